@@ -1,0 +1,1 @@
+//! IEEE 1609.2-2022: base types, certificates, SPDUs, CRLs, P2PCD.

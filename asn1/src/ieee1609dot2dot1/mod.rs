@@ -1,0 +1,1 @@
+//! IEEE 1609.2.1-2022 interfaces (EE-ECA, EE-RA, ACA-EE, ACA-RA, CertManagement, ACPC, CAM-RA, protocol).

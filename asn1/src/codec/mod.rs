@@ -8,6 +8,7 @@
 
 mod error;
 mod prim;
+pub mod testing;
 mod value;
 
 pub use error::{DecodeError, EncodeError, ErrorKind};

@@ -63,3 +63,41 @@ fn roundtrip() {
         assert_eq!(encode(&back).unwrap(), bytes);
     }
 }
+
+#[test]
+fn roundtrip_macro_generates() {
+    let n = crate::roundtrip_random!(Many, 500, 7);
+    assert!(n > 400, "only {n} values generated");
+}
+
+#[test]
+fn mutations_never_panic() {
+    let v = Many(vec![]);
+    let _ = v;
+    let sample = encode(&Many(vec![Demo {
+        id: 1,
+        name: Some(Octets::from(vec![1, 2])),
+        dflt: 5,
+        small: -3,
+        ch: DemoChoice::C(Box::new(Demo {
+            id: 2,
+            name: None,
+            dflt: 3,
+            small: 0,
+            ch: DemoChoice::Nul,
+            flags: Some(BitString::with_bits(1, &[0])),
+            ext: UnknownExtensions::default(),
+        })),
+        flags: None,
+        ext: UnknownExtensions::default(),
+    }]))
+    .unwrap();
+    let mut ok = 0;
+    testing::mutations(&sample, 5000, 1, |m| {
+        if let Ok(v) = decode::<Many>(m) {
+            ok += 1;
+            assert_eq!(encode(&v).unwrap(), m, "accepted a non-canonical encoding");
+        }
+    });
+    assert!(ok < 5000);
+}

@@ -1,4 +1,28 @@
-fn main() {
-    eprintln!("scms: no subcommands yet");
-    std::process::exit(2);
+//! `scms`: one binary for every role and tool of the SCMS.
+//!
+//! Subcommands land with their issues; today: `inspect`.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod inspect;
+
+#[derive(Parser)]
+#[command(name = "scms", version, about = "V2X security credential management system")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Decode a COER file (binary or hex) and print its structure.
+    Inspect(inspect::InspectArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Inspect(args) => inspect::run(args),
+    }
 }

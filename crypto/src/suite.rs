@@ -295,7 +295,6 @@ macro_rules! with_curve {
         }
     };
 }
-pub(crate) use with_curve;
 
 fn field_bytes<C: Kit>(bytes: &[u8]) -> Result<FieldBytes<C>, Error> {
     let mut fb = FieldBytes::<C>::default();

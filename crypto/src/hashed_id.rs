@@ -1,7 +1,9 @@
 //! HashedId3 / HashedId8 / HashedId10 of IEEE 1609.2 (clause 6.3.6, 6.4.3):
 //! the low-order (last) 3, 8 or 10 bytes of the hash of the COER-encoded
-//! certificate, with the hash algorithm of the certificate's issuer's signature
-//! (SHA-256 for P-256/bp256 issuers, SHA-384 for P-384/bp384, SM3 for SM2).
+//! certificate. The hash is the one of the certificate's own verification key
+//! curve (SHA-256 for P-256/bp256, SHA-384 for P-384/bp384, SM3 for SM2): the
+//! ETSI ATS samples identify a P-384 AA under a P-256 root by its SHA-384
+//! HashedId8 (see `tests/ec_real_data.rs`). The caller picks the algorithm.
 
 use crate::hash::{digest, Digest, HashAlgorithm};
 

@@ -15,6 +15,8 @@
 //!   verify (`CERT_IUT_A_B3_AA`, `CERT_IUT_A_B3_AT`, `CERT_IUT_A_B3_N_AT`,
 //!   `CERT_TS_B1_AT`: `SHA-256(SHA-384(tbs) || SHA-256(issuer))`); in every
 //!   other sample the two curves share a hash, so both readings agree.
+//!   Put simply: every certificate is hashed with its own key's hash (the same
+//!   rule gives its HashedId8), the outer hash is the signing key's.
 //!   [`SigningInputHashes::for_certificate`] encodes that rule.
 //!
 //! **SM2, YD/T 3957 with GB/T 32918.2 clause 6.1 A1-A2**:

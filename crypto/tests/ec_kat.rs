@@ -313,3 +313,81 @@ fn errors_are_typed() {
         Error::InvalidScalar
     );
 }
+
+fn assert_ecdsa_verifies_and_flips_fail(q: &EcPoint, z: &[u8], sig: &Signature) {
+    q.verify_digest(z, sig).expect("valid ECDSA signature");
+    let r = sig.r_bytes();
+    for byte in [0, 13, r.len() - 1] {
+        for bit in [0, 6] {
+            assert!(q.verify_digest(&flip(z, byte, bit), sig).is_err());
+            let bad_r = Signature {
+                r: SignatureR::X(flip(&r, byte, bit)),
+                s: sig.s.clone(),
+            };
+            assert!(q.verify_digest(z, &bad_r).is_err());
+            let bad_s = Signature {
+                r: sig.r.clone(),
+                s: flip(&sig.s, byte, bit),
+            };
+            assert!(q.verify_digest(z, &bad_s).is_err());
+        }
+    }
+}
+
+/// RFC 6979 appendix A.2.5 (P-256, SHA-256, message "sample"), with its `k`.
+#[test]
+fn ecdsa_p256_rfc6979_a25_with_nonce() {
+    let d = SecretKey::from_be_bytes(
+        Curve::NistP256,
+        &hex("C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721"),
+    )
+    .expect("x");
+    let q = EcPoint::from_xy(
+        Curve::NistP256,
+        &hex("60FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6"),
+        &hex("7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299"),
+    )
+    .expect("U");
+    assert_eq!(d.public_key(), q);
+    let k = EcScalar::from_be_bytes(
+        Curve::NistP256,
+        &hex("A6E3C57DD01ABE90086538398355DD4C3B17AA873382B0F24D6129493D8AAD60"),
+    )
+    .expect("k");
+    let z = digest(HashAlgorithm::Sha256, b"sample");
+    let sig = hazmat::sign_digest_with_nonce(&d, &k, z.as_bytes()).expect("sign");
+    assert_eq!(
+        sig.r_bytes(),
+        hex("EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716")
+    );
+    assert_eq!(
+        sig.s,
+        hex("F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8")
+    );
+    // R = kG, returned as a point.
+    let SignatureR::Point(big_r) = &sig.r else {
+        panic!("R must be a point")
+    };
+    assert_eq!(*big_r, EcPoint::mul_generator(&k).expect("kG"));
+    assert_ecdsa_verifies_and_flips_fail(&q, z.as_bytes(), &sig);
+    assert_ecdsa_verifies_and_flips_fail(&q, z.as_bytes(), &sig.to_x_only());
+}
+
+/// RFC 6979 appendix A.2.6 (P-384, SHA-384, message "sample"): verification.
+#[test]
+fn ecdsa_p384_rfc6979_a26_verify() {
+    let d = SecretKey::from_be_bytes(
+        Curve::NistP384,
+        &hex("6B9D3DAD2E1B8C1C05B19875B6659F4DE23C3B667BF297BA9AA47740787137D896D5724E4C70A825F872C9EA60D2EDF5"),
+    )
+    .expect("x");
+    let q = d.public_key();
+    let z = digest(HashAlgorithm::Sha384, b"sample");
+    let sig = Signature {
+        r: SignatureR::X(hex(
+            "94EDBB92A5ECB8AAD4736E56C691916B3F88140666CE9FA73D64C4EA95AD133C81A648152E44ACF96E36DD1E80FABE46",
+        )),
+        s: hex("99EF4AEB15F178CEA1FE40DB2603138F130E740A19624526203B6351D0A3A94FA329C145786E679E7B82C71A38628AC8"),
+    };
+    assert_ecdsa_verifies_and_flips_fail(&q, z.as_bytes(), &sig);
+}

@@ -175,8 +175,18 @@ macro_rules! kit_common {
     ($C:ty, $variant:ident, $curve:expr) => {
         const CURVE: Curve = $curve;
         fn decode(bytes: &[u8]) -> Option<AffinePoint<Self>> {
-            // `from_sec1_bytes` checks the curve equation and rejects the identity
-            // encoding (0x00); we also refuse the identity explicitly.
+            // Only compressed (02/03) and uncompressed (04) forms of the exact
+            // length: no identity (00), compact (05) or hybrid (06/07) forms.
+            let n = <$C as Kit>::CURVE.field_len();
+            let ok = match bytes.first() {
+                Some(2 | 3) => bytes.len() == 1 + n,
+                Some(4) => bytes.len() == 1 + 2 * n,
+                _ => false,
+            };
+            if !ok {
+                return None;
+            }
+            // `from_sec1_bytes` checks the curve equation.
             let p = AffinePoint::<$C>::from_sec1_bytes(bytes).ok()?;
             let is_id: bool = ProjectivePoint::<$C>::from(p).is_identity().into();
             (!is_id).then_some(p)
@@ -700,11 +710,12 @@ impl SecretKey {
 
     /// `Q = d * G`.
     pub fn public_key(&self) -> PublicKey {
-        // d is non-zero and n is prime, so d*G is never the identity.
-        match EcPoint::mul_generator(&self.0) {
-            Ok(p) => p,
-            Err(_) => EcPoint::generator(self.curve()),
-        }
+        // d is in [1, n-1] and n is prime, so d*G is never the identity.
+        with_curve!(self.curve(), |C| match C::scalar(&self.0 .0) {
+            Some(d) =>
+                EcPoint::from_affine::<C>((ProjectivePoint::<C>::generator() * d).to_affine()),
+            None => EcPoint::generator(C::CURVE),
+        })
     }
 
     /// Sign a precomputed digest: ECDSA with `r` as the full point `R = kG`

@@ -16,6 +16,8 @@
 //! [`Signature::to_x_only`] gives the classic `(r, s)`.
 //!
 //! Backends sit behind [`CryptoProvider`]; [`RustCryptoProvider`] is the default.
+//! Functions that need randomness take any `rand_core` 0.10 `TryCryptoRng`
+//! (for example `getrandom::SysRng`, which the default provider uses).
 
 use elliptic_curve::{
     ff::{Field, PrimeField},

@@ -989,3 +989,60 @@ impl CryptoProvider for RustCryptoProvider {
         getrandom::fill(out).map_err(|_| Error::Rng)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap_or(0))
+            .collect()
+    }
+
+    const N256: &str = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
+    const N384: &str = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973";
+
+    /// Wide reduction against values computed with arbitrary-precision integers.
+    #[test]
+    fn reduce_wide_matches_big_integers() {
+        let cases = [
+            (Curve::NistP256, h(N256), "00".repeat(32)),
+            (
+                Curve::NistP256,
+                [h(N256), vec![0]].concat(),
+                "00".repeat(32),
+            ),
+            (
+                Curve::NistP256,
+                vec![0xff; 48],
+                "431905529c0166ce652e96b7ccca0a99679b73e19ad16947f01cf013fc632550".to_string(),
+            ),
+            (
+                Curve::NistP256,
+                vec![0xff; 64],
+                "66e12d94f3d956202845b2392b6bec594699799c49bd6fa683244c95be79eea1".to_string(),
+            ),
+            (Curve::NistP384, h(N384), "00".repeat(48)),
+            (
+                Curve::NistP384,
+                vec![0xff; 48],
+                format!(
+                    "{}389cb27e0bc8d220a7e5f24db74f58851313e695333ad68c",
+                    "00".repeat(24)
+                ),
+            ),
+            (Curve::NistP256, vec![], "00".repeat(32)),
+            (Curve::NistP256, vec![5], format!("{}05", "00".repeat(31))),
+        ];
+        for (curve, input, want) in cases {
+            let got = EcScalar::from_be_bytes_reduced(curve, &input);
+            assert_eq!(
+                got.to_be_bytes().as_slice(),
+                h(&want).as_slice(),
+                "{curve:?}"
+            );
+        }
+    }
+}

@@ -268,3 +268,40 @@ fn provider_and_debug_hide_secrets() {
     p.fill_random(&mut buf).expect("rng");
     assert_ne!(buf, [0u8; 32]);
 }
+
+/// Random bytes in every decoder and in verification: typed errors, no panic.
+#[test]
+fn random_input_never_panics() {
+    use getrandom::rand_core::TryRng;
+    let mut r = rng();
+    let mut buf = [0u8; 200];
+    for round in 0..400usize {
+        r.try_fill_bytes(&mut buf).expect("rng");
+        let curve = Curve::ALL[round % 5];
+        let n = curve.field_len();
+        let len = usize::from(buf[0]) % 110;
+        let mut enc = buf[1..1 + len].to_vec();
+        if let Some(first) = enc.first_mut() {
+            *first = [2, 3, 4, 0, 5, 6][round % 6];
+        }
+        let _ = EcPoint::from_sec1(curve, &enc);
+        let _ = EcPoint::from_x_and_parity(curve, &buf[100..100 + n], round % 2 == 0);
+        let _ = EcScalar::from_be_bytes(curve, &buf[100..100 + n]);
+        let _ = SecretKey::from_be_bytes(curve, &buf[..n]);
+        let key = SecretKey::generate(curve, &mut r)
+            .expect("key")
+            .public_key();
+        let sig = Signature {
+            r: SignatureR::X(buf[..n].to_vec()),
+            s: buf[n..2 * n].to_vec(),
+        };
+        assert!(key.verify_digest(&buf[150..150 + n], &sig).is_err());
+        if let Ok(p) = EcPoint::from_x_and_parity(curve, &buf[100..100 + n], true) {
+            let sig = Signature {
+                r: SignatureR::Point(p),
+                s: buf[n..2 * n].to_vec(),
+            };
+            assert!(key.verify_digest(&buf[150..150 + n], &sig).is_err());
+        }
+    }
+}

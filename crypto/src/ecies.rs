@@ -140,8 +140,9 @@ pub fn decrypt_key<C: CurveArithmetic>(
     p1: &[u8],
     encrypted: &EncryptedKey<C>,
 ) -> Result<SymmetricKey, EciesError> {
-    let r = recipient.to_nonzero_scalar();
-    let shared = diffie_hellman(&r, encrypted.v.as_affine());
+    let mut r = recipient.to_nonzero_scalar();
+    let shared = diffie_hellman(r, encrypted.v.as_affine());
+    r.zeroize();
     let keys = DerivedKeys::derive(shared.raw_secret_bytes(), p1)?;
     let expected = hmac_sha256_128(keys.k2(), &encrypted.c).map_err(|_| EciesError::Internal)?;
     if !ct_eq(&expected, &encrypted.t) {

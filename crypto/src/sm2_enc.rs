@@ -184,8 +184,9 @@ pub fn decrypt(
     if ciphertext.c2.is_empty() {
         return Err(Sm2EncError::MalformedCiphertext);
     }
-    let d = recipient.to_nonzero_scalar();
+    let mut d = recipient.to_nonzero_scalar();
     let shared = (ciphertext.c1.to_projective() * d.as_ref()).to_affine();
+    d.zeroize();
     let xy = coordinates(&shared);
     let mut m = Zeroizing::new(vec![0u8; ciphertext.c2.len()]);
     sm3_kdf(&xy[..], &mut m).map_err(|_| Sm2EncError::Internal)?;

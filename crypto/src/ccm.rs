@@ -164,7 +164,7 @@ pub fn decrypt(
         .checked_sub(TAG_LEN)
         .ok_or(CcmError::CiphertextTooShort)?;
     if ct_len > MAX_PLAINTEXT_LEN {
-        return Err(CcmError::AuthenticationFailed);
+        return Err(CcmError::MessageTooLong);
     }
     let (ct, tag) = ciphertext_and_tag.split_at(ct_len);
     let mut tag_arr = [0u8; TAG_LEN];

@@ -701,3 +701,112 @@ fn linkage_secrets_are_redacted_and_distinct() {
     let lv = LinkageValue([0xAB; 9]);
     assert_eq!(format!("{lv:?}"), "LinkageValue(ababababababababab)");
 }
+
+// ---------------------------------------------------------------- OpenSSL at test time
+
+/// The SM2 key of `sm2_decrypts_openssl_ciphertext` (made by
+/// `openssl genpkey -algorithm SM2`; a test key, nothing else uses it).
+const OPENSSL_SM2_KEY_PEM: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqBHM9VAYItBG0wawIBAQQgtZP2KOxp85Ev9YmC
++8leeYBBqGnA5vkNQLl2zRVJSYuhRANCAAR8hKNLfp41yUd1OxvG8/JCe3z4DXux
+Ye+hPU+SFWTW2mKwRH4oIK6g2/nAJPshdtrxiXvKEv3UT5cukLqYlcRd
+-----END PRIVATE KEY-----
+";
+
+/// DER of a non-negative INTEGER or an OCTET STRING shorter than 128 bytes.
+fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut body = content.to_vec();
+    if tag == 0x02 {
+        while body.len() > 1 && body[0] == 0 && body[1] & 0x80 == 0 {
+            body.remove(0);
+        }
+        if body[0] & 0x80 != 0 {
+            body.insert(0, 0);
+        }
+    }
+    assert!(body.len() < 128);
+    let mut out = vec![tag, body.len() as u8];
+    out.extend(body);
+    out
+}
+
+/// Our SM2 ciphertexts, in the GM/T 0009 DER form, decrypt with
+/// `openssl pkeyutl -decrypt`. Skipped (with a note) where `openssl` is
+/// missing or lacks SM2.
+#[test]
+fn sm2_ciphertext_decrypts_with_openssl_cli() {
+    let ok = std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        eprintln!("openssl not found: SM2 OpenSSL cross-check skipped");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("scms-sym-sm2-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let key_path = dir.join("key.pem");
+    std::fs::write(&key_path, OPENSSL_SM2_KEY_PEM).expect("write key");
+    let d = sm2::SecretKey::from_slice(&hex(
+        "b593f628ec69f3912ff58982fbc95e798041a869c0e6f90d40b976cd1549498b",
+    ))
+    .expect("d");
+    let mut rng = rng();
+    for n in 0..3 {
+        let key = SymmetricKey::random(&mut rng);
+        let ek = sm2_enc::encrypt_key(&d.public_key(), &key, &mut rng).expect("enc");
+        let c1 = elliptic_curve::sec1::ToSec1Point::to_sec1_point(ek.v.as_affine(), false);
+        let c1 = c1.as_bytes();
+        let mut body = der_tlv(0x02, &c1[1..33]);
+        body.extend(der_tlv(0x02, &c1[33..65]));
+        body.extend(der_tlv(0x04, &ek.t));
+        body.extend(der_tlv(0x04, &ek.c));
+        let der = der_tlv(0x30, &body);
+        let ct_path = dir.join(format!("ct{n}.der"));
+        std::fs::write(&ct_path, der).expect("write ct");
+        let out = std::process::Command::new("openssl")
+            .args(["pkeyutl", "-decrypt", "-inkey"])
+            .arg(&key_path)
+            .arg("-in")
+            .arg(&ct_path)
+            .output()
+            .expect("run openssl");
+        if !out.status.success() && n == 0 {
+            let err = String::from_utf8_lossy(&out.stderr);
+            if err.contains("unsupported") || (err.contains("SM2") && err.contains("not")) {
+                eprintln!("openssl lacks SM2 decryption: skipped ({err})");
+                let _ = std::fs::remove_dir_all(&dir);
+                return;
+            }
+        }
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.stdout.as_slice(), key.as_bytes().as_slice());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Random bytes never panic the parsers and never authenticate.
+#[test]
+fn random_inputs_are_rejected_without_panic() {
+    let mut rng = rng();
+    let key = SymmetricKey::random(&mut rng);
+    let sk = sm2::SecretKey::generate_from_rng(&mut rng);
+    for len in 0..200usize {
+        let mut buf = vec![0u8; len];
+        rand_core::Rng::fill_bytes(&mut rng, &mut buf);
+        for alg in [SymmAlgorithm::Aes128Ccm, SymmAlgorithm::Sm4Ccm] {
+            assert!(ccm::decrypt(alg, &key, &[0u8; 12], &buf).is_err());
+        }
+        if let Some(first) = buf.first_mut() {
+            *first = [0x02, 0x03, 0x04][len % 3];
+        }
+        if let Ok(ct) = Sm2Ciphertext::from_bytes(&buf) {
+            assert!(sm2_enc::decrypt(&sk, &ct).is_err());
+        }
+    }
+}

@@ -9,7 +9,7 @@
 use core::fmt;
 
 use aes::Aes128;
-use ccm::aead::{AeadInOut, KeyInit};
+use ccm::aead::{AeadInPlace, KeyInit};
 use ccm::consts::{U12, U16};
 use ccm::Ccm;
 use rand_core::CryptoRng;
@@ -130,10 +130,10 @@ pub fn encrypt(
     let nonce = (*nonce).into();
     let tag = match alg {
         SymmAlgorithm::Aes128Ccm => {
-            Aes128Ccm::new(&key).encrypt_inout_detached(&nonce, &[], out.as_mut_slice().into())
+            Aes128Ccm::new(&key).encrypt_in_place_detached(&nonce, &[], out.as_mut_slice())
         }
         SymmAlgorithm::Sm4Ccm => {
-            Sm4Ccm::new(&key).encrypt_inout_detached(&nonce, &[], out.as_mut_slice().into())
+            Sm4Ccm::new(&key).encrypt_in_place_detached(&nonce, &[], out.as_mut_slice())
         }
     };
     let mut key = key;
@@ -174,14 +174,11 @@ pub fn decrypt(
     let key = (*key.as_bytes()).into();
     let nonce = (*nonce).into();
     let res = match alg {
-        SymmAlgorithm::Aes128Ccm => Aes128Ccm::new(&key).decrypt_inout_detached(
-            &nonce,
-            &[],
-            out.as_mut_slice().into(),
-            &tag,
-        ),
+        SymmAlgorithm::Aes128Ccm => {
+            Aes128Ccm::new(&key).decrypt_in_place_detached(&nonce, &[], out.as_mut_slice(), &tag)
+        }
         SymmAlgorithm::Sm4Ccm => {
-            Sm4Ccm::new(&key).decrypt_inout_detached(&nonce, &[], out.as_mut_slice().into(), &tag)
+            Sm4Ccm::new(&key).decrypt_in_place_detached(&nonce, &[], out.as_mut_slice(), &tag)
         }
     };
     let mut key = key;

@@ -109,8 +109,10 @@ where
     C: CurveArithmetic,
     R: CryptoRng + ?Sized,
 {
-    let v = NonZeroScalar::<C>::generate_from_rng(rng);
-    encrypt_key_with_ephemeral(recipient, p1, key, &v)
+    let mut v = NonZeroScalar::<C>::generate_from_rng(rng);
+    let out = encrypt_key_with_ephemeral(recipient, p1, key, &v);
+    v.zeroize();
+    out
 }
 
 /// Wraps `key` with the given ephemeral secret `v`.

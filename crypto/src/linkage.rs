@@ -17,7 +17,7 @@
 
 use core::fmt;
 
-use aes::cipher::{BlockCipherEncrypt, KeyInit};
+use aes::cipher::{BlockEncrypt, KeyInit};
 use aes::Aes128;
 use rand_core::CryptoRng;
 use sha2::{Digest, Sha256};

@@ -143,8 +143,10 @@ pub fn encrypt<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Sm2Ciphertext, Sm2EncError> {
     for _ in 0..MAX_TRIES {
-        let k = NonZeroScalar::generate_from_rng(rng);
-        match encrypt_with_k(recipient, msg, &k) {
+        let mut k = NonZeroScalar::generate_from_rng(rng);
+        let res = encrypt_with_k(recipient, msg, &k);
+        k.zeroize();
+        match res {
             Err(Sm2EncError::ZeroKeystream) => continue,
             other => return other,
         }

@@ -77,7 +77,7 @@ fn aes128_ccm_tampering_fails() {
 
 #[test]
 fn sm4_block_gbt32907_known_answer() {
-    use sm4::cipher::{BlockCipherEncrypt, KeyInit};
+    use sm4::cipher::{BlockEncrypt, KeyInit};
     let json: serde_json::Value =
         serde_json::from_str(&sym_common::read_vector_file("sm/sm_known_answers.json"))
             .expect("json");

@@ -150,6 +150,20 @@ pub fn encrypt(
     }
 }
 
+/// Encrypts under a fresh random nonce, as 1609.2 does for every
+/// `One28BitCcmCiphertext`; returns the nonce and `C || T`.
+pub fn encrypt_with_random_nonce<R: CryptoRng + ?Sized>(
+    alg: SymmAlgorithm,
+    key: &SymmetricKey,
+    plaintext: &[u8],
+    rng: &mut R,
+) -> Result<([u8; NONCE_LEN], Vec<u8>), CcmError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    rng.fill_bytes(&mut nonce);
+    let ct = encrypt(alg, key, &nonce, plaintext)?;
+    Ok((nonce, ct))
+}
+
 /// Checks the tag of `C || T` and returns the plaintext (zeroized on drop).
 ///
 /// Nothing of the plaintext is released when the tag fails.

@@ -272,18 +272,17 @@ impl LinkageValue {
         )
     }
 
-    /// All `lv(i, j)` for `j` in `0..=j_max` (a CRL entry's values for one
-    /// period).
+    /// `lv(i, j)` for every `j` in `js`: a CRL entry's values for one period.
+    /// CAMP's `jMax` is a count ("maximum count of linkage values per i"),
+    /// so the usual range is `0..j_max`.
     pub fn compute_range(
         la1: LaId,
         ls1: &LinkageSeed,
         la2: LaId,
         ls2: &LinkageSeed,
-        j_max: u32,
+        js: core::ops::Range<u32>,
     ) -> Vec<Self> {
-        (0..=j_max)
-            .map(|j| Self::compute(la1, ls1, la2, ls2, j))
-            .collect()
+        js.map(|j| Self::compute(la1, ls1, la2, ls2, j)).collect()
     }
 }
 

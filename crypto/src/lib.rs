@@ -12,6 +12,7 @@ pub mod hash;
 pub mod hashed_id;
 pub mod signing_input;
 pub mod suite;
+pub mod verify;
 
 // Symmetric side and encryption: CCM, KDF, MAC, ECIES, SM2 encryption, linkage values.
 pub mod ccm;

@@ -32,6 +32,7 @@ pub enum DemoChoice<'a> {
 
 #[derive(Asn1, Clone, Copy, Debug, PartialEq, Eq)]
 #[asn1(enumerated, extensible)]
+#[allow(dead_code)]
 pub enum Hash {
     Sha256 = 0,
     Sha384 = 1,

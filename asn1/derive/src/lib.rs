@@ -9,6 +9,7 @@
 //! - `validate = "path::to::fn"`: a `fn(&Self) -> Result<(), &'static str>` checked
 //!   after decoding and before encoding, for constraints such as `WITH COMPONENTS`
 //!   or a value set that the structure alone does not express;
+//!   `Generate` rejects (`IncorrectFormat`) the values that fail it;
 //! - `size(lo..=hi)`, `size(lo..)`, `size(n)` and `range(lo..=hi)`, `range(lo..)`:
 //!   the constraint of a `newtype`. Extensible constraints (`(SIZE(1..8,...))`) are
 //!   PER-visible only and OER ignores them: declare those without a constraint.
@@ -305,6 +306,18 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
         }
     };
 
+    // A generated value must satisfy the type's constraints (it must round-trip):
+    // reject the ones that fail `validate`.
+    let generate_body = match &attrs.validate {
+        Some(f) => quote! {
+            let __v: Self = (|| -> ::arbitrary::Result<Self> { #generate_body })()?;
+            if #f(&__v).is_err() {
+                return ::core::result::Result::Err(::arbitrary::Error::IncorrectFormat);
+            }
+            ::core::result::Result::Ok(__v)
+        },
+        None => generate_body,
+    };
     let (decode_body, encode_body) = match &attrs.validate {
         Some(f) => (
             quote! {
@@ -339,7 +352,7 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
             }
         }
         impl #impl_de #krate::Generate<#lt> for #name #ty_g #where_g {
-            #[allow(unused_variables)]
+            #[allow(unused_variables, clippy::redundant_closure_call)]
             fn generate(u: &mut ::arbitrary::Unstructured<#lt>) -> ::arbitrary::Result<Self> {
                 #generate_body
             }

@@ -101,23 +101,3 @@ fn mutations_never_panic() {
     });
     assert!(ok < 5000);
 }
-
-fn even(v: &Even) -> Result<(), &'static str> {
-    if v.0 % 2 == 0 {
-        Ok(())
-    } else {
-        Err("odd")
-    }
-}
-
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "even")]
-pub struct Even(pub u8);
-
-#[test]
-fn generate_respects_validate() {
-    // Every generated value satisfies the constraint, so it encodes and round-trips.
-    let n = crate::roundtrip_random!(Even, 500, 3);
-    assert!(n > 100, "only {n} values generated");
-    assert!(decode::<Even>(&[3]).is_err());
-}

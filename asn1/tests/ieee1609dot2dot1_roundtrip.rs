@@ -2,9 +2,13 @@
 //! encodings with mutation tests, and unknown extensions kept unchanged.
 
 use scms_asn1::codec::testing::mutations;
+use scms_asn1::codec::{Generate, Octets, Spanned};
 use scms_asn1::codec::{UnknownAlternative, UnknownExtensions, Utf8String};
 use scms_asn1::ieee1609dot2::base_types::*;
-use scms_asn1::ieee1609dot2::dot2::{CertificateType, ToBeSignedCertificate};
+use scms_asn1::ieee1609dot2::dot2::{
+    Certificate, CertificateType, HeaderInfo, Ieee1609Dot2Content, Ieee1609Dot2Data, SignedData,
+    SignedDataPayload, SignerIdentifier, ToBeSignedCertificate, ToBeSignedData,
+};
 use scms_asn1::ieee1609dot2dot1::aca_ee::*;
 use scms_asn1::ieee1609dot2dot1::aca_ra::*;
 use scms_asn1::ieee1609dot2dot1::acpc::*;
@@ -479,7 +483,6 @@ fn ra_aca_cert_request_flags_are_one_octet() {
 
 #[test]
 fn multi_signed_ctl_typed_content() {
-    use scms_asn1::codec::Generate;
     let tbs = FullIeeeTbsCtl {
         r#type: FULL_IEEE_CTL,
         ctl_series_id: [1; 8],
@@ -530,4 +533,164 @@ fn multi_signed_ctl_typed_content() {
     let v: MultiSignedCtl = decode(&other).unwrap();
     assert!(v.full_ieee_tbs_ctl().is_err());
     assert_eq!(encode(&v).unwrap(), other);
+}
+
+/// A random valid certificate (the first seed that generates one).
+fn some_certificate(buf: &[u8]) -> Certificate<'_> {
+    for start in 0..buf.len() {
+        let mut u = arbitrary::Unstructured::new(&buf[start..]);
+        if let Ok(c) = Certificate::generate(&mut u) {
+            return c;
+        }
+    }
+    panic!("no certificate generated");
+}
+
+fn signature() -> Signature {
+    Signature::EcdsaNistP256Signature(EcdsaP256Signature {
+        r_sig: EccP256CurvePoint::XOnly([5; 32]),
+        s_sig: [6; 32],
+    })
+}
+
+/// An `Ieee1609Dot2Data-Signed {Tbs, SecurityMgmtPsid}` of `tbs`, changed by `edit`.
+fn signed_spdu<'c>(
+    tbs: &[u8],
+    cert: &Certificate<'c>,
+    edit: impl FnOnce(&mut SignedData<'c>),
+) -> Vec<u8> {
+    let inner = Ieee1609Dot2Data::new(Ieee1609Dot2Content::UnsecuredData(Octets::from(
+        tbs.to_vec(),
+    )));
+    let mut sd = SignedData {
+        hash_id: HashAlgorithm::Sha256,
+        tbs_data: Spanned::new(ToBeSignedData {
+            payload: SignedDataPayload {
+                data: Some(Box::new(inner)),
+                ext_data_hash: None,
+                omitted: None,
+                unknown_extensions: UnknownExtensions::default(),
+            },
+            header_info: HeaderInfo::new(SECURITY_MGMT_PSID),
+        }),
+        signer: SignerIdentifier::Certificate(vec![cert.clone()]),
+        signature: signature(),
+    };
+    edit(&mut sd);
+    encode(&Ieee1609Dot2Data::new(Ieee1609Dot2Content::SignedData(
+        Box::new(sd),
+    )))
+    .unwrap()
+}
+
+#[test]
+fn signed_spdu_profile_and_scope() {
+    let buf: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let cert = some_certificate(&buf);
+    let pdu = ScmsPdu::new(ScmsPduContent::EeRa(EeRaInterfacePdu::RaEeCertAck(
+        ra_ee_cert_ack(),
+    )));
+    let tbs = encode(&pdu).unwrap();
+
+    let good = signed_spdu(&tbs, &cert, |_| {});
+    // protocolVersion 3, content [1] signedData, hashId sha256, then ToBeSignedData.
+    assert_eq!(&good[..3], &[0x03, 0x81, 0x00]);
+    let spdu: RaEeCertAckSpdu = decode(&good).unwrap();
+    assert_eq!(spdu.scms_pdu().unwrap(), pdu);
+    assert!(spdu.signed_data().is_ok());
+    assert_eq!(encode(&spdu).unwrap(), good);
+    // Same bytes, other scope: the signed type decodes, the scope check fails.
+    let ctl_sig: CtlSignatureSpdu = decode(&good).unwrap();
+    assert!(ctl_sig.scms_pdu().is_err());
+    // Not unsecured, not encrypted.
+    assert!(decode::<RaEeCertInfoSpdu>(&good).is_err());
+    assert!(decode::<EeRaDownloadRequestSpdu>(&good).is_err());
+
+    // The Ieee1609Dot2Data-Signed profile.
+    let wrong_psid = signed_spdu(&tbs, &cert, |sd| {
+        sd.tbs_data = Spanned::new(ToBeSignedData {
+            header_info: HeaderInfo::new(Psid(0x20)),
+            ..sd.tbs_data.value().clone()
+        })
+    });
+    let with_time = signed_spdu(&tbs, &cert, |sd| {
+        let mut t = sd.tbs_data.value().clone();
+        t.header_info.generation_time = Some(1);
+        sd.tbs_data = Spanned::new(t);
+    });
+    let digest_signer = signed_spdu(&tbs, &cert, |sd| {
+        sd.signer = SignerIdentifier::Digest([1; 8])
+    });
+    let two_certs = signed_spdu(&tbs, &cert, |sd| {
+        sd.signer = SignerIdentifier::Certificate(vec![cert.clone(), cert.clone()])
+    });
+    for bad in [wrong_psid, with_time, digest_signer, two_certs] {
+        let v: RaEeCertAckSpdu = decode(&bad).unwrap();
+        assert!(v.scms_pdu().is_err());
+        assert!(v.signed_data().is_err());
+    }
+
+    check_mutations!(RaEeCertAckSpdu, &good, 21);
+}
+
+#[test]
+fn signed_certificate_request_spdu() {
+    let tbs = tbs_cert_bytes();
+    let req = EeEcaCertRequest {
+        version: 2,
+        generation_time: 9,
+        r#type: CertificateType::Explicit,
+        tbs_cert: tbs_cert(&tbs),
+        canonical_id: None,
+        unknown_extensions: UnknownExtensions::default(),
+    };
+    // This tbsCert has appPermissions: not an enrollment request profile.
+    assert!(req.check_tbs_cert().is_err());
+    let scr = SignedCertificateRequest {
+        hash_algorithm_id: HashAlgorithm::Sha256,
+        tbs_request: Spanned::new(ScopedCertificateRequest(ScmsPdu::new(
+            ScmsPduContent::EcaEe(EcaEeInterfacePdu::EeEcaCertRequest(req.clone())),
+        ))),
+        signer: SignerIdentifier::SelfSigned,
+        signature: signature(),
+    };
+    let scr_bytes = encode(&scr).unwrap();
+    // hashAlgorithmId sha256, then ScmsPdu: version 2, [5] eca-ee, [0] eeEcaCertRequest.
+    assert_eq!(&scr_bytes[..4], &[0x00, 0x02, 0x85, 0x80]);
+    let mut spdu_bytes = vec![0x03, 0x83]; // protocolVersion, [3] signedCertificateRequest
+    spdu_bytes.push(0x81);
+    spdu_bytes.push(scr_bytes.len() as u8);
+    assert!(scr_bytes.len() >= 128 && scr_bytes.len() < 256);
+    spdu_bytes.extend_from_slice(&scr_bytes);
+
+    let spdu: EeEcaCertRequestSpdu = decode(&spdu_bytes).unwrap();
+    let got = spdu.signed_certificate_request().unwrap();
+    assert_eq!(got, scr);
+    // The signature covers the received tbsRequest bytes: after hashAlgorithmId,
+    // before signer (self: [2], 1 octet) and signature ([0] ecdsaNistP256Signature,
+    // rSig [0] x-only 32 octets, sSig 32 octets: 66 octets).
+    let n = scr_bytes.len();
+    assert_eq!(&scr_bytes[n - 67..n - 64], &[0x82, 0x80, 0x80]);
+    assert_eq!(got.tbs_request.raw().unwrap(), &scr_bytes[1..n - 67]);
+    // Wrong scope for the RA -> ACA request type; EE->RA requests need a certificate signer.
+    let as_ra: RaAcaCertRequestSpdu = decode(&spdu_bytes).unwrap();
+    assert!(as_ra.signed_certificate_request().is_err());
+    // Inside EeRaInterfacePdu.eeRaSuccessorEnrollmentCertRequest.
+    let pdu = ScmsPdu::new(ScmsPduContent::EeRa(
+        EeRaInterfacePdu::EeRaSuccessorEnrollmentCertRequest(spdu),
+    ));
+    let b = encode(&pdu).unwrap();
+    assert_eq!(&b[..3], &[0x02, 0x87, 0x84]);
+    assert_eq!(&b[3..], &spdu_bytes[..]);
+    assert_eq!(decode::<ScmsPdu>(&b).unwrap(), pdu);
+    // A ScopedCertificateRequest must be a request.
+    let ack = encode(&ScmsPdu::new(ScmsPduContent::EeRa(
+        EeRaInterfacePdu::RaEeCertAck(ra_ee_cert_ack()),
+    )))
+    .unwrap();
+    assert!(decode::<ScopedCertificateRequest>(&ack).is_err());
+
+    check_mutations!(EeEcaCertRequestSpdu, &spdu_bytes, 22);
 }

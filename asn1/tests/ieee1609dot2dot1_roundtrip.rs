@@ -694,3 +694,81 @@ fn signed_certificate_request_spdu() {
 
     check_mutations!(EeEcaCertRequestSpdu, &spdu_bytes, 22);
 }
+
+#[test]
+fn encrypted_plv_has_one_symm_recipient() {
+    use scms_asn1::ieee1609dot2::dot2::RecipientInfo;
+    let buf: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2246822519) >> 11) as u8)
+        .collect();
+    let plv = (0..buf.len())
+        .find_map(|i| {
+            EncryptedIndividualPLV::generate(&mut arbitrary::Unstructured::new(&buf[i..])).ok()
+        })
+        .expect("an EncryptedIndividualPLV");
+    assert!(plv.enc_plv.recipient().is_some());
+    let good = encode(&plv).unwrap();
+    assert_eq!(&good[..3], &[0x02, plv.la_id[0], plv.la_id[1]]);
+    assert_eq!(&good[3..5], &[0x03, 0x82]); // Ieee1609Dot2Data, [2] encryptedData
+    assert_eq!(decode::<EncryptedIndividualPLV>(&good).unwrap(), plv);
+
+    // Two recipients: neither encodes nor decodes.
+    let mut data = plv.enc_plv.0.clone();
+    if let Ieee1609Dot2Content::EncryptedData(e) = &mut data.content {
+        let r = e.recipients[0].clone();
+        e.recipients.push(r);
+        assert!(matches!(e.recipients[1], RecipientInfo::SymmRecipInfo(_)));
+    }
+    let bad = EncryptedIndividualPLV {
+        enc_plv: Ieee1609Dot2DataSymmEncryptedSingleRecipient(data.clone()),
+        ..plv.clone()
+    };
+    assert!(encode(&bad).is_err());
+    let mut b = good[..3].to_vec();
+    b.extend(encode(&data).unwrap());
+    assert!(decode::<EncryptedIndividualPLV>(&b).is_err());
+
+    // The decrypted plaintext: unsecuredData of the 9-octet PreLinkageValue.
+    let pt = [0x03, 0x80, 0x09, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+    let pt: Ieee1609Dot2Data = decode(&pt).unwrap();
+    assert_eq!(
+        Ieee1609Dot2DataSymmEncryptedSingleRecipient::check_decrypted(&pt).unwrap(),
+        [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    );
+    let short: Ieee1609Dot2Data = decode(&[0x03, 0x80, 0x02, 1, 2]).unwrap();
+    assert!(Ieee1609Dot2DataSymmEncryptedSingleRecipient::check_decrypted(&short).is_err());
+}
+
+#[test]
+fn aca_ee_cert_response_plaintext() {
+    // acaEeCertResponse inside ScmsPdu: version 2, [0] aca-ee, [0] acaEeCertResponse.
+    let buf: Vec<u8> = (0..8192u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 7) as u8)
+        .collect();
+    let resp = (0..buf.len())
+        .find_map(|i| {
+            AcaEeCertResponse::generate(&mut arbitrary::Unstructured::new(&buf[i..])).ok()
+        })
+        .expect("an AcaEeCertResponse");
+    let pdu = ScmsPdu::new(ScmsPduContent::AcaEe(AcaEeInterfacePdu::AcaEeCertResponse(
+        resp,
+    )));
+    let inner = encode(&pdu).unwrap();
+    assert_eq!(&inner[..3], &[0x02, 0x80, 0x80]);
+    let pt = Ieee1609Dot2Data::new(Ieee1609Dot2Content::UnsecuredData(Octets::from(inner)));
+    let pt_bytes = encode(&pt).unwrap();
+    let pt: Ieee1609Dot2Data = decode(&pt_bytes).unwrap();
+    assert_eq!(
+        AcaEeCertResponseCubkSpdu::check_decrypted(&pt).unwrap(),
+        pdu
+    );
+    assert_eq!(
+        AcaEeCertResponsePrivateSpdu::check_decrypted(&pt).unwrap(),
+        pdu
+    );
+    // As the plain SPDU, the same bytes are the whole response.
+    let plain: AcaEeCertResponsePlainSpdu = decode(&pt_bytes).unwrap();
+    assert_eq!(plain.scms_pdu().unwrap(), pdu);
+    // Not a certificate request plaintext.
+    assert!(EeRaCertRequestSpdu::check_decrypted(&pt).is_err());
+}

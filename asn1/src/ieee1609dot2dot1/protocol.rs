@@ -25,7 +25,8 @@ use crate::codec::{
 };
 use crate::ieee1609dot2::base_types::{HashAlgorithm, Psid, Signature, Uint16, Uint8};
 use crate::ieee1609dot2::dot2::{
-    Ieee1609Dot2Content, Ieee1609Dot2Data, SignedData, SignerIdentifier,
+    Ieee1609Dot2Content, Ieee1609Dot2Data, RecipientInfo, SignedData, SignerIdentifier,
+    SymmRecipientInfo,
 };
 use crate::Asn1;
 
@@ -848,16 +849,117 @@ signed_scms!(
 );
 
 /// `Ieee1609Dot2Data-SymmEncryptedSingleRecipient {PreLinkageValue}` (the only
-/// instantiation, used by `EncryptedIndividualPLV.encPlv`): encryptedData.
-/// (Exactly one RecipientInfo of form symmRecipInfo is a `CONSTRAINED BY` that the
-/// LA and RA check when they decrypt.)
+/// instantiation, used by `EncryptedIndividualPLV.encPlv`): encryptedData with
+/// exactly one RecipientInfo, of form symmRecipInfo (the `CONSTRAINED BY` comment of
+/// the standard, checked at decoding).
 #[derive(Asn1, Clone, Debug, PartialEq, Eq)]
 #[asn1(
     newtype,
-    validate = "check_encrypted_spdu",
-    fixup = "fix_encrypted_spdu"
+    validate = "check_symm_encrypted_single_recipient",
+    fixup = "fix_symm_encrypted_single_recipient"
 )]
 pub struct Ieee1609Dot2DataSymmEncryptedSingleRecipient<'a>(pub Ieee1609Dot2Data<'a>);
+
+fn check_symm_encrypted_single_recipient(
+    v: &Ieee1609Dot2DataSymmEncryptedSingleRecipient<'_>,
+) -> Result<(), &'static str> {
+    match &v.0.content {
+        Ieee1609Dot2Content::EncryptedData(e) => match e.recipients.as_slice() {
+            [RecipientInfo::SymmRecipInfo(_)] => Ok(()),
+            _ => Err("SymmEncryptedSingleRecipient: not exactly one symmRecipInfo"),
+        },
+        _ => Err("expected encryptedData"),
+    }
+}
+
+fn fix_symm_encrypted_single_recipient<'a>(
+    v: &mut Ieee1609Dot2DataSymmEncryptedSingleRecipient<'a>,
+    u: &mut Unstructured<'a>,
+) -> arbitrary::Result<()> {
+    fix_encrypted_spdu(v, u)?;
+    if let Ieee1609Dot2Content::EncryptedData(e) = &mut v.0.content {
+        if !matches!(e.recipients.as_slice(), [RecipientInfo::SymmRecipInfo(_)]) {
+            e.recipients = vec![RecipientInfo::SymmRecipInfo(Generate::generate(u)?)];
+        }
+    }
+    Ok(())
+}
+
+impl Ieee1609Dot2DataSymmEncryptedSingleRecipient<'_> {
+    /// The one `SymmRecipientInfo` (always present in a decoded value).
+    pub fn recipient(&self) -> Option<&SymmRecipientInfo<'_>> {
+        match &self.0.content {
+            Ieee1609Dot2Content::EncryptedData(e) => match e.recipients.as_slice() {
+                [RecipientInfo::SymmRecipInfo(r)] => Some(r),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Checks a decrypted plaintext: per 1609.2 the `PreLinkageValue` is carried as
+    /// an `Ieee1609Dot2Data` of unsecuredData, of exactly 9 octets.
+    pub fn check_decrypted(
+        plaintext: &Ieee1609Dot2Data<'_>,
+    ) -> Result<super::aca_ra::PreLinkageValue, DecodeError> {
+        decode(unsecured_payload(plaintext)?)
+    }
+}
+
+/// Decrypted `ScmsPdu-Scoped {AcaEeInterfacePdu (WITH COMPONENTS
+/// {acaEeCertResponse})}`: carried as an `Ieee1609Dot2Data` of unsecuredData (it is
+/// not itself an `Ieee1609Dot2Data`).
+fn aca_ee_cert_response_plaintext<'p>(
+    plaintext: &'p Ieee1609Dot2Data<'_>,
+) -> Result<ScmsPdu<'p>, DecodeError> {
+    scoped(unsecured_payload(plaintext)?, |c| {
+        matches!(c, ScmsPduContent::AcaEe(AcaEe::AcaEeCertResponse(_)))
+    })
+}
+
+impl AcaEeCertResponseCubkSpdu<'_> {
+    /// Checks a decrypted plaintext and returns the `ScmsPdu` (an acaEeCertResponse).
+    pub fn check_decrypted<'p>(
+        plaintext: &'p Ieee1609Dot2Data<'_>,
+    ) -> Result<ScmsPdu<'p>, DecodeError> {
+        aca_ee_cert_response_plaintext(plaintext)
+    }
+}
+
+impl AcaEeCertResponsePrivateSpdu<'_> {
+    /// Checks the plaintext of [`AcaEeCertResponsePrivateSpdu::encrypted`] once
+    /// decrypted and returns the `ScmsPdu` (an acaEeCertResponse).
+    pub fn check_decrypted<'p>(
+        plaintext: &'p Ieee1609Dot2Data<'_>,
+    ) -> Result<ScmsPdu<'p>, DecodeError> {
+        aca_ee_cert_response_plaintext(plaintext)
+    }
+}
+
+/// A decrypted `EeRaCertRequestSpdu`: which of the two request forms it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EeRaCertRequestPlaintext<'p> {
+    /// `EeRa1609Dot2AuthenticatedCertRequestSpdu` (signed by the enrollment certificate).
+    Ieee1609Dot2(SignedCertificateRequest<'p>),
+    /// `EeRaX509AuthenticatedCertRequestSpdu`.
+    X509(SignedX509CertificateRequest<'p>),
+}
+
+impl EeRaCertRequestSpdu<'_> {
+    /// Checks a decrypted plaintext against both forms of the request.
+    pub fn check_decrypted<'p>(
+        plaintext: &'p Ieee1609Dot2Data<'_>,
+    ) -> Result<EeRaCertRequestPlaintext<'p>, DecodeError> {
+        match &plaintext.content {
+            Ieee1609Dot2Content::SignedX509CertificateRequest(_) => {
+                EeRaX509AuthenticatedCertRequestSpdu::check_decrypted(plaintext)
+                    .map(EeRaCertRequestPlaintext::X509)
+            }
+            _ => EeRa1609Dot2AuthenticatedCertRequestSpdu::check_decrypted(plaintext)
+                .map(EeRaCertRequestPlaintext::Ieee1609Dot2),
+        }
+    }
+}
 
 // Generic validate functions for the SPDU newtypes (the derive calls `f(&Self)`).
 pub(crate) fn check_unsecured_spdu<'a, T: core::ops::Deref<Target = Ieee1609Dot2Data<'a>>>(

@@ -8,7 +8,11 @@ use std::process::ExitCode;
 mod inspect;
 
 #[derive(Parser)]
-#[command(name = "scms", version, about = "V2X security credential management system")]
+#[command(
+    name = "scms",
+    version,
+    about = "V2X security credential management system"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

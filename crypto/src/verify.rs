@@ -80,7 +80,9 @@ pub fn point256(curve: Curve, p: &EccP256CurvePoint) -> Result<EcPoint, VerifyEr
         EccP256CurvePoint::CompressedY0(x) => EcPoint::from_x_and_parity(curve, x, false)?,
         EccP256CurvePoint::CompressedY1(x) => EcPoint::from_x_and_parity(curve, x, true)?,
         EccP256CurvePoint::UncompressedP256(u) => EcPoint::from_xy(curve, &u.x, &u.y)?,
-        EccP256CurvePoint::XOnly(_) | EccP256CurvePoint::Fill => return Err(VerifyError::MissingPoint),
+        EccP256CurvePoint::XOnly(_) | EccP256CurvePoint::Fill => {
+            return Err(VerifyError::MissingPoint)
+        }
     })
 }
 
@@ -90,7 +92,9 @@ pub fn point384(curve: Curve, p: &EccP384CurvePoint) -> Result<EcPoint, VerifyEr
         EccP384CurvePoint::CompressedY0(x) => EcPoint::from_x_and_parity(curve, x, false)?,
         EccP384CurvePoint::CompressedY1(x) => EcPoint::from_x_and_parity(curve, x, true)?,
         EccP384CurvePoint::UncompressedP384(u) => EcPoint::from_xy(curve, &u.x, &u.y)?,
-        EccP384CurvePoint::XOnly(_) | EccP384CurvePoint::Fill => return Err(VerifyError::MissingPoint),
+        EccP384CurvePoint::XOnly(_) | EccP384CurvePoint::Fill => {
+            return Err(VerifyError::MissingPoint)
+        }
     })
 }
 
@@ -274,7 +278,11 @@ pub fn verify_signed_data_with_key(
     let digest = if key.curve() == Curve::Sm2 {
         sm2_signing_digest(key, &tbs, signer_cert)?
     } else {
-        ecdsa_signing_digest(SigningInputHashes::for_data(key.curve()), &tbs, Some(signer_cert))
+        ecdsa_signing_digest(
+            SigningInputHashes::for_data(key.curve()),
+            &tbs,
+            Some(signer_cert),
+        )
     };
     key.verify_digest(digest.as_bytes(), &sig)?;
     Ok(())

@@ -672,7 +672,7 @@ impl<'a> Generate<'a> for BitString<'a> {
 // ---------------------------------------------------------------------------
 
 macro_rules! char_string {
-    ($name:ident, $doc:literal, $valid:expr) => {
+    ($name:ident, $doc:literal, $valid:expr, $known_multiplier:expr) => {
         #[doc = $doc]
         #[derive(Clone, PartialEq, Eq, Hash, Default, Debug)]
         pub struct $name<'a>(pub Cow<'a, str>);
@@ -684,18 +684,22 @@ macro_rules! char_string {
                 max: Option<u64>,
             ) -> Result<Self, DecodeError> {
                 let start = d.position();
-                let o = Octets::decode_sized(d, min, max)?;
-                let bytes = match o.0 {
-                    Cow::Borrowed(b) => b,
-                    Cow::Owned(_) => return Err(d.error_at(ErrorKind::InvalidString, start)),
+                // X.696 27: a fixed size means no length only for known-multiplier
+                // strings; a UTF8String always has a length, and its SIZE counts characters.
+                let len = if $known_multiplier && max == Some(min) {
+                    min as usize
+                } else {
+                    d.read_length()?
                 };
+                let bytes = d.read_bytes(len)?;
                 let valid: fn(&[u8]) -> bool = $valid;
                 if !valid(bytes) {
                     return Err(d.error_at(ErrorKind::InvalidString, start));
                 }
-                core::str::from_utf8(bytes)
-                    .map(|s| $name(Cow::Borrowed(s)))
-                    .map_err(|_| d.error_at(ErrorKind::InvalidString, start))
+                let s = core::str::from_utf8(bytes)
+                    .map_err(|_| d.error_at(ErrorKind::InvalidString, start))?;
+                check_size(s.chars().count(), min, max).map_err(|k| d.error_at(k, start))?;
+                Ok($name(Cow::Borrowed(s)))
             }
 
             fn encode_sized(
@@ -708,7 +712,12 @@ macro_rules! char_string {
                 if !valid(self.0.as_bytes()) {
                     return Err(EncodeError::new(ErrorKind::InvalidString));
                 }
-                Octets(Cow::Borrowed(self.0.as_bytes())).encode_sized(e, min, max)
+                check_size(self.0.chars().count(), min, max).map_err(EncodeError::new)?;
+                if !($known_multiplier && max == Some(min)) {
+                    e.write_length(self.0.len());
+                }
+                e.write_bytes(self.0.as_bytes());
+                Ok(())
             }
 
             fn generate_sized(
@@ -751,17 +760,32 @@ macro_rules! char_string {
     };
 }
 
-char_string!(Utf8String, "A UTF8String.", |b| core::str::from_utf8(b)
-    .is_ok());
-char_string!(Ia5String, "An IA5String (7-bit characters).", |b| b
-    .iter()
-    .all(|c| *c < 0x80));
-char_string!(PrintableString, "A PrintableString.", |b| b.iter().all(
-    |c| { c.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(c) }
-));
-char_string!(VisibleString, "A VisibleString.", |b| b
-    .iter()
-    .all(|c| (0x20..0x7f).contains(c)));
+char_string!(
+    Utf8String,
+    "A UTF8String (SIZE counts characters).",
+    |b| core::str::from_utf8(b).is_ok(),
+    false
+);
+char_string!(
+    Ia5String,
+    "An IA5String (7-bit characters).",
+    |b| b.iter().all(|c| *c < 0x80),
+    true
+);
+char_string!(
+    PrintableString,
+    "A PrintableString.",
+    |b| b
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(c)),
+    true
+);
+char_string!(
+    VisibleString,
+    "A VisibleString.",
+    |b| b.iter().all(|c| (0x20..0x7f).contains(c)),
+    true
+);
 
 // ---------------------------------------------------------------------------
 // OBJECT IDENTIFIER

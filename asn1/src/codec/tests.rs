@@ -102,3 +102,94 @@ fn mutations_never_panic() {
     });
     assert!(ok < 5000);
 }
+
+#[test]
+fn utf8_size_counts_characters() {
+    // "é" is two bytes, one character: SIZE(0..1) accepts it, with a length prefix.
+    let mut e = Encoder::new();
+    Utf8String("é".into())
+        .encode_sized(&mut e, 0, Some(1))
+        .unwrap();
+    assert_eq!(e.into_bytes(), vec![2, 0xc3, 0xa9]);
+    let mut d = Decoder::new(&[2, 0xc3, 0xa9]);
+    assert_eq!(Utf8String::decode_sized(&mut d, 0, Some(1)).unwrap().0, "é");
+    let mut d = Decoder::new(&[4, 0xc3, 0xa9, 0xc3, 0xa9]);
+    assert!(Utf8String::decode_sized(&mut d, 0, Some(1)).is_err());
+    // Invalid UTF-8 is refused.
+    let mut d = Decoder::new(&[1, 0xff]);
+    assert!(Utf8String::decode(&mut d).is_err());
+}
+
+#[test]
+fn canonical_forms_are_enforced() {
+    // Long-form length for a short value.
+    assert!(matches!(
+        decode::<Octets>(&[0x81, 0x01, 0xaa]).unwrap_err().kind,
+        ErrorKind::NonCanonicalLength
+    ));
+    // Length larger than the input.
+    assert!(matches!(
+        decode::<Octets>(&[0x05, 1, 2]).unwrap_err().kind,
+        ErrorKind::LengthExceedsInput { .. }
+    ));
+    // BOOLEAN other than 00/FF.
+    assert!(matches!(
+        decode::<bool>(&[0x01]).unwrap_err().kind,
+        ErrorKind::InvalidBoolean(1)
+    ));
+    // SEQUENCE OF count with a leading zero.
+    assert!(matches!(
+        decode::<Vec<u8>>(&[0x02, 0x00, 0x01, 0x07])
+            .unwrap_err()
+            .kind,
+        ErrorKind::NonMinimalInteger
+    ));
+    // SEQUENCE OF count beyond the input.
+    assert!(matches!(
+        decode::<Vec<u8>>(&[0x05, 0x01, 0x00, 0x00, 0x00, 0x00])
+            .unwrap_err()
+            .kind,
+        ErrorKind::LengthExceedsInput { .. }
+    ));
+    // Trailing bytes.
+    assert!(matches!(
+        decode::<u8>(&[1, 2]).unwrap_err().kind,
+        ErrorKind::TrailingBytes { count: 1 }
+    ));
+    // ENUMERATED in long form for a small value.
+    assert!(matches!(
+        decode::<Hash>(&[0x81, 0x01]).unwrap_err().kind,
+        ErrorKind::NonCanonicalEnumerated
+    ));
+    // DEFAULT encoded explicitly: preamble bit for `dflt` set with value 3.
+    let explicit = [0x20, 0x01, 0x00, 0x03, 0x00, 0x80, 0x01];
+    assert!(matches!(
+        decode::<Demo>(&explicit).unwrap_err().kind,
+        ErrorKind::ExplicitDefault
+    ));
+    // Non-zero preamble padding.
+    let padded = [0x01, 0x01, 0x00, 0x80, 0x01];
+    assert!(matches!(
+        decode::<Demo>(&padded).unwrap_err().kind,
+        ErrorKind::NonZeroPadding
+    ));
+    // Unknown alternative of a non-extensible CHOICE would be an error; of an
+    // extensible one it is kept and re-encoded.
+    let unknown = [0x00, 0x01, 0x00, 0x87, 0x02, 0xab, 0xcd];
+    let v: Demo = decode(&unknown).unwrap();
+    assert!(matches!(
+        v.ch,
+        DemoChoice::Unknown(UnknownAlternative { tag: 7, .. })
+    ));
+    assert_eq!(encode(&v).unwrap(), unknown);
+}
+
+#[test]
+fn errors_name_field_and_offset() {
+    // A Demo whose `ch` is B(Octets) with a length beyond the input.
+    let bad = [0x00, 0x01, 0x00, 0x81, 0x09, 0x01];
+    let err = decode::<Demo>(&bad).unwrap_err();
+    assert_eq!(err.path(), "ch.b");
+    assert_eq!(err.offset, 4);
+    assert!(err.to_string().contains("at byte 4 in ch.b"), "{err}");
+}

@@ -20,3 +20,4 @@ pub mod camp;
 pub mod etsi;
 pub mod ieee1609dot2;
 pub mod ieee1609dot2dot1;
+pub mod pdu;

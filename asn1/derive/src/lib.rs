@@ -8,8 +8,7 @@
 //! - `extensible`: the type has an extension marker `...`;
 //! - `validate = "path::to::fn"`: a `fn(&Self) -> Result<(), &'static str>` checked
 //!   after decoding and before encoding, for constraints such as `WITH COMPONENTS`
-//!   or a value set that the structure alone does not express (generated values
-//!   that fail it are retried, then the generation of that input fails);
+//!   or a value set that the structure alone does not express;
 //! - `size(lo..=hi)`, `size(lo..)`, `size(n)` and `range(lo..=hi)`, `range(lo..)`:
 //!   the constraint of a `newtype`. Extensible constraints (`(SIZE(1..8,...))`) are
 //!   PER-visible only and OER ignores them: declare those without a constraint.
@@ -306,20 +305,6 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
         }
     };
 
-    // A generated value must satisfy the validation too (or it would not encode):
-    // retry a few times with more of the input, then give up on this input.
-    let generate_body = match &attrs.validate {
-        Some(f) => quote! {
-            for _ in 0..16 {
-                let __v: Self = (|| -> ::arbitrary::Result<Self> { #generate_body })()?;
-                if #f(&__v).is_ok() {
-                    return ::core::result::Result::Ok(__v);
-                }
-            }
-            ::core::result::Result::Err(::arbitrary::Error::IncorrectFormat)
-        },
-        None => generate_body,
-    };
     let (decode_body, encode_body) = match &attrs.validate {
         Some(f) => (
             quote! {
@@ -354,7 +339,7 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
             }
         }
         impl #impl_de #krate::Generate<#lt> for #name #ty_g #where_g {
-            #[allow(unused_variables, clippy::redundant_closure_call)]
+            #[allow(unused_variables)]
             fn generate(u: &mut ::arbitrary::Unstructured<#lt>) -> ::arbitrary::Result<Self> {
                 #generate_body
             }

@@ -101,23 +101,3 @@ fn mutations_never_panic() {
     });
     assert!(ok < 5000);
 }
-
-fn even(v: &Even) -> Result<(), &'static str> {
-    if v.0 % 2 == 0 {
-        Ok(())
-    } else {
-        Err("odd")
-    }
-}
-
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "even")]
-pub struct Even(pub u16);
-
-#[test]
-fn generated_values_satisfy_validation() {
-    let n = crate::roundtrip_random!(Even, 300, 3);
-    assert!(n > 250, "only {n} values generated");
-    assert!(decode::<Even>(&[0, 3]).is_err());
-    assert!(encode(&Even(3)).is_err());
-}

@@ -8,7 +8,11 @@
 //! - `extensible`: the type has an extension marker `...`;
 //! - `validate = "path::to::fn"`: a `fn(&Self) -> Result<(), &'static str>` checked
 //!   after decoding and before encoding, for constraints such as `WITH COMPONENTS`
-//!   or a value set that the structure alone does not express;
+//!   or a value set that the structure alone does not express; generated values
+//!   that fail it are discarded (`generate` returns `IncorrectFormat`);
+//! - `fixup = "path::to::fn"`: a `fn(&mut Self, &mut Unstructured<'a>) -> arbitrary::Result<()>`
+//!   run on each generated value before `validate`, to turn a random value into one
+//!   that meets the type's constraints (so round-trip tests do not discard most values);
 //! - `size(lo..=hi)`, `size(lo..)`, `size(n)` and `range(lo..=hi)`, `range(lo..)`:
 //!   the constraint of a `newtype`. Extensible constraints (`(SIZE(1..8,...))`) are
 //!   PER-visible only and OER ignores them: declare those without a constraint.
@@ -56,6 +60,7 @@ struct Attrs {
     range: Option<Constraint>,
     name: Option<String>,
     validate: Option<syn::Path>,
+    fixup: Option<syn::Path>,
 }
 
 fn lit_i128(e: &Expr) -> syn::Result<i128> {
@@ -130,6 +135,9 @@ fn parse_attrs(attrs: &[syn::Attribute]) -> syn::Result<Attrs> {
             } else if p.is_ident("validate") {
                 let s: syn::LitStr = meta.value()?.parse()?;
                 a.validate = Some(s.parse()?);
+            } else if p.is_ident("fixup") {
+                let s: syn::LitStr = meta.value()?.parse()?;
+                a.fixup = Some(s.parse()?);
             } else if p.is_ident("name") {
                 let s: syn::LitStr = meta.value()?.parse()?;
                 a.name = Some(s.value());
@@ -320,6 +328,21 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
         ),
         None => (decode_body, encode_body),
     };
+    let generate_body = if attrs.validate.is_some() || attrs.fixup.is_some() {
+        let fix = attrs.fixup.as_ref().map(|f| quote!(#f(&mut __v, u)?;));
+        let check = attrs
+            .validate
+            .as_ref()
+            .map(|f| quote!(#f(&__v).map_err(|_| ::arbitrary::Error::IncorrectFormat)?;));
+        quote! {
+            let mut __v: Self = (|| -> ::arbitrary::Result<Self> { #generate_body })()?;
+            #fix
+            #check
+            ::core::result::Result::Ok(__v)
+        }
+    } else {
+        generate_body
+    };
     Ok(quote! {
         impl #impl_de #krate::Decode<#lt> for #name #ty_g #where_g {
             #[allow(clippy::redundant_closure_call, unused_mut, unused_variables)]
@@ -339,7 +362,7 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
             }
         }
         impl #impl_de #krate::Generate<#lt> for #name #ty_g #where_g {
-            #[allow(unused_variables)]
+            #[allow(unused_variables, unused_mut, clippy::redundant_closure_call)]
             fn generate(u: &mut ::arbitrary::Unstructured<#lt>) -> ::arbitrary::Result<Self> {
                 #generate_body
             }

@@ -73,3 +73,103 @@ fn base_known_encodings() {
     assert!(scms_asn1::decode::<NinetyDegreeInt>(&900_000_002i32.to_be_bytes()).is_err());
     assert!(scms_asn1::decode::<Uint3>(&[8]).is_err());
 }
+
+// Ieee1609Dot2
+mod dot2 {
+    use scms_asn1::ieee1609dot2::dot2::*;
+
+    rt!(certificate, Certificate, 201);
+    rt!(certificate_base, CertificateBase, 202);
+    rt!(ieee1609_dot2_data, Ieee1609Dot2Data, 203);
+    rt!(ieee1609_dot2_content, Ieee1609Dot2Content, 204);
+    rt!(signed_data, SignedData, 205);
+    rt!(to_be_signed_data, ToBeSignedData, 206);
+    rt!(signed_data_payload, SignedDataPayload, 207);
+    rt!(hashed_data, HashedData, 208);
+    rt!(header_info, HeaderInfo, 209);
+    rt!(missing_crl_identifier, MissingCrlIdentifier, 210);
+    rt!(
+        contributed_extension_blocks,
+        ContributedExtensionBlocks,
+        211
+    );
+    rt!(signer_identifier, SignerIdentifier, 212);
+    rt!(encrypted_data, EncryptedData, 213);
+    rt!(recipient_info, RecipientInfo, 214);
+    rt!(
+        encrypted_data_encryption_key,
+        EncryptedDataEncryptionKey,
+        215
+    );
+    rt!(symmetric_ciphertext, SymmetricCiphertext, 216);
+    rt!(to_be_signed_certificate, ToBeSignedCertificate, 217);
+    rt!(certificate_id, CertificateId, 218);
+    rt!(linkage_data, LinkageData, 219);
+    rt!(end_entity_type, EndEntityType, 220);
+    rt!(psid_group_permissions, PsidGroupPermissions, 221);
+    rt!(subject_permissions, SubjectPermissions, 222);
+    rt!(verification_key_indicator, VerificationKeyIndicator, 223);
+    rt!(issuer_identifier, IssuerIdentifier, 224);
+    rt!(
+        ieee1609_header_ext,
+        Ieee1609ContributedHeaderInfoExtension,
+        225
+    );
+    rt!(app_extensions, SequenceOfAppExtensions, 226);
+    rt!(cert_issue_extensions, SequenceOfCertIssueExtensions, 227);
+    rt!(
+        cert_request_extensions,
+        SequenceOfCertRequestExtensions,
+        228
+    );
+    rt!(sequence_of_certificate, SequenceOfCertificate, 229);
+    rt!(pk_recipient_info, PKRecipientInfo, 230);
+}
+
+// Ieee1609Dot2Crl, Ieee1609Dot2CrlBaseTypes, Ieee1609Dot2CrlSsp
+mod crl {
+    use scms_asn1::ieee1609dot2::crl::*;
+    use scms_asn1::ieee1609dot2::crl_base_types::*;
+    use scms_asn1::ieee1609dot2::crl_ssp::*;
+
+    rt!(secured_crl, SecuredCrl, 301);
+    rt!(crl_contents, CrlContents, 302);
+    rt!(crl_psid, CrlPsid, 303);
+    rt!(type_specific_crl_contents, TypeSpecificCrlContents, 304);
+    rt!(to_be_signed_hash_id_crl, ToBeSignedHashIdCrl, 305);
+    rt!(
+        to_be_signed_linkage_value_crl,
+        ToBeSignedLinkageValueCrl,
+        306
+    );
+    rt!(with_alg, ToBeSignedLinkageValueCrlWithAlgIdentifier, 307);
+    rt!(jmax_group, JMaxGroup, 308);
+    rt!(la_group, LAGroup, 309);
+    rt!(imax_group, IMaxGroup, 310);
+    rt!(group_crl_entry, GroupCrlEntry, 311);
+    rt!(group_single_seed_crl_entry, GroupSingleSeedCrlEntry, 312);
+    rt!(
+        expansion_algorithm_identifier,
+        ExpansionAlgorithmIdentifier,
+        313
+    );
+    rt!(crl_priority_info, CrlPriorityInfo, 314);
+    rt!(crl_ssp, CrlSsp, 315);
+    rt!(craca_type, CracaType, 316);
+}
+
+// Ieee1609Dot2Peer2Peer, EtsiTs103097ExtensionModule
+mod p2p_etsi {
+    use scms_asn1::ieee1609dot2::etsi_extension::*;
+    use scms_asn1::ieee1609dot2::peer2peer::*;
+
+    rt!(peer2peer_pdu, Ieee1609dot2Peer2PeerPDU, 401);
+    rt!(peer2peer_content, Ieee1609dot2Peer2PeerPduContent, 402);
+    rt!(ca_cert_p2p_pdu, CaCertP2pPDU, 403);
+    rt!(
+        etsi_originating_header_info_extension,
+        EtsiOriginatingHeaderInfoExtension,
+        404
+    );
+    rt!(extension_module_version, ExtensionModuleVersion, 405);
+}

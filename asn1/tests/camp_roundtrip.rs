@@ -1,6 +1,15 @@
 //! Random valid values of the CAMP SCMS interface types must round-trip exactly.
 
+use scms_asn1::camp::base_types::*;
+use scms_asn1::camp::ee_ma::*;
 use scms_asn1::camp::errors::*;
+use scms_asn1::camp::la_ma::*;
+use scms_asn1::camp::la_pca::*;
+use scms_asn1::camp::la_ra::*;
+use scms_asn1::camp::ma_pca::*;
+use scms_asn1::camp::ma_ra::*;
+use scms_asn1::camp::pca_ra::*;
+use scms_asn1::camp::protocol::*;
 
 macro_rules! rt {
     ($name:ident, $ty:ty, $seed:expr) => {
@@ -34,6 +43,327 @@ rt!(
 );
 rt!(errors_scoped_ma_ra_lci, ScopedMaRaLCIError, 9012);
 rt!(errors_scoped_pca_ra, ScopedPcaRaError, 9013);
+
+// base types
+rt!(encrypted_individual_plv, EncryptedIndividualPLV, 9101);
+rt!(encrypted_group_plv, EncryptedGroupPLV, 9102);
+rt!(to_be_encrypted_group_index, ToBeEncryptedGroupIndex, 9103);
+rt!(
+    to_be_encrypted_individual_plv,
+    ToBeEncryptedIndividualPLV,
+    9104
+);
+rt!(to_be_encrypted_group_plv, ToBeEncryptedGroupPLV, 9105);
+rt!(linkage_chain_id, LinkageChainId, 9106);
+rt!(linkage_seed_and_la_id, LinkageSeedAndLaId, 9107);
+rt!(
+    signature_and_signer_identifier,
+    SignatureAndSignerIdentifier,
+    9108
+);
+rt!(encrypted_plv_and_host_info, EncryptedPlvAndHostInfo, 9109);
+rt!(
+    encrypted_group_plv_and_host_info,
+    EncryptedGroupPlvAndHostInfo,
+    9110
+);
+rt!(hpcr_and_host_info, HPCRAndHostInfo, 9111);
+rt!(lci_and_host_info, LCIAndHostInfo, 9112);
+
+// interface PDUs and their messages
+rt!(la_ra_interface_pdu, LaRaInterfacePDU, 9113);
+rt!(
+    ra_la_individual_pre_linkage_value_request_msg,
+    RaLaIndividualPreLinkageValueRequestMsg,
+    9114
+);
+rt!(
+    ra_la_group_pre_linkage_value_request_msg,
+    RaLaGroupPreLinkageValueRequestMsg,
+    9115
+);
+rt!(
+    la_ra_pre_linkage_value_response_msg,
+    LaRaPreLinkageValueResponseMsg,
+    9116
+);
+rt!(
+    pre_linkage_value_request_response,
+    PreLinkageValueRequestResponse,
+    9117
+);
+rt!(la_pca_interface_pdu, LaPcaInterfacePDU, 9118);
+rt!(
+    pca_la_key_agreement_request_msg,
+    PcaLaKeyAgreementRequestMsg,
+    9119
+);
+rt!(
+    la_pca_key_agreement_response_msg,
+    LaPcaKeyAgreementResponseMsg,
+    9120
+);
+rt!(pca_la_key_agreement_ack_msg, PcaLaKeyAgreementAckMsg, 9121);
+rt!(la_ma_interface_pdu, LaMaInterfacePDU, 9122);
+rt!(
+    ma_la_linkage_info_request_msg,
+    MaLaLinkageInfoRequestMsg,
+    9123
+);
+rt!(
+    la_ma_linkage_info_response_msg,
+    LaMaLinkageInfoResponseMsg,
+    9124
+);
+rt!(
+    ma_la_linkage_seed_request_msg,
+    MaLaLinkageSeedRequestMsg,
+    9125
+);
+rt!(
+    la_ma_linkage_seed_response_msg,
+    LaMaLinkageSeedResponseMsg,
+    9126
+);
+rt!(ma_ra_interface_pdu, MaRaInterfacePDU, 9127);
+rt!(ma_ra_blacklist_request_msg, MaRaBlacklistRequestMsg, 9128);
+rt!(ra_ma_blacklist_response_msg, RaMaBlacklistResponseMsg, 9129);
+rt!(ma_ra_lci_request_msg, MaRaLCIRequestMsg, 9130);
+rt!(ra_ma_lci_response_msg, RaMaLCIResponseMsg, 9131);
+rt!(
+    ma_ra_rse_obe_id_blacklist_request_msg,
+    MaRaRseObeIdBlacklistRequestMsg,
+    9132
+);
+rt!(
+    ra_ma_rse_obe_id_blacklist_response_msg,
+    RaMaRseObeIdBlacklistResponseMsg,
+    9133
+);
+rt!(ma_ra_cdv_request_msg, MaRaCDVRequestMsg, 9134);
+rt!(ra_ma_cdv_response_msg, RaMaCDVResponseMsg, 9135);
+rt!(ma_pca_interface_pdu, MaPcaInterfacePDU, 9136);
+rt!(
+    ma_pca_pre_linkage_value_request_msg,
+    MaPcaPreLinkageValueRequestMsg,
+    9137
+);
+rt!(
+    pca_ma_pre_linkage_value_response_msg,
+    PcaMaPreLinkageValueResponseMsg,
+    9138
+);
+rt!(ma_pca_hpcr_request_msg, MaPcaHPCRRequestMsg, 9139);
+rt!(pca_ma_hpcr_response_msg, PcaMaHPCRResponseMsg, 9140);
+rt!(end_entity_ma_interface_pdu, EndEntityMaInterfacePDU, 9141);
+rt!(misbehavior_report_contents, MisbehaviorReportContents, 9142);
+rt!(pca_ra_interface_pdu, PcaRaInterfacePDU, 9143);
+rt!(ra_pca_cert_request_msg, RaPcaCertRequestMsg, 9144);
+rt!(pseudonym_cert_request_info, PseudonymCertRequestInfo, 9145);
+rt!(id_cert_request_info, IdCertRequestInfo, 9146);
+rt!(pca_ra_cert_response_msg, PcaRaCertResponseMsg, 9147);
+rt!(
+    signed_encrypted_certificate_response,
+    SignedEncryptedCertificateResponse,
+    9148
+);
+rt!(
+    to_be_signed_encrypted_certificate_response,
+    ToBeSignedEncryptedCertificateResponse,
+    9149
+);
+rt!(encrypted_certificate_data, EncryptedCertificateData, 9150);
+rt!(decrypted_certificate_data, DecryptedCertificateData, 9151);
+rt!(
+    plaintext_certificate_response,
+    PlaintextCertificateResponse,
+    9152
+);
+rt!(implicit_cert_response, ImplicitCertResponse, 9153);
+rt!(
+    butterfly_explicit_cert_response,
+    ButterflyExplicitCertResponse,
+    9154
+);
+
+// SCMS protocol
+rt!(scms_pdu, ScmsPDU, 9155);
+rt!(scms_ssp, ScmsSsp, 9156);
+rt!(signed_certificate_request, SignedCertificateRequest, 9157);
+rt!(scoped_misbehavior_report, ScopedMisbehaviorReport, 9158);
+rt!(scoped_li_request, ScopedLIRequest, 9159);
+rt!(scoped_li_reply, ScopedLIReply, 9160);
+rt!(scoped_ls_request, ScopedLSRequest, 9161);
+rt!(scoped_ls_reply, ScopedLSReply, 9162);
+rt!(
+    scoped_pca_la_key_agreement_request,
+    ScopedPcaLaKeyAgreementRequest,
+    9163
+);
+rt!(
+    scoped_la_pca_key_agreement_response,
+    ScopedLaPcaKeyAgreementResponse,
+    9164
+);
+rt!(
+    scoped_pca_la_key_agreement_ack,
+    ScopedPcaLaKeyAgreementAck,
+    9165
+);
+rt!(
+    scoped_ra_la_individual_pre_linkage_value_request,
+    ScopedRaLaIndividualPreLinkageValueRequest,
+    9166
+);
+rt!(
+    scoped_ra_la_group_pre_linkage_value_request,
+    ScopedRaLaGroupPreLinkageValueRequest,
+    9167
+);
+rt!(
+    scoped_la_ra_pre_linkage_value_response,
+    ScopedLaRaPreLinkageValueResponse,
+    9168
+);
+rt!(
+    scoped_ma_pca_pre_linkage_value_request,
+    ScopedMaPcaPreLinkageValueRequest,
+    9169
+);
+rt!(
+    scoped_pca_ma_pre_linkage_value_response,
+    ScopedPcaMaPreLinkageValueResponse,
+    9170
+);
+rt!(scoped_ma_pca_hpcr_request, ScopedMaPcaHPCRRequest, 9171);
+rt!(scoped_pca_ma_hpcr_response, ScopedPcaMaHPCRResponse, 9172);
+rt!(scoped_blacklist_request, ScopedBlacklistRequest, 9173);
+rt!(scoped_blacklist_response, ScopedBlacklistResponse, 9174);
+rt!(scoped_lci_request, ScopedLCIRequest, 9175);
+rt!(scoped_lci_response, ScopedLCIResponse, 9176);
+rt!(
+    scoped_rse_obe_id_blacklist_request,
+    ScopedRseObeIdBlacklistRequest,
+    9177
+);
+rt!(
+    scoped_rse_obe_id_blacklist_response,
+    ScopedRseObeIdBlacklistResponse,
+    9178
+);
+rt!(
+    scoped_ra_pca_certificate_request,
+    ScopedRaPcaCertificateRequest,
+    9179
+);
+rt!(
+    scoped_pca_ra_certificate_request_reply,
+    ScopedPcaRaCertificateRequestReply,
+    9180
+);
+rt!(signed_misbehavior_report, SignedMisbehaviorReport, 9181);
+rt!(signed_li_request, SignedLIRequest, 9182);
+rt!(signed_li_reply, SignedLIReply, 9183);
+rt!(signed_ls_request, SignedLSRequest, 9184);
+rt!(signed_ls_reply, SignedLSReply, 9185);
+rt!(
+    signed_pca_la_key_agreement_request,
+    SignedPcaLaKeyAgreementRequest,
+    9186
+);
+rt!(
+    signed_la_pca_key_agreement_response,
+    SignedLaPcaKeyAgreementResponse,
+    9187
+);
+rt!(
+    signed_pca_la_key_agreement_ack,
+    SignedPcaLaKeyAgreementAck,
+    9188
+);
+rt!(
+    signed_ra_la_individual_pre_linkage_value_request,
+    SignedRaLaIndividualPreLinkageValueRequest,
+    9189
+);
+rt!(
+    signed_ra_la_group_pre_linkage_value_request,
+    SignedRaLaGroupPreLinkageValueRequest,
+    9190
+);
+rt!(
+    signed_la_ra_pre_linkage_value_response,
+    SignedLaRaPreLinkageValueResponse,
+    9191
+);
+rt!(
+    signed_ma_pca_pre_linkage_value_request,
+    SignedMaPcaPreLinkageValueRequest,
+    9192
+);
+rt!(
+    signed_pca_ma_pre_linkage_value_response,
+    SignedPcaMaPreLinkageValueResponse,
+    9193
+);
+rt!(signed_ma_pca_hpcr_request, SignedMaPcaHPCRRequest, 9194);
+rt!(signed_pca_ma_hpcr_response, SignedPcaMaHPCRResponse, 9195);
+rt!(signed_blacklist_request, SignedBlacklistRequest, 9196);
+rt!(signed_blacklist_response, SignedBlacklistResponse, 9197);
+rt!(
+    signed_rse_obe_id_blacklist_request,
+    SignedRseObeIdBlacklistRequest,
+    9198
+);
+rt!(
+    signed_rse_obe_id_blacklist_response,
+    SignedRseObeIdBlacklistResponse,
+    9199
+);
+rt!(signed_lci_request, SignedLCIRequest, 9200);
+rt!(signed_lci_response, SignedLCIResponse, 9201);
+rt!(
+    secured_pca_ra_certificate_request_reply,
+    SecuredPcaRaCertificateRequestReply,
+    9202
+);
+rt!(secured_misbehavior_report, SecuredMisbehaviorReport, 9203);
+rt!(secured_li_request, SecuredLIRequest, 9204);
+rt!(secured_li_reply, SecuredLIReply, 9205);
+rt!(secured_ls_request, SecuredLSRequest, 9206);
+rt!(secured_ls_reply, SecuredLSReply, 9207);
+rt!(
+    secured_ma_pca_pre_linkage_value_request,
+    SecuredMaPcaPreLinkageValueRequest,
+    9208
+);
+rt!(
+    secured_pca_ma_pre_linkage_value_response,
+    SecuredPcaMaPreLinkageValueResponse,
+    9209
+);
+rt!(secured_ma_pca_hpcr_request, SecuredMaPcaHPCRRequest, 9210);
+rt!(secured_pca_ma_hpcr_response, SecuredPcaMaHPCRResponse, 9211);
+rt!(secured_blacklist_request, SecuredBlacklistRequest, 9212);
+rt!(secured_blacklist_response, SecuredBlacklistResponse, 9213);
+rt!(
+    secured_rse_obe_id_blacklist_request,
+    SecuredRseObeIdBlacklistRequest,
+    9214
+);
+rt!(
+    secured_rse_obe_id_blacklist_response,
+    SecuredRseObeIdBlacklistResponse,
+    9215
+);
+rt!(secured_lci_request, SecuredLCIRequest, 9216);
+rt!(secured_lci_response, SecuredLCIResponse, 9217);
+rt!(scoped_certificate_request, ScopedCertificateRequest, 9218);
+rt!(
+    secured_ra_pca_certificate_request,
+    SecuredRaPcaCertificateRequest,
+    9220
+);
 
 #[test]
 fn scoped_error_rejects_other_interfaces() {

@@ -7,6 +7,8 @@
 //! `BsmPsid ::= Psid (32)`, `CrlgCertExpiration ::= Duration (WITH COMPONENTS
 //! {hours(26448)})`, ...) are single values, so they are constants here.
 
+use crate::codec::{Generate, Octets, Spanned, UnknownExtensions};
+use crate::ieee1609dot2::base_types::HashAlgorithm;
 use crate::ieee1609dot2::base_types::{
     CountryOnly, CrlSeries, Duration, HashedId8, Hostname, IValue, LaId, LinkageSeed, Psid,
     Signature, Uint32, Uint8,
@@ -14,7 +16,9 @@ use crate::ieee1609dot2::base_types::{
 use crate::ieee1609dot2::dot2::{
     EncryptedData, Ieee1609Dot2Content, Ieee1609Dot2Data, RecipientInfo, SignerIdentifier,
 };
+use crate::ieee1609dot2::dot2::{HeaderInfo, SignedData, SignedDataPayload, ToBeSignedData};
 use crate::Asn1;
+use arbitrary::Unstructured;
 
 /// `Canada ::= CountryOnly (124)`.
 pub const CANADA: CountryOnly = 124;
@@ -167,7 +171,11 @@ pub fn check_single_cert_recipient(e: &EncryptedData<'_>) -> Result<(), &'static
 
 /// `EncryptedIndividualPLV`: an LA's pre-linkage value encrypted to the PCA.
 #[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(sequence, validate = "check_encrypted_individual_plv")]
+#[asn1(
+    sequence,
+    validate = "check_encrypted_individual_plv",
+    fixup = "fix_encrypted_individual_plv"
+)]
 #[allow(clippy::upper_case_acronyms)]
 pub struct EncryptedIndividualPLV<'a> {
     #[asn1(range(1..=1))]
@@ -183,7 +191,11 @@ fn check_encrypted_individual_plv(v: &EncryptedIndividualPLV<'_>) -> Result<(), 
 
 /// `EncryptedGroupPLV`: an LA's group pre-linkage value encrypted to the PCA.
 #[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(sequence, validate = "check_encrypted_group_plv")]
+#[asn1(
+    sequence,
+    validate = "check_encrypted_group_plv",
+    fixup = "fix_encrypted_group_plv"
+)]
 #[allow(clippy::upper_case_acronyms)]
 pub struct EncryptedGroupPLV<'a> {
     #[asn1(range(1..=1))]
@@ -200,7 +212,11 @@ fn check_encrypted_group_plv(v: &EncryptedGroupPLV<'_>) -> Result<(), &'static s
 
 /// `ToBeEncryptedGroupIndex`: the plaintext of [`EncryptedGroupPLV::enc_group_index`].
 #[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(sequence, validate = "check_to_be_encrypted_group_index")]
+#[asn1(
+    sequence,
+    validate = "check_to_be_encrypted_group_index",
+    fixup = "fix_to_be_encrypted_group_index"
+)]
 pub struct ToBeEncryptedGroupIndex {
     /// `OCTET STRING (SIZE(8)) (zero8)`.
     pub padding: [u8; 8],
@@ -238,7 +254,11 @@ pub struct ToBeEncryptedGroupPLV {
 /// `LinkageChainId ::= EncryptedData (...)`: a linkage seed encrypted by its LA to itself
 /// (exactly one `symmRecipInfo` recipient).
 #[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_linkage_chain_id")]
+#[asn1(
+    newtype,
+    validate = "check_linkage_chain_id",
+    fixup = "fix_linkage_chain_id"
+)]
 pub struct LinkageChainId<'a>(pub EncryptedData<'a>);
 
 fn check_linkage_chain_id(v: &LinkageChainId<'_>) -> Result<(), &'static str> {
@@ -384,4 +404,119 @@ pub fn scms_signed_payload<'b>(
         Ieee1609Dot2Content::UnsecuredData(o) => Ok(o),
         _ => Err("payload data must be unsecuredData"),
     }
+}
+
+/// A random SPDU of `profile` around `inner` (for generated values; the signature is
+/// random).
+pub(crate) fn random_scms_signed<'a, T: crate::Encode>(
+    u: &mut Unstructured<'a>,
+    inner: &T,
+    profile: &SignedProfile,
+) -> arbitrary::Result<Ieee1609Dot2Data<'a>> {
+    let bytes = crate::encode(inner).map_err(|_| arbitrary::Error::IncorrectFormat)?;
+    let mut header: HeaderInfo<'a> = Generate::generate(u)?;
+    header.psid = profile.psid;
+    header.generation_time = match profile.generation_time {
+        Some(true) => Some(u.arbitrary()?),
+        Some(false) => None,
+        None => header.generation_time,
+    };
+    header.generation_location = if profile.generation_location {
+        Some(Generate::generate(u)?)
+    } else {
+        None
+    };
+    header.expiry_time = None;
+    header.p2pcd_learning_request = None;
+    header.missing_crl_identifier = None;
+    header.encryption_key = None;
+    let signer = if profile.single_certificate_signer {
+        SignerIdentifier::Certificate(vec![Generate::generate(u)?])
+    } else {
+        Generate::generate(u)?
+    };
+    let hash_id: HashAlgorithm = Generate::generate(u)?;
+    let signature: Signature = Generate::generate(u)?;
+    Ok(Ieee1609Dot2Data {
+        protocol_version: 3,
+        content: Ieee1609Dot2Content::SignedData(Box::new(SignedData {
+            hash_id,
+            tbs_data: Spanned::new(ToBeSignedData {
+                payload: SignedDataPayload {
+                    data: Some(Box::new(Ieee1609Dot2Data {
+                        protocol_version: 3,
+                        content: Ieee1609Dot2Content::UnsecuredData(Octets::from(bytes)),
+                    })),
+                    ext_data_hash: None,
+                    omitted: None,
+                    unknown_extensions: UnknownExtensions::default(),
+                },
+                header_info: header,
+            }),
+            signer,
+            signature,
+        })),
+    })
+}
+
+/// Makes random encrypted data have exactly one recipient of the kind `make` builds
+/// (generation only).
+pub(crate) fn fix_single_recipient<'a>(
+    e: &mut EncryptedData<'a>,
+    ok: fn(&EncryptedData<'_>) -> Result<(), &'static str>,
+    make: impl FnOnce(&mut Unstructured<'a>) -> arbitrary::Result<RecipientInfo<'a>>,
+    u: &mut Unstructured<'a>,
+) -> arbitrary::Result<()> {
+    if ok(e).is_err() {
+        e.recipients = vec![make(u)?];
+    }
+    Ok(())
+}
+
+fn symm_recipient<'a>(u: &mut Unstructured<'a>) -> arbitrary::Result<RecipientInfo<'a>> {
+    Ok(RecipientInfo::SymmRecipInfo(Generate::generate(u)?))
+}
+
+/// A `certRecipInfo` recipient (generation only).
+pub(crate) fn cert_recipient<'a>(u: &mut Unstructured<'a>) -> arbitrary::Result<RecipientInfo<'a>> {
+    Ok(RecipientInfo::CertRecipInfo(Generate::generate(u)?))
+}
+
+fn fix_encrypted_individual_plv<'a>(
+    v: &mut EncryptedIndividualPLV<'a>,
+    u: &mut Unstructured<'a>,
+) -> arbitrary::Result<()> {
+    fix_single_recipient(
+        &mut v.enc_plv,
+        check_single_symm_recipient,
+        symm_recipient,
+        u,
+    )
+}
+
+fn fix_encrypted_group_plv<'a>(
+    v: &mut EncryptedGroupPLV<'a>,
+    u: &mut Unstructured<'a>,
+) -> arbitrary::Result<()> {
+    fix_single_recipient(
+        &mut v.enc_group_plv,
+        check_single_symm_recipient,
+        symm_recipient,
+        u,
+    )
+}
+
+fn fix_linkage_chain_id<'a>(
+    v: &mut LinkageChainId<'a>,
+    u: &mut Unstructured<'a>,
+) -> arbitrary::Result<()> {
+    fix_single_recipient(&mut v.0, check_single_symm_recipient, symm_recipient, u)
+}
+
+fn fix_to_be_encrypted_group_index(
+    v: &mut ToBeEncryptedGroupIndex,
+    _u: &mut Unstructured<'_>,
+) -> arbitrary::Result<()> {
+    v.padding = ZERO8;
+    Ok(())
 }

@@ -2,13 +2,15 @@
 //! PCA and an LA for the symmetric key that encrypts pre-linkage values.
 
 use crate::camp::base_types::{
-    check_single_cert_recipient, FullSizeHash, LaHostnameId, PcaHostnameId,
+    cert_recipient, check_single_cert_recipient, fix_single_recipient, FullSizeHash, LaHostnameId,
+    PcaHostnameId,
 };
 use crate::camp::errors::ScopedLaPcaError;
 use crate::codec::UnknownAlternative;
 use crate::ieee1609dot2::base_types::{HashedId8, Time32, Uint8};
 use crate::ieee1609dot2::dot2::{Certificate, EncryptedData};
 use crate::Asn1;
+use arbitrary::Unstructured;
 
 /// `LaPcaInterfacePDU`.
 #[allow(clippy::upper_case_acronyms)]
@@ -26,7 +28,7 @@ pub enum LaPcaInterfacePDU<'a> {
 
 /// `PcaLaKeyAgreementRequestMsg`: `enc-R-pca` has one `certRecipInfo` recipient (the LA).
 #[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(sequence, validate = "check_request")]
+#[asn1(sequence, validate = "check_request", fixup = "fix_request")]
 pub struct PcaLaKeyAgreementRequestMsg<'a> {
     #[asn1(range(1..=1))]
     pub version: Uint8,
@@ -43,12 +45,24 @@ fn check_request(v: &PcaLaKeyAgreementRequestMsg<'_>) -> Result<(), &'static str
     check_single_cert_recipient(&v.enc_r_pca)
 }
 
+fn fix_request<'a>(
+    v: &mut PcaLaKeyAgreementRequestMsg<'a>,
+    u: &mut Unstructured<'a>,
+) -> arbitrary::Result<()> {
+    fix_single_recipient(
+        &mut v.enc_r_pca,
+        check_single_cert_recipient,
+        cert_recipient,
+        u,
+    )
+}
+
 /// `PcaRandomContribution ::= OCTET STRING (SIZE(32))`.
 pub type PcaRandomContribution = [u8; 32];
 
 /// `LaPcaKeyAgreementResponseMsg`: `enc-R-la` has one `certRecipInfo` recipient (the PCA).
 #[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(sequence, validate = "check_response")]
+#[asn1(sequence, validate = "check_response", fixup = "fix_response")]
 pub struct LaPcaKeyAgreementResponseMsg<'a> {
     #[asn1(range(1..=1))]
     pub version: Uint8,
@@ -61,6 +75,18 @@ pub struct LaPcaKeyAgreementResponseMsg<'a> {
 
 fn check_response(v: &LaPcaKeyAgreementResponseMsg<'_>) -> Result<(), &'static str> {
     check_single_cert_recipient(&v.enc_r_la)
+}
+
+fn fix_response<'a>(
+    v: &mut LaPcaKeyAgreementResponseMsg<'a>,
+    u: &mut Unstructured<'a>,
+) -> arbitrary::Result<()> {
+    fix_single_recipient(
+        &mut v.enc_r_la,
+        check_single_cert_recipient,
+        cert_recipient,
+        u,
+    )
 }
 
 /// The inline `reply CHOICE { success FullSizeHash, failure ScopedLaPcaError }` of

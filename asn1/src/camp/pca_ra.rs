@@ -3,21 +3,22 @@
 //! answers with the certificate signed and encrypted to the device, or in plain.
 
 use crate::camp::base_types::{
-    scms_signed_payload, EccP256PrivateKeyReconstruction, EncryptedGroupPLV,
+    random_scms_signed, scms_signed_payload, EccP256PrivateKeyReconstruction, EncryptedGroupPLV,
     EncryptedIndividualPLV, LaHostnameId, PcaHostnameId, RaHostnameId, SignedProfile,
     SECURITY_MGMT_PSID,
 };
 use crate::camp::errors::ScopedPcaRaError;
-use crate::codec::{DecodeError, UnknownAlternative, UnknownExtensions};
+use crate::codec::{DecodeError, Generate, Octets, Spanned, UnknownAlternative, UnknownExtensions};
 use crate::ieee1609dot2::base_types::{
     Duration, EccP256CurvePoint, GeographicRegion, HashedId8, IValue, SequenceOfPsidSsp,
     SubjectAssurance, Time32, Uint8,
 };
 use crate::ieee1609dot2::dot2::{
     Certificate, CertificateType, Ieee1609Dot2Content, Ieee1609Dot2Data, IssuerIdentifier,
-    RecipientInfo, ToBeSignedCertificate,
+    RecipientInfo, ToBeSignedCertificate, VerificationKeyIndicator,
 };
 use crate::Asn1;
+use arbitrary::Unstructured;
 
 /// `PcaRaInterfacePDU`.
 #[allow(clippy::upper_case_acronyms)]
@@ -126,7 +127,7 @@ fn check_id_cert_request(v: &IdCertRequestInfo<'_>) -> Result<(), &'static str> 
 
 fn fix_id_cert_request(
     v: &mut IdCertRequestInfo<'_>,
-    _u: &mut arbitrary::Unstructured<'_>,
+    _u: &mut Unstructured<'_>,
 ) -> arbitrary::Result<()> {
     v.to_be_signed_cert.crl_series = 0;
     if v.to_be_signed_cert.app_permissions.is_none() {
@@ -174,7 +175,11 @@ pub enum PcaRaCertResponseSuccess<'a> {
 /// generation/expiry time or location, no P2PCD, no encryption key), carrying a
 /// [`ToBeSignedEncryptedCertificateResponse`] as `unsecuredData`.
 #[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_signed_encrypted")]
+#[asn1(
+    newtype,
+    validate = "check_signed_encrypted",
+    fixup = "fix_signed_encrypted"
+)]
 pub struct SignedEncryptedCertificateResponse<'a>(pub Ieee1609Dot2Data<'a>);
 
 const SIGNED_ENCRYPTED_PROFILE: SignedProfile = SignedProfile {
@@ -215,7 +220,11 @@ pub struct ToBeSignedEncryptedCertificateResponse<'a> {
 /// `EncryptedCertificateData`: `encryptedData` to exactly one `rekRecipInfo` recipient
 /// (the device's butterfly encryption key).
 #[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_encrypted_certificate_data")]
+#[asn1(
+    newtype,
+    validate = "check_encrypted_certificate_data",
+    fixup = "fix_encrypted_certificate_data"
+)]
 pub struct EncryptedCertificateData<'a>(pub Ieee1609Dot2Data<'a>);
 
 fn check_encrypted_certificate_data(v: &EncryptedCertificateData<'_>) -> Result<(), &'static str> {
@@ -231,7 +240,11 @@ fn check_encrypted_certificate_data(v: &EncryptedCertificateData<'_>) -> Result<
 /// `DecryptedCertificateData`: `unsecuredData` containing a
 /// [`PlaintextCertificateResponse`].
 #[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_decrypted_certificate_data")]
+#[asn1(
+    newtype,
+    validate = "check_decrypted_certificate_data",
+    fixup = "fix_decrypted_certificate_data"
+)]
 pub struct DecryptedCertificateData<'a>(pub Ieee1609Dot2Data<'a>);
 
 fn check_decrypted_certificate_data(v: &DecryptedCertificateData<'_>) -> Result<(), &'static str> {
@@ -268,7 +281,11 @@ pub enum PlaintextCertificateResponse<'a> {
 /// `ImplicitCertResponse`: an implicit certificate issued by `sha256AndDigest`, and the
 /// private-key reconstruction value `s`.
 #[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(sequence, validate = "check_implicit_response")]
+#[asn1(
+    sequence,
+    validate = "check_implicit_response",
+    fixup = "fix_implicit_response"
+)]
 pub struct ImplicitCertResponse<'a> {
     pub certificate: Certificate<'a>,
     #[asn1(name = "priv-key-reconstruction-s")]
@@ -282,7 +299,11 @@ fn check_implicit_response(v: &ImplicitCertResponse<'_>) -> Result<(), &'static 
 /// `ButterflyExplicitCertResponse`: an explicit certificate issued by
 /// `sha256AndDigest`, and the private-key reconstruction value `c`.
 #[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(sequence, validate = "check_explicit_response")]
+#[asn1(
+    sequence,
+    validate = "check_explicit_response",
+    fixup = "fix_explicit_response"
+)]
 pub struct ButterflyExplicitCertResponse<'a> {
     pub certificate: Certificate<'a>,
     #[asn1(name = "priv-key-reconstruction-c")]
@@ -301,4 +322,83 @@ fn check_issued_certificate(c: &Certificate<'_>, ty: CertificateType) -> Result<
         IssuerIdentifier::Sha256AndDigest(_) => Ok(()),
         _ => Err("certificate: issuer must be sha256AndDigest"),
     }
+}
+
+fn fix_signed_encrypted<'a>(
+    v: &mut SignedEncryptedCertificateResponse<'a>,
+    u: &mut Unstructured<'a>,
+) -> arbitrary::Result<()> {
+    if check_signed_encrypted(v).is_err() {
+        let inner: ToBeSignedEncryptedCertificateResponse<'a> = Generate::generate(u)?;
+        v.0 = random_scms_signed(u, &inner, &SIGNED_ENCRYPTED_PROFILE)?;
+    }
+    Ok(())
+}
+
+fn fix_encrypted_certificate_data<'a>(
+    v: &mut EncryptedCertificateData<'a>,
+    u: &mut Unstructured<'a>,
+) -> arbitrary::Result<()> {
+    if check_encrypted_certificate_data(v).is_err() {
+        let mut e: crate::ieee1609dot2::dot2::EncryptedData<'a> = Generate::generate(u)?;
+        e.recipients = vec![RecipientInfo::RekRecipInfo(Generate::generate(u)?)];
+        v.0 = Ieee1609Dot2Data::new(Ieee1609Dot2Content::EncryptedData(e));
+    }
+    Ok(())
+}
+
+fn fix_decrypted_certificate_data<'a>(
+    v: &mut DecryptedCertificateData<'a>,
+    u: &mut Unstructured<'a>,
+) -> arbitrary::Result<()> {
+    if check_decrypted_certificate_data(v).is_err() {
+        let r: PlaintextCertificateResponse<'a> = Generate::generate(u)?;
+        let bytes = crate::encode(&r).map_err(|_| arbitrary::Error::IncorrectFormat)?;
+        v.0 = Ieee1609Dot2Data::new(Ieee1609Dot2Content::UnsecuredData(Octets::from(bytes)));
+    }
+    Ok(())
+}
+
+/// Makes a random certificate an `ty` certificate issued by `sha256AndDigest`
+/// (generation only).
+fn fix_issued_certificate<'a>(
+    c: &mut Certificate<'a>,
+    ty: CertificateType,
+    u: &mut Unstructured<'a>,
+) -> arbitrary::Result<()> {
+    if check_issued_certificate(c, ty).is_ok() {
+        return Ok(());
+    }
+    let mut base = c.value().clone();
+    let mut tbs = base.to_be_signed.value().clone();
+    if ty == CertificateType::Implicit {
+        tbs.verify_key_indicator =
+            VerificationKeyIndicator::ReconstructionValue(Generate::generate(u)?);
+        base.signature = None;
+    } else {
+        tbs.verify_key_indicator =
+            VerificationKeyIndicator::VerificationKey(Generate::generate(u)?);
+        if base.signature.is_none() {
+            base.signature = Some(Generate::generate(u)?);
+        }
+    }
+    base.r#type = ty;
+    base.issuer = IssuerIdentifier::Sha256AndDigest(u.arbitrary()?);
+    base.to_be_signed = Spanned::new(tbs);
+    *c = Spanned::new(base);
+    Ok(())
+}
+
+fn fix_implicit_response<'a>(
+    v: &mut ImplicitCertResponse<'a>,
+    u: &mut Unstructured<'a>,
+) -> arbitrary::Result<()> {
+    fix_issued_certificate(&mut v.certificate, CertificateType::Implicit, u)
+}
+
+fn fix_explicit_response<'a>(
+    v: &mut ButterflyExplicitCertResponse<'a>,
+    u: &mut Unstructured<'a>,
+) -> arbitrary::Result<()> {
+    fix_issued_certificate(&mut v.certificate, CertificateType::Explicit, u)
 }

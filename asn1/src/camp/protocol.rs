@@ -11,7 +11,8 @@
 //! a PDU that uses one is rejected ("not supported") rather than misread.
 
 use crate::camp::base_types::{
-    scms_signed_payload, SignedProfile, MISBEHAVIOR_REPORTING_PSID, SCMS_SIGNED_PROFILE,
+    random_scms_signed, scms_signed_payload, SignedProfile, MISBEHAVIOR_REPORTING_PSID,
+    SCMS_SIGNED_PROFILE,
 };
 use crate::camp::ee_ma::EndEntityMaInterfacePDU;
 use crate::camp::la_ma::LaMaInterfacePDU;
@@ -21,13 +22,10 @@ use crate::camp::ma_pca::MaPcaInterfacePDU;
 use crate::camp::ma_ra::MaRaInterfacePDU;
 use crate::camp::pca_ra::PcaRaInterfacePDU;
 use crate::codec::{
-    DecodeError, ErrorKind, Generate, Octets, Spanned, UnknownAlternative, UnknownExtensions,
+    DecodeError, ErrorKind, Generate, Octets, UnknownAlternative, UnknownExtensions,
 };
 use crate::ieee1609dot2::base_types::{HashAlgorithm, SequenceOfPsid, Signature, Uint16, Uint8};
-use crate::ieee1609dot2::dot2::{
-    HeaderInfo, Ieee1609Dot2Content, Ieee1609Dot2Data, SignedData, SignedDataPayload,
-    SignerIdentifier, ToBeSignedData,
-};
+use crate::ieee1609dot2::dot2::{Ieee1609Dot2Content, Ieee1609Dot2Data, SignerIdentifier};
 use crate::Asn1;
 use arbitrary::Unstructured;
 
@@ -95,59 +93,6 @@ pub const TIMED_PROFILE: SignedProfile = SignedProfile {
     generation_time: Some(true),
     ..SCMS_SIGNED_PROFILE
 };
-
-/// A random SPDU of `profile` around `inner` (for generated values; the signature is
-/// random).
-fn signed_for_test<'a, T: crate::Encode>(
-    u: &mut Unstructured<'a>,
-    inner: &T,
-    profile: &SignedProfile,
-) -> arbitrary::Result<Ieee1609Dot2Data<'a>> {
-    let bytes = crate::encode(inner).map_err(|_| arbitrary::Error::IncorrectFormat)?;
-    let mut header: HeaderInfo<'a> = Generate::generate(u)?;
-    header.psid = profile.psid;
-    header.generation_time = match profile.generation_time {
-        Some(true) => Some(u.arbitrary()?),
-        Some(false) => None,
-        None => header.generation_time,
-    };
-    header.generation_location = if profile.generation_location {
-        Some(Generate::generate(u)?)
-    } else {
-        None
-    };
-    header.expiry_time = None;
-    header.p2pcd_learning_request = None;
-    header.missing_crl_identifier = None;
-    header.encryption_key = None;
-    let signer = if profile.single_certificate_signer {
-        SignerIdentifier::Certificate(vec![Generate::generate(u)?])
-    } else {
-        Generate::generate(u)?
-    };
-    let hash_id: HashAlgorithm = Generate::generate(u)?;
-    let signature: Signature = Generate::generate(u)?;
-    Ok(Ieee1609Dot2Data {
-        protocol_version: 3,
-        content: Ieee1609Dot2Content::SignedData(Box::new(SignedData {
-            hash_id,
-            tbs_data: Spanned::new(ToBeSignedData {
-                payload: SignedDataPayload {
-                    data: Some(Box::new(Ieee1609Dot2Data {
-                        protocol_version: 3,
-                        content: Ieee1609Dot2Content::UnsecuredData(Octets::from(bytes)),
-                    })),
-                    ext_data_hash: None,
-                    omitted: None,
-                    unknown_extensions: UnknownExtensions::default(),
-                },
-                header_info: header,
-            }),
-            signer,
-            signature,
-        })),
-    })
-}
 
 /// The `Secured…` SPDUs: `encryptedData` content.
 trait EncryptedScmsPdu<'a> {
@@ -865,7 +810,7 @@ fn fix_signed_misbehavior_report<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_misbehavior_report(v).is_err() {
         let inner: ScopedMisbehaviorReport<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &MISBEHAVIOR_REPORT_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &MISBEHAVIOR_REPORT_PROFILE)?;
     }
     Ok(())
 }
@@ -903,7 +848,7 @@ fn fix_signed_li_request<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_li_request(v).is_err() {
         let inner: ScopedLIRequest<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -941,7 +886,7 @@ fn fix_signed_li_reply<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_li_reply(v).is_err() {
         let inner: ScopedLIReply<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -979,7 +924,7 @@ fn fix_signed_ls_request<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_ls_request(v).is_err() {
         let inner: ScopedLSRequest<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -1017,7 +962,7 @@ fn fix_signed_ls_reply<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_ls_reply(v).is_err() {
         let inner: ScopedLSReply<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -1056,7 +1001,7 @@ fn fix_signed_pca_la_key_agreement_request<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_pca_la_key_agreement_request(v).is_err() {
         let inner: ScopedPcaLaKeyAgreementRequest<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -1095,7 +1040,7 @@ fn fix_signed_la_pca_key_agreement_response<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_la_pca_key_agreement_response(v).is_err() {
         let inner: ScopedLaPcaKeyAgreementResponse<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -1134,7 +1079,7 @@ fn fix_signed_pca_la_key_agreement_ack<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_pca_la_key_agreement_ack(v).is_err() {
         let inner: ScopedPcaLaKeyAgreementAck<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -1173,7 +1118,7 @@ fn fix_signed_ra_la_individual_pre_linkage_value_request<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_ra_la_individual_pre_linkage_value_request(v).is_err() {
         let inner: ScopedRaLaIndividualPreLinkageValueRequest<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &TIMED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &TIMED_PROFILE)?;
     }
     Ok(())
 }
@@ -1212,7 +1157,7 @@ fn fix_signed_ra_la_group_pre_linkage_value_request<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_ra_la_group_pre_linkage_value_request(v).is_err() {
         let inner: ScopedRaLaGroupPreLinkageValueRequest<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &TIMED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &TIMED_PROFILE)?;
     }
     Ok(())
 }
@@ -1251,7 +1196,7 @@ fn fix_signed_la_ra_pre_linkage_value_response<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_la_ra_pre_linkage_value_response(v).is_err() {
         let inner: ScopedLaRaPreLinkageValueResponse<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &TIMED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &TIMED_PROFILE)?;
     }
     Ok(())
 }
@@ -1290,7 +1235,7 @@ fn fix_signed_ma_pca_pre_linkage_value_request<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_ma_pca_pre_linkage_value_request(v).is_err() {
         let inner: ScopedMaPcaPreLinkageValueRequest<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -1329,7 +1274,7 @@ fn fix_signed_pca_ma_pre_linkage_value_response<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_pca_ma_pre_linkage_value_response(v).is_err() {
         let inner: ScopedPcaMaPreLinkageValueResponse<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -1367,7 +1312,7 @@ fn fix_signed_ma_pca_hpcr_request<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_ma_pca_hpcr_request(v).is_err() {
         let inner: ScopedMaPcaHPCRRequest<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -1405,7 +1350,7 @@ fn fix_signed_pca_ma_hpcr_response<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_pca_ma_hpcr_response(v).is_err() {
         let inner: ScopedPcaMaHPCRResponse<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -1442,7 +1387,7 @@ fn fix_signed_blacklist_request<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_blacklist_request(v).is_err() {
         let inner: ScopedBlacklistRequest<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -1479,7 +1424,7 @@ fn fix_signed_blacklist_response<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_blacklist_response(v).is_err() {
         let inner: ScopedBlacklistResponse<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -1518,7 +1463,7 @@ fn fix_signed_rse_obe_id_blacklist_request<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_rse_obe_id_blacklist_request(v).is_err() {
         let inner: ScopedRseObeIdBlacklistRequest<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -1564,7 +1509,7 @@ fn fix_signed_rse_obe_id_blacklist_response<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_rse_obe_id_blacklist_response(v).is_err() {
         let inner: ScopedRseObeIdBlacklistResponse<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -1602,7 +1547,7 @@ fn fix_signed_lci_request<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_lci_request(v).is_err() {
         let inner: ScopedLCIRequest<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -1640,7 +1585,7 @@ fn fix_signed_lci_response<'a>(
 ) -> arbitrary::Result<()> {
     if check_signed_lci_response(v).is_err() {
         let inner: ScopedLCIResponse<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }
@@ -1679,7 +1624,7 @@ fn fix_secured_pca_ra_certificate_request_reply<'a>(
 ) -> arbitrary::Result<()> {
     if check_secured_pca_ra_certificate_request_reply(v).is_err() {
         let inner: ScopedPcaRaCertificateRequestReply<'a> = Generate::generate(u)?;
-        v.0 = signed_for_test(u, &inner, &SCMS_SIGNED_PROFILE)?;
+        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
     }
     Ok(())
 }

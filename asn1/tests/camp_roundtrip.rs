@@ -373,3 +373,119 @@ fn scoped_error_rejects_other_interfaces() {
     assert!(scms_asn1::decode::<ScopedLaRaError>(&bytes).is_err());
     assert!(scms_asn1::encode(&ScopedLaRaError(other)).is_err());
 }
+
+fn random<'a, T: scms_asn1::codec::Generate<'a>>(buf: &'a [u8]) -> T {
+    let mut u = arbitrary::Unstructured::new(buf);
+    T::generate(&mut u).expect("generation")
+}
+
+fn noise(n: usize, seed: u64) -> Vec<u8> {
+    let mut rng = scms_asn1::codec::testing::TestRng::new(seed);
+    let mut b = vec![0u8; n];
+    rng.fill(&mut b);
+    b
+}
+
+#[test]
+fn scms_pdu_rejects_unmodelled_root_alternatives() {
+    // version 1, content tag [0] (ccm), then some bytes that would parse as an open type.
+    for tag in [0x80u8, 0x81, 0x83, 0x8a] {
+        assert!(
+            scms_asn1::decode::<ScmsPDU>(&[1, tag, 1, 0]).is_err(),
+            "tag {tag:02x}"
+        );
+    }
+    // An unknown extension alternative (tag 11) is kept.
+    let pdu: ScmsPDU = scms_asn1::decode(&[1, 0x8b, 1, 0]).expect("extension alternative");
+    assert_eq!(scms_asn1::encode(&pdu).unwrap(), [1, 0x8b, 1, 0]);
+}
+
+#[test]
+fn signed_li_request_carries_its_scoped_pdu() {
+    let buf = noise(4096, 5);
+    let signed: SignedLIRequest = random(&buf);
+    let bytes = scms_asn1::encode(&signed).unwrap();
+    let back: SignedLIRequest = scms_asn1::decode(&bytes).unwrap();
+    let scoped = back.payload().expect("payload");
+    assert!(matches!(
+        scoped.0.content,
+        ScmsPDUContent::LaMa(LaMaInterfacePDU::MaLaLinkageInfoRequest(_))
+    ));
+    // The same SPDU is not a linkage seed request, nor an encrypted one.
+    assert!(scms_asn1::decode::<SignedLSRequest>(&bytes).is_err());
+    assert!(scms_asn1::decode::<SecuredLIRequest>(&bytes).is_err());
+    let h = &back.0.signed_data().unwrap().tbs_data.header_info;
+    assert_eq!(h.psid, SECURITY_MGMT_PSID);
+    assert!(h.generation_time.is_none() && h.generation_location.is_none());
+}
+
+#[test]
+fn signed_misbehavior_report_profile() {
+    let buf = noise(4096, 6);
+    let signed: SignedMisbehaviorReport = random(&buf);
+    let sd = signed.0.signed_data().unwrap();
+    let h = &sd.tbs_data.header_info;
+    assert_eq!(h.psid, MISBEHAVIOR_REPORTING_PSID);
+    assert!(h.generation_time.is_some() && h.generation_location.is_some());
+    assert!(
+        matches!(&sd.signer, scms_asn1::ieee1609dot2::SignerIdentifier::Certificate(c) if c.len() == 1)
+    );
+    let bytes = scms_asn1::encode(&signed).unwrap();
+    assert!(scms_asn1::decode::<SignedMisbehaviorReport>(&bytes).is_ok());
+    assert!(scms_asn1::decode::<SignedLIRequest>(&bytes).is_err());
+}
+
+#[test]
+fn rse_obe_id_blacklist_response_accepts_both_scopes() {
+    let buf = noise(4096, 7);
+    let scoped: ScopedBlacklistResponse = random(&buf);
+    let mut u = arbitrary::Unstructured::new(&buf[2048..]);
+    let mut signed: SignedBlacklistResponse = scms_asn1::codec::Generate::generate(&mut u).unwrap();
+    // Re-sign the other scope under the same header.
+    let bytes = scms_asn1::encode(&scoped).unwrap();
+    if let scms_asn1::ieee1609dot2::Ieee1609Dot2Content::SignedData(sd) = &mut signed.0.content {
+        let mut tbs = sd.tbs_data.value().clone();
+        tbs.payload.data = Some(Box::new(scms_asn1::ieee1609dot2::Ieee1609Dot2Data::new(
+            scms_asn1::ieee1609dot2::Ieee1609Dot2Content::UnsecuredData(bytes.into()),
+        )));
+        sd.tbs_data = scms_asn1::codec::Spanned::new(tbs);
+    }
+    let spdu = scms_asn1::encode(&signed).unwrap();
+    assert!(scms_asn1::decode::<SignedRseObeIdBlacklistResponse>(&spdu).is_ok());
+}
+
+#[test]
+fn linkage_chain_id_needs_one_symmetric_recipient() {
+    let buf = noise(4096, 8);
+    let lci: LinkageChainId = random(&buf);
+    let mut two = lci.0.clone();
+    two.recipients.push(two.recipients[0].clone());
+    assert!(scms_asn1::encode(&LinkageChainId(two.clone())).is_err());
+    let bytes = scms_asn1::encode(&two).unwrap();
+    assert!(scms_asn1::decode::<LinkageChainId>(&bytes).is_err());
+    assert!(scms_asn1::decode::<LinkageChainId>(&scms_asn1::encode(&lci).unwrap()).is_ok());
+}
+
+#[test]
+fn scms_pdu_mutations_never_panic() {
+    let buf = noise(8192, 9);
+    let mut u = arbitrary::Unstructured::new(&buf);
+    let mut samples = Vec::new();
+    while samples.len() < 8 {
+        let Ok(v) =
+            <SignedLaRaPreLinkageValueResponse as scms_asn1::codec::Generate>::generate(&mut u)
+        else {
+            break;
+        };
+        samples.push(scms_asn1::encode(&v).unwrap());
+    }
+    assert!(!samples.is_empty());
+    for (i, s) in samples.iter().enumerate() {
+        scms_asn1::codec::testing::mutations(s, 500, i as u64, |m| {
+            if let Ok(v) = scms_asn1::decode::<SignedLaRaPreLinkageValueResponse>(m) {
+                assert_eq!(scms_asn1::encode(&v).unwrap(), m);
+                let _ = v.payload().expect("validated payload decodes");
+            }
+        });
+    }
+}

@@ -116,3 +116,98 @@ rt!(
     ButterflyAuthorizationResponseMessage,
     7411
 );
+
+use scms_asn1::codec::{Generate, Spanned};
+use scms_asn1::ieee1609dot2::{CertificateId, Ieee1609Dot2Content, SignerIdentifier};
+use scms_asn1::{decode, encode};
+
+fn noise(n: usize, seed: u64) -> Vec<u8> {
+    let mut rng = scms_asn1::codec::testing::TestRng::new(seed);
+    let mut b = vec![0u8; n];
+    rng.fill(&mut b);
+    b
+}
+
+#[test]
+fn data_profile_requires_generation_time() {
+    let buf = noise(4096, 1);
+    let mut u = arbitrary::Unstructured::new(&buf);
+    let signed = EtsiTs103097DataSigned::generate(&mut u).unwrap();
+    let mut raw = signed.0 .0.clone();
+    let Ieee1609Dot2Content::SignedData(sd) = &mut raw.content else {
+        panic!("not signed")
+    };
+    let mut tbs = sd.tbs_data.value().clone();
+    tbs.header_info.generation_time = None;
+    sd.tbs_data = Spanned::new(tbs);
+    let bytes = encode(&raw).unwrap();
+    assert!(decode::<scms_asn1::ieee1609dot2::Ieee1609Dot2Data>(&bytes).is_ok());
+    assert!(decode::<EtsiTs103097Data>(&bytes).is_err());
+    assert!(encode(&EtsiTs103097Data(raw)).is_err());
+}
+
+#[test]
+fn certificate_profile_rejects_linkage_ids_and_request_permissions() {
+    let buf = noise(4096, 2);
+    let mut u = arbitrary::Unstructured::new(&buf);
+    let c = EtsiTs103097Certificate::generate(&mut u).unwrap();
+    let mut base = c.0.value().clone();
+    let mut tbs = base.to_be_signed.value().clone();
+    tbs.id = CertificateId::BinaryId(vec![1, 2, 3].into());
+    base.to_be_signed = Spanned::new(tbs);
+    let bytes = encode(&Spanned::new(base)).unwrap();
+    assert!(decode::<scms_asn1::ieee1609dot2::Certificate>(&bytes).is_ok());
+    assert!(decode::<EtsiTs103097Certificate>(&bytes).is_err());
+}
+
+#[test]
+fn signer_certificate_must_be_single() {
+    let buf = noise(8192, 3);
+    let mut u = arbitrary::Unstructured::new(&buf);
+    let mut d = EtsiTs103097DataSigned::generate(&mut u).unwrap().0 .0;
+    let cert = EtsiTs103097Certificate::generate(&mut u).unwrap().0;
+    if let Ieee1609Dot2Content::SignedData(sd) = &mut d.content {
+        sd.signer = SignerIdentifier::Certificate(vec![cert.clone(), cert]);
+    }
+    let bytes = encode(&d).unwrap();
+    assert!(decode::<EtsiTs103097Data>(&bytes).is_err());
+}
+
+#[test]
+fn messages_are_told_apart() {
+    let buf = noise(8192, 4);
+    let mut u = arbitrary::Unstructured::new(&buf);
+    let crl = CertificateRevocationListMessage::generate(&mut u).unwrap();
+    let bytes = encode(&crl).unwrap();
+    let back: CertificateRevocationListMessage = decode(&bytes).unwrap();
+    assert!(matches!(
+        back.content().unwrap().content,
+        EtsiTs102941DataContent::CertificateRevocationList(_)
+    ));
+    assert!(decode::<TlmCertificateTrustListMessage>(&bytes).is_err());
+    assert!(decode::<RcaDoubleSignedLinkCertificateMessage>(&bytes).is_err());
+    let rekey = CaCertificateRekeyingMessage::generate(&mut u).unwrap();
+    let inner = rekey.inner().unwrap();
+    assert!(matches!(
+        inner.content().unwrap().content,
+        EtsiTs102941DataContent::CaCertificateRequest(_)
+    ));
+}
+
+#[test]
+fn trust_list_profiles() {
+    let buf = noise(8192, 5);
+    let mut u = arbitrary::Unstructured::new(&buf);
+    let mut ctl = CtlFormat::generate(&mut u).unwrap();
+    ctl.is_full_ctl = true;
+    ctl.ctl_commands = vec![CtlCommand::Delete(CtlDelete::Cert([7; 8]))];
+    assert!(encode(&FullCtl(ctl.clone())).is_err());
+    assert!(encode(&ToBeSignedTlmCtl(ctl.clone())).is_err());
+    ctl.is_full_ctl = false;
+    assert!(encode(&DeltaCtl(ctl.clone())).is_ok());
+    assert!(encode(&ToBeSignedRcaCtl(ctl.clone())).is_ok());
+    let ea = EaEntry::generate(&mut u).unwrap();
+    ctl.ctl_commands = vec![CtlCommand::Add(CtlEntry::Ea(ea))];
+    assert!(encode(&ToBeSignedTlmCtl(ctl.clone())).is_err());
+    assert!(encode(&ToBeSignedRcaCtl(ctl)).is_ok());
+}

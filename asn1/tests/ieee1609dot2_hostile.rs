@@ -449,3 +449,13 @@ fn describe_uses_asn1_names() {
     );
     assert!(j.contains("\"type\":\"implicit\""), "{j}");
 }
+
+#[test]
+fn generic_extension() {
+    let x = Extension::new(P2PCD8_BYTE_LEARNING_REQUEST_ID, &[7u8; 8]).unwrap();
+    let bytes = encode(&x).unwrap();
+    assert_eq!(&bytes[..2], &[0x01, 0x08]);
+    let back: Extension = decode(&bytes).unwrap();
+    assert_eq!(back.content_as::<HashedId8>().unwrap(), [7; 8]);
+    assert!(back.content_as::<HashedId3>().is_err());
+}

@@ -124,6 +124,9 @@ mod dot2 {
     );
     rt!(sequence_of_certificate, SequenceOfCertificate, 229);
     rt!(pk_recipient_info, PKRecipientInfo, 230);
+    rt!(countersignature, Countersignature, 231);
+    rt!(one28bit_ccm_ciphertext, One28BitCcmCiphertext, 232);
+    rt!(symm_recipient_info, SymmRecipientInfo, 233);
 }
 
 // Ieee1609Dot2Crl, Ieee1609Dot2CrlBaseTypes, Ieee1609Dot2CrlSsp

@@ -643,8 +643,8 @@ impl<'a> Extension<'a> {
         })
     }
 
-    /// Decodes the content as `T` (all of it must be used).
-    pub fn content_as<T: crate::Decode<'a>>(&self) -> Result<T, DecodeError> {
-        self.content.decode_as()
+    /// Decodes the content as `T` (all of it must be used), borrowing from `self`.
+    pub fn content_as<'s, T: crate::Decode<'s>>(&'s self) -> Result<T, DecodeError> {
+        crate::decode(self.content.bytes())
     }
 }

@@ -2,7 +2,7 @@
 //! every fuzz target runs, and that the corpus-replay test walks.
 
 use crate::codec::{decode, encode, DecodeError, Describe, Value};
-use crate::{ieee1609dot2 as d2, ieee1609dot2dot1 as d21};
+use crate::{camp, etsi, ieee1609dot2 as d2, ieee1609dot2dot1 as d21};
 
 /// A top-level PDU type, by its ASN.1 name.
 pub struct PduType {
@@ -55,6 +55,18 @@ pdu_types! {
     "CertManagementPdu", "cert_management_pdu" => d21::cert_management::CertManagementPdu;
     "AcpcPdu", "acpc_pdu" => d21::acpc::AcpcPdu;
     "CamRaInterfacePdu", "cam_ra_pdu" => d21::cam_ra::CamRaInterfacePdu;
+    "EtsiTs103097Data", "etsi_ts103097_data" => etsi::ts103097::EtsiTs103097Data;
+    "EtsiTs102941Data", "etsi_ts102941_data" => etsi::ts102941_messages_ca::EtsiTs102941Data;
+    "ToBeSignedTlmCtl", "tlm_ctl" => etsi::ts102941_trust_lists::ToBeSignedTlmCtl;
+    "ToBeSignedRcaCtl", "rca_ctl" => etsi::ts102941_trust_lists::ToBeSignedRcaCtl;
+    "CampScmsPDU", "camp_scms_pdu" => camp::protocol::ScmsPDU;
+    "LaRaInterfacePDU", "camp_la_ra_pdu" => camp::la_ra::LaRaInterfacePDU;
+    "LaPcaInterfacePDU", "camp_la_pca_pdu" => camp::la_pca::LaPcaInterfacePDU;
+    "LaMaInterfacePDU", "camp_la_ma_pdu" => camp::la_ma::LaMaInterfacePDU;
+    "MaRaInterfacePDU", "camp_ma_ra_pdu" => camp::ma_ra::MaRaInterfacePDU;
+    "MaPcaInterfacePDU", "camp_ma_pca_pdu" => camp::ma_pca::MaPcaInterfacePDU;
+    "EndEntityMaInterfacePDU", "camp_ee_ma_pdu" => camp::ee_ma::EndEntityMaInterfacePDU;
+    "PcaRaInterfacePDU", "camp_pca_ra_pdu" => camp::pca_ra::PcaRaInterfacePDU;
     "ToBeSignedCertificate", "tbs_certificate" => d2::ToBeSignedCertificate;
     "ToBeSignedData", "tbs_data" => d2::ToBeSignedData;
 }
@@ -90,5 +102,14 @@ pub fn detect(bytes: &[u8]) -> Result<(&'static PduType, Value), (&'static str, 
             }
         }
     }
-    Err(best.unwrap_or(("", DecodeError::new(crate::codec::ErrorKind::Truncated { needed: 1, remaining: 0 }, 0))))
+    Err(best.unwrap_or((
+        "",
+        DecodeError::new(
+            crate::codec::ErrorKind::Truncated {
+                needed: 1,
+                remaining: 0,
+            },
+            0,
+        ),
+    )))
 }

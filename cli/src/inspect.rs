@@ -56,7 +56,11 @@ fn read_input(path: &str) -> Result<Vec<u8>, Fail> {
 /// Hex text (optionally with whitespace and a `0x` prefix) becomes bytes; anything
 /// else is taken as binary.
 fn from_hex_if_text(raw: Vec<u8>) -> Vec<u8> {
-    let text: Vec<u8> = raw.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+    let text: Vec<u8> = raw
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
     let text = text.strip_prefix(b"0x").unwrap_or(&text);
     if text.is_empty() || text.len() % 2 != 0 || !text.iter().all(u8::is_ascii_hexdigit) {
         return raw;
@@ -66,7 +70,9 @@ fn from_hex_if_text(raw: Vec<u8>) -> Vec<u8> {
         b'a'..=b'f' => c - b'a' + 10,
         _ => c - b'A' + 10,
     };
-    text.chunks(2).map(|p| (nib(p[0]) << 4) | nib(p[1])).collect()
+    text.chunks(2)
+        .map(|p| (nib(p[0]) << 4) | nib(p[1]))
+        .collect()
 }
 
 fn hex(b: &[u8]) -> String {
@@ -75,8 +81,18 @@ fn hex(b: &[u8]) -> String {
 
 fn decode_error(ty: &str, e: &DecodeError) -> Fail {
     let path = e.path();
-    let field = if path.is_empty() { String::new() } else { format!(" in field {path}") };
-    Fail(2, format!("cannot decode as {ty}: {} at byte {}{field}", e.kind, e.offset))
+    let field = if path.is_empty() {
+        String::new()
+    } else {
+        format!(" in field {path}")
+    };
+    Fail(
+        2,
+        format!(
+            "cannot decode as {ty}: {} at byte {}{field}",
+            e.kind, e.offset
+        ),
+    )
 }
 
 /// Facts worth a line of their own, and the signature check.
@@ -92,7 +108,11 @@ fn certificate_summary(bytes: &[u8], args: &InspectArgs, issuer: Option<&[u8]>) 
         if let Ok(id) = certificate_hashed_id8(&cert) {
             facts.push(("hashedId8", hex(&id.0)));
         }
-        let kind = if cert.is_implicit() { "implicit" } else { "explicit" };
+        let kind = if cert.is_implicit() {
+            "implicit"
+        } else {
+            "explicit"
+        };
         facts.push(("certificateType", kind.to_string()));
         match verify::issuer_digest(&cert) {
             Some(d) => facts.push(("issuer", hex(&d))),
@@ -102,9 +122,16 @@ fn certificate_summary(bytes: &[u8], args: &InspectArgs, issuer: Option<&[u8]>) 
             let issuer_cert = issuer.map(scms_asn1::decode::<Certificate>);
             verified = Some(match issuer_cert {
                 Some(Err(e)) => Err(format!("issuer certificate does not decode: {e}")),
-                Some(Ok(i)) if cert.is_implicit() => verify::certificate_public_key(&cert, Some(&i))
-                    .map(|k| format!("implicit: public key reconstructed {}", hex(&k.to_sec1(true))))
-                    .map_err(|e| e.to_string()),
+                Some(Ok(i)) if cert.is_implicit() => {
+                    verify::certificate_public_key(&cert, Some(&i))
+                        .map(|k| {
+                            format!(
+                                "implicit: public key reconstructed {}",
+                                hex(&k.to_sec1(true))
+                            )
+                        })
+                        .map_err(|e| e.to_string())
+                }
                 Some(Ok(i)) => verify::verify_certificate(&cert, Some(&i))
                     .map(|_| "signature valid (by the issuer)".to_string())
                     .map_err(|e| e.to_string()),
@@ -175,7 +202,10 @@ fn inspect(args: &InspectArgs) -> Result<String, Fail> {
         Some(name) => {
             let ty = pdu::find(name).ok_or_else(|| {
                 let names: Vec<&str> = pdu::PDU_TYPES.iter().map(|t| t.name).collect();
-                Fail(2, format!("unknown type {name}; known: {}", names.join(", ")))
+                Fail(
+                    2,
+                    format!("unknown type {name}; known: {}", names.join(", ")),
+                )
             })?;
             let v = (ty.describe)(&bytes).map_err(|e| decode_error(ty.name, &e))?;
             (ty, v)
@@ -191,11 +221,18 @@ fn inspect(args: &InspectArgs) -> Result<String, Fail> {
     let summary = match ty.name {
         "Certificate" => certificate_summary(&bytes, args, issuer.as_deref()),
         "Ieee1609Dot2Data" | "SecuredCrl" => data_summary(&bytes, args, issuer.as_deref()),
-        _ => Summary { facts: Vec::new(), verified: args.verify.then(|| Err("nothing to verify".into())) },
+        _ => Summary {
+            facts: Vec::new(),
+            verified: args.verify.then(|| Err("nothing to verify".into())),
+        },
     };
 
     let out = if args.json {
-        let mut o = format!("{{\"type\":{},\"length\":{}", json_str(ty.name), bytes.len());
+        let mut o = format!(
+            "{{\"type\":{},\"length\":{}",
+            json_str(ty.name),
+            bytes.len()
+        );
         for (k, v) in &summary.facts {
             o.push_str(&format!(",{}:{}", json_str(k), json_str(v)));
         }
@@ -204,7 +241,10 @@ fn inspect(args: &InspectArgs) -> Result<String, Fail> {
                 Ok(m) => (true, m),
                 Err(m) => (false, m),
             };
-            o.push_str(&format!(",\"verification\":{{\"valid\":{ok},\"detail\":{}}}", json_str(msg)));
+            o.push_str(&format!(
+                ",\"verification\":{{\"valid\":{ok},\"detail\":{}}}",
+                json_str(msg)
+            ));
         }
         o.push_str(&format!(",\"value\":{}}}", value.to_json()));
         o
@@ -224,7 +264,7 @@ fn inspect(args: &InspectArgs) -> Result<String, Fail> {
     };
     match summary.verified {
         Some(Err(m)) => {
-            println!("{out}");
+            print_out(&out);
             Err(Fail(1, format!("signature check failed: {m}")))
         }
         _ => Ok(out),
@@ -246,10 +286,17 @@ fn json_str(s: &str) -> String {
     o
 }
 
+/// Prints to stdout; a closed pipe (`scms inspect f | head`) is not an error.
+fn print_out(out: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{out}");
+}
+
 pub fn run(args: InspectArgs) -> ExitCode {
     match inspect(&args) {
         Ok(out) => {
-            println!("{out}");
+            print_out(&out);
             ExitCode::SUCCESS
         }
         Err(Fail(code, line)) => {

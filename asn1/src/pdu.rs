@@ -15,6 +15,8 @@ pub struct PduType {
     /// Decodes; when that succeeds, the value must re-encode to exactly the same
     /// bytes (strict canonical decoding). `Err` describes a violation.
     pub check: fn(&[u8]) -> Result<bool, String>,
+    /// Encodes a random valid value (seed corpora, property tests).
+    pub generate: fn(&mut arbitrary::Unstructured<'_>) -> Option<Vec<u8>>,
 }
 
 macro_rules! pdu_types {
@@ -35,6 +37,10 @@ macro_rules! pdu_types {
                             Err(e) => Err(format!("{}: decoded value does not encode: {e}", $name)),
                         }
                     }
+                },
+                generate: |u| {
+                    let v = <$ty as crate::codec::Generate>::generate(u).ok()?;
+                    encode(&v).ok()
                 },
             }, )*
         ];

@@ -952,6 +952,11 @@ pub mod hazmat {
 // ---------------------------------------------------------------------------
 // Provider
 
+/// The operating system's CSPRNG, for callers that need an `rng` argument.
+pub fn os_rng() -> getrandom::SysRng {
+    getrandom::SysRng
+}
+
 /// The algorithm backend, in the spirit of rustls' `CryptoProvider`: the rest
 /// of the project signs, verifies and agrees keys only through this trait, so
 /// an HSM-backed or faster implementation can replace the default.

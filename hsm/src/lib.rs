@@ -1,4 +1,124 @@
-//! KeyStore (scms).
+//! Private keys of the SCMS authorities and devices, behind one trait.
 //!
-//! Not implemented yet: this crate exists so the workspace has the layout of
-//! DESIGN.md section 2. It exports nothing until its issue lands.
+//! Every use of a private key goes through [`KeyStore`], so a key can live in
+//! memory (tests, the ephemeral demo), sealed in a file (the software store) or
+//! on a PKCS#11 token, and the CA code does not change. Keys are named by a
+//! label, unique within a store.
+//!
+//! Digests, not messages, are signed: 1609.2 signs `H(H(tbs) || H(signer))`
+//! and SM2 signs `SM3(Z_A || tbs)`, both computed by the caller from public
+//! data, and PKCS#11 tokens such as SoftHSM2 offer raw `CKM_ECDSA` only.
+#![forbid(unsafe_code)]
+
+use core::fmt;
+use scms_crypto::suite::{Curve, EcScalar, PublicKey, SecretKey, SharedSecret, Signature};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+mod memory;
+pub use memory::MemoryKeyStore;
+
+/// Why a key operation failed.
+#[derive(Debug)]
+pub enum KeyStoreError {
+    /// No key with this label.
+    NotFound(String),
+    /// A key with this label exists already.
+    Exists(String),
+    /// The store cannot do this for this key (e.g. SM2 on a token without SM2,
+    /// or ECQV issuance on a non-extractable PKCS#11 key).
+    Unsupported(String),
+    /// The key material or an operand is invalid.
+    Crypto(scms_crypto::suite::Error),
+    /// The backing store failed (file, token, lock).
+    Backend(String),
+}
+
+impl fmt::Display for KeyStoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotFound(l) => write!(f, "no key labelled {l:?}"),
+            Self::Exists(l) => write!(f, "a key labelled {l:?} exists already"),
+            Self::Unsupported(what) => write!(f, "not supported: {what}"),
+            Self::Crypto(e) => write!(f, "{e}"),
+            Self::Backend(e) => write!(f, "key store: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for KeyStoreError {}
+
+impl From<scms_crypto::suite::Error> for KeyStoreError {
+    fn from(e: scms_crypto::suite::Error) -> Self {
+        Self::Crypto(e)
+    }
+}
+
+/// What a store says about one of its keys (public data only).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyInfo {
+    pub label: String,
+    pub curve: Curve,
+    /// Compressed SEC1 public key.
+    pub public_key: Vec<u8>,
+    /// Whether the private key can leave the store (never for PKCS#11 keys).
+    pub extractable: bool,
+}
+
+/// A store of private keys. Implementations are thread-safe; operations are
+/// blocking (a PKCS#11 call is), so async services call them off the reactor.
+pub trait KeyStore: Send + Sync {
+    /// Generates a key pair on `curve` under a new `label`.
+    fn generate(&self, label: &str, curve: Curve) -> Result<KeyInfo, KeyStoreError>;
+
+    /// The public key of `label`.
+    fn public_key(&self, label: &str) -> Result<PublicKey, KeyStoreError>;
+
+    /// Signs a precomputed digest with `label` (ECDSA with R as a point, or SM2).
+    fn sign_digest(&self, label: &str, digest: &[u8]) -> Result<Signature, KeyStoreError>;
+
+    /// Raw ECDH: the shared x-coordinate with `peer`.
+    fn ecdh(&self, label: &str, peer: &PublicKey) -> Result<SharedSecret, KeyStoreError>;
+
+    /// ECQV issuance (SEC 4): the private-key reconstruction value
+    /// `s = e·k + d mod n` for the issuing key `label`. PKCS#11 has no mechanism
+    /// for this; see `docs/keys.md` for how the ACA holds its issuing key.
+    fn ecqv_reconstruction(
+        &self,
+        label: &str,
+        e: &EcScalar,
+        k: &EcScalar,
+    ) -> Result<EcScalar, KeyStoreError>;
+
+    /// Every key of the store.
+    fn list(&self) -> Result<Vec<KeyInfo>, KeyStoreError>;
+}
+
+/// The public description of a secret key.
+pub fn key_info(label: &str, key: &SecretKey, extractable: bool) -> KeyInfo {
+    KeyInfo {
+        label: label.to_string(),
+        curve: key.curve(),
+        public_key: key.public_key().to_sec1(true),
+        extractable,
+    }
+}
+
+/// `s = e·k + d mod n` on software keys (constant-time scalar arithmetic).
+pub fn ecqv_reconstruction_with(
+    key: &SecretKey,
+    e: &EcScalar,
+    k: &EcScalar,
+) -> Result<EcScalar, KeyStoreError> {
+    Ok(e.mul(k)?.add(key.as_scalar())?)
+}
+
+/// Labels to keys, for the software stores.
+pub(crate) type KeyMap = Mutex<BTreeMap<String, SecretKey>>;
+
+pub(crate) fn lock(
+    map: &KeyMap,
+) -> Result<std::sync::MutexGuard<'_, BTreeMap<String, SecretKey>>, KeyStoreError> {
+    map.lock()
+        .map_err(|_| KeyStoreError::Backend("key map lock poisoned".into()))
+}

@@ -62,7 +62,7 @@ fn from_hex_if_text(raw: Vec<u8>) -> Vec<u8> {
         .filter(|b| !b.is_ascii_whitespace())
         .collect();
     let text = text.strip_prefix(b"0x").unwrap_or(&text);
-    if text.is_empty() || text.len() % 2 != 0 || !text.iter().all(u8::is_ascii_hexdigit) {
+    if text.is_empty() || !text.len().is_multiple_of(2) || !text.iter().all(u8::is_ascii_hexdigit) {
         return raw;
     }
     let nib = |c: u8| match c {

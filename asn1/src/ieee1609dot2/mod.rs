@@ -10,6 +10,8 @@ pub mod crl_ssp;
 pub mod dot2;
 pub mod etsi_extension;
 pub mod peer2peer;
+pub mod region;
+pub mod time;
 
 pub use base_types::*;
 pub use dot2::*;

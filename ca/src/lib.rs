@@ -20,6 +20,7 @@ pub mod hierarchy;
 pub mod issue;
 pub mod lint;
 pub mod profile;
+pub mod spdu;
 pub mod time;
 
 pub use error::CaError;

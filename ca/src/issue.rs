@@ -371,7 +371,10 @@ fn start_time(base: Time32, offset: i64) -> Result<Time32, CaError> {
         .map_err(|_| CaError::invalid("validity.start-offset", "start out of the Time32 range"))
 }
 
-fn build_tbs(
+/// The `toBeSigned` a profile and parameters give, with the verification key
+/// indicator `vki` (no lint, no signature): for a storage or HTTP layer that
+/// wants to check a request ([`crate::lint`]) before queueing it.
+pub fn to_be_signed(
     p: &IssueParams<'_>,
     issuer: Option<&ToBeSignedCertificate<'_>>,
     vki: VerificationKeyIndicator,
@@ -453,7 +456,7 @@ pub fn issue_self_signed(
         ));
     }
     check_profile_curve(params.profile, key.curve())?;
-    let tbs = build_tbs(
+    let tbs = to_be_signed(
         params,
         None,
         VerificationKeyIndicator::VerificationKey(verification_key(&key)?),
@@ -540,7 +543,7 @@ pub fn issue(
     match kind {
         CertKind::Explicit => {
             let vki = VerificationKeyIndicator::VerificationKey(verification_key(&params.key)?);
-            let tbs = build_tbs(params, Some(&issuer_cert.to_be_signed), vki)?;
+            let tbs = to_be_signed(params, Some(&issuer_cert.to_be_signed), vki)?;
             lint_certificate(&tbs, &issuer_cert.to_be_signed)?;
             if let Some(r) = &requester {
                 lint_request(&tbs, &r.to_be_signed)?;
@@ -588,7 +591,7 @@ pub fn issue(
             let vki = VerificationKeyIndicator::ReconstructionValue(point256(
                 ecqv.reconstruction_value(),
             )?);
-            let tbs = build_tbs(params, Some(&issuer_cert.to_be_signed), vki)?;
+            let tbs = to_be_signed(params, Some(&issuer_cert.to_be_signed), vki)?;
             lint_certificate(&tbs, &issuer_cert.to_be_signed)?;
             if let Some(r) = &requester {
                 lint_request(&tbs, &r.to_be_signed)?;

@@ -25,11 +25,12 @@ use scms_asn1::ieee1609dot2::crl_base_types::{
 };
 use scms_asn1::ieee1609dot2::crl_ssp::{CracaType, CrlSsp};
 use scms_asn1::ieee1609dot2::{
-    Certificate, HashedId10, HashedId8, LaId, LinkageSeed, ServiceSpecificPermissions, Time32,
+    Certificate, HashedId10, HashedId8, LaId, LinkageSeed, ServiceSpecificPermissions,
+    SignerIdentifier, Time32,
 };
 use scms_crypto::hashed_id::HashedId10 as CryptoHashedId10;
 use scms_crypto::verify::{
-    certificate_hash, certificate_hashed_id8, find_signer, issuer_digest, verify_signed_data,
+    certificate_hash, certificate_hashed_id8, issuer_digest, verify_signed_data,
 };
 use scms_hsm::KeyStore;
 
@@ -340,7 +341,8 @@ pub fn sign_crl(
     })
 }
 
-/// Verifies a `SecuredCrl` against the candidate signer certificates (COER),
+/// Verifies a `SecuredCrl` against the trusted CRL signer certificates (COER;
+/// a certificate the CRL carries is used only if it is one of them),
 /// checks the signer's `CrlSsp` (series and CRACA) and returns the contents.
 pub fn verify_crl(crl: &[u8], signers: &[&[u8]]) -> Result<CrlContents, CaError> {
     let c: SecuredCrl<'_> = scms_asn1::decode(crl)?;
@@ -351,7 +353,19 @@ pub fn verify_crl(crl: &[u8], signers: &[&[u8]]) -> Result<CrlContents, CaError>
         .iter()
         .map(|b| scms_asn1::decode::<Certificate<'_>>(b))
         .collect::<Result<Vec<_>, _>>()?;
-    let signer = find_signer(sd, &known)
+    // The signer must be one of the given (trusted) certificates, also when
+    // the CRL carries its certificate.
+    let named = match &sd.signer {
+        SignerIdentifier::Digest(d) => Some(*d),
+        SignerIdentifier::Certificate(chain) => match chain.first() {
+            Some(c) => Some(certificate_hashed_id8(c)?.0),
+            None => None,
+        },
+        _ => None,
+    };
+    let signer = known
+        .iter()
+        .find(|c| named.is_some_and(|n| certificate_hashed_id8(c).is_ok_and(|h| h.0 == n)))
         .ok_or_else(|| CaError::invalid("crl", "signer not among the given certificates"))?;
     verify_signed_data(sd, signer, None)?;
     let contents = c.crl_contents()?;

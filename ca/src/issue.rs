@@ -366,7 +366,7 @@ pub fn certificate_signing_digest(
 // Issuance
 
 fn start_time(base: Time32, offset: i64) -> Result<Time32, CaError> {
-    let t = i64::from(base) + offset;
+    let t = i64::from(base).saturating_add(offset);
     u32::try_from(t)
         .map_err(|_| CaError::invalid("validity.start-offset", "start out of the Time32 range"))
 }

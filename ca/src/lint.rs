@@ -277,13 +277,13 @@ fn allows_ee(g: &PsidGroupPermissions<'_>) -> bool {
 /// A subject group (chain lengths counted from the subject) fits an issuer
 /// group (counted from the issuer, one more).
 fn chain_within(s: &PsidGroupPermissions<'_>, i: &PsidGroupPermissions<'_>) -> bool {
-    if s.min_chain_length + 1 < i.min_chain_length {
+    if s.min_chain_length.saturating_add(1) < i.min_chain_length {
         return false;
     }
     match (max_chain(s), max_chain(i)) {
         (_, None) => true,
         (None, Some(_)) => false,
-        (Some(sm), Some(im)) => sm + 1 <= im,
+        (Some(sm), Some(im)) => sm < im,
     }
 }
 

@@ -506,7 +506,7 @@ fn key_path_at(text: &str, at: usize) -> String {
 
 fn hex_bytes(field: &str, s: &str) -> Result<Vec<u8>, ProfileError> {
     let s = s.trim();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(ProfileError::invalid(field, "odd number of hex digits"));
     }
     (0..s.len())

@@ -18,7 +18,7 @@ const LEAP_SECONDS_UNIX: [i64; 5] = [
 /// 2004 give 0, after 2140 saturate.
 pub fn time32_from_unix(unix: i64) -> Time32 {
     let leaps = LEAP_SECONDS_UNIX.iter().filter(|&&t| unix >= t).count() as i64;
-    let t = unix - EPOCH_2004_UNIX + leaps;
+    let t = unix.saturating_sub(EPOCH_2004_UNIX).saturating_add(leaps);
     t.clamp(0, i64::from(u32::MAX)) as Time32
 }
 
@@ -26,7 +26,7 @@ pub fn time32_from_unix(unix: i64) -> Time32 {
 pub fn unix_from_time32(t: Time32) -> i64 {
     let mut unix = i64::from(t) + EPOCH_2004_UNIX;
     for &l in &LEAP_SECONDS_UNIX {
-        if unix - 1 >= l {
+        if unix > l {
             unix -= 1;
         }
     }
@@ -45,7 +45,7 @@ pub fn duration_from_secs(secs: u64) -> Duration {
     if let Some(v) = fits(secs) {
         return Duration::Seconds(v);
     }
-    if secs % 60 == 0 {
+    if secs.is_multiple_of(60) {
         if let Some(v) = fits(secs / 60) {
             return Duration::Minutes(v);
         }

@@ -32,7 +32,7 @@ use scms_crypto::ecqv::{self, EcqvIssuance};
 use scms_crypto::hash::HashAlgorithm;
 use scms_crypto::hashed_id::HashedId8;
 use scms_crypto::signing_input::{ecdsa_signing_digest, sm2_signing_digest, SigningInputHashes};
-use scms_crypto::suite::{self, os_rng, Curve, EcScalar, PublicKey, SignatureR};
+use scms_crypto::suite::{self, os_rng, Curve, EcPoint, EcScalar, PublicKey, SignatureR};
 use scms_crypto::verify::{
     certificate_hash, certificate_hashed_id8, certificate_public_key, verify_certificate,
 };
@@ -607,6 +607,14 @@ pub fn issue(
             let bytes = scms_asn1::encode(&Spanned::new(cert))?;
             let e = ecqv::certificate_e(curve, &tbs_bytes, issuer_bytes);
             let s = ks.ecqv_reconstruction(issuer.key_label, &e, &k)?;
+            // s·G must be e·k·G + Q_CA, or the store used another key.
+            let expected = EcPoint::mul_generator(&k)?.mul(&e)?.add(&issuer_key)?;
+            if EcPoint::mul_generator(&s)? != expected {
+                return Err(CaError::invalid(
+                    "ecqv",
+                    "the key store's reconstruction value does not match the issuer key",
+                ));
+            }
             Ok(Issued {
                 record: record(
                     bytes,

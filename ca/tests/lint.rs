@@ -622,3 +622,38 @@ fn refused_certificates_are_never_signed() {
         "no private-key use for a refused certificate"
     );
 }
+
+/// Random (valid COER) certificates and regions through every lint entry
+/// point: refusals or passes, never a panic.
+#[test]
+fn random_inputs_never_panic() {
+    use scms_asn1::codec::testing::TestRng;
+    use scms_asn1::codec::Generate;
+    let mut rng = TestRng::new(0x5eed_ca11);
+    let mut checked = 0;
+    for _ in 0..400 {
+        let mut buf = vec![0u8; 64 + rng.below(3000)];
+        rng.fill(&mut buf);
+        let mut u = arbitrary::Unstructured::new(&buf);
+        let (Ok(a), Ok(b)) = (
+            ToBeSignedCertificate::generate(&mut u),
+            ToBeSignedCertificate::generate(&mut u),
+        ) else {
+            continue;
+        };
+        let _ = lint_certificate(&a, &b);
+        let _ = lint_request(&a, &b);
+        if let (Some(r1), Some(r2)) = (&a.region, &b.region) {
+            let _ = region_within(r1, r2);
+        }
+        if let (Ok(r1), Ok(r2)) = (
+            GeographicRegion::generate(&mut u),
+            GeographicRegion::generate(&mut u),
+        ) {
+            let _ = region_within(&r1, &r2);
+            let _ = region_within(&r1, &r1);
+        }
+        checked += 1;
+    }
+    assert!(checked > 100, "{checked}");
+}

@@ -22,10 +22,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let ks = MemoryKeyStore::new();
     let h = build(&ks, &HierarchyOptions::new(family, now))?;
-    for (role, cert) in &h.certificates {
-        std::fs::write(out.join(format!("{role}.oer")), cert)?;
+    for (name, bytes) in h.export_files() {
+        std::fs::write(out.join(name), bytes)?;
     }
-    std::fs::write(out.join("ctl.oer"), &h.ctl.spdu)?;
     for r in &h.records {
         println!(
             "{:<12} {} {:?} issuer {:?}",

@@ -116,6 +116,19 @@ impl Hierarchy {
         })
     }
 
+    /// The files of `scms export`: `<role>.oer` for every certificate and
+    /// `ctl.oer` (the `MultiSignedCtlSpdu`), sorted by name.
+    pub fn export_files(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = self
+            .certificates
+            .iter()
+            .map(|(role, c)| (format!("{role}.oer"), c.clone()))
+            .collect();
+        files.push(("ctl.oer".to_string(), self.ctl.spdu.clone()));
+        files.sort();
+        files
+    }
+
     /// The `cracaId` used in the hierarchy (the root's HashedId3).
     pub fn craca_id(&self) -> Result<[u8; 3], CaError> {
         hashed_id3(self.certificate("root")?)

@@ -109,7 +109,8 @@ pub enum Role {
     Root,
     Ica,
     Eca,
-    /// Authorization CA (the pseudonym CA, PCA).
+    /// Authorization CA (the pseudonym CA, PCA; `pca` is accepted).
+    #[serde(alias = "pca")]
     Aca,
     Ra,
     La,
@@ -119,7 +120,9 @@ pub enum Role {
     Elector,
     /// Enrollment certificate of an end entity.
     Enrollment,
-    /// Pseudonym / application (authorization) certificate of an end entity.
+    /// Pseudonym / application (authorization) certificate of an end entity
+    /// (`application` is accepted).
+    #[serde(alias = "application")]
     Pseudonym,
 }
 
@@ -975,7 +978,13 @@ pub const BUILTIN_NAMES: [&str; 13] = [
 
 /// The TOML text of a built-in profile (`name` one of [`BUILTIN_NAMES`]).
 /// `root-p384` exists for `us` only; the CN electors use SM2, the US electors P-384.
+/// `pca` and `application` are aliases of `aca` and `pseudonym`.
 pub fn builtin_toml(family: Family, name: &str) -> Result<String, ProfileError> {
+    let name = match name {
+        "pca" => "aca",
+        "application" => "pseudonym",
+        n => n,
+    };
     let (curve, country, epoch) = match family {
         Family::Us => (
             "p256",

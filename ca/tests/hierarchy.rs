@@ -166,6 +166,9 @@ fn check_hierarchy(h: &Hierarchy, electors: usize) {
     assert_eq!(v.content.root_ca_approve.len(), 1);
     assert_eq!(v.certificates.len(), electors + 1);
     assert_eq!(h.records.len(), names.len());
+    let files: Vec<String> = h.export_files().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(files.len(), names.len() + 1);
+    assert!(files.contains(&"ctl.oer".to_string()) && files.contains(&"la2.oer".to_string()));
 }
 
 #[test]

@@ -23,6 +23,16 @@ fn builtins_parse_and_round_trip() {
         Role::Pseudonym
     );
     assert!(builtin_toml(Family::Us, "nope").is_err());
+    assert_eq!(
+        builtin(Family::Cn, "pca").unwrap(),
+        builtin(Family::Cn, "aca").unwrap()
+    );
+    assert_eq!(
+        builtin(Family::Us, "application").unwrap().role,
+        Role::Pseudonym
+    );
+    let p = Profile::from_toml(&MIN.replace("role = \"ica\"", "role = \"pca\"")).unwrap();
+    assert_eq!(p.role, Role::Aca);
 }
 
 const MIN: &str = r#"

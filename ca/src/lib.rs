@@ -1,4 +1,26 @@
-//! Certificate authorities (scms).
+//! Certificate authorities of the scms V2X SCMS (IEEE 1609.2 / 1609.2.1, YD/T 3957).
 //!
-//! Not implemented yet: this crate exists so the workspace has the layout of
-//! DESIGN.md section 2. It exports nothing until its issue lands.
+//! Plain functions over a [`scms_hsm::KeyStore`] and values; no I/O, no clock
+//! (the caller passes the time), no storage: every issuance returns an
+//! [`issue::IssuanceRecord`] that a storage layer logs and commits before it
+//! hands out the certificate.
+//!
+//! - [`profile`]: certificate profiles in TOML and the built-in `us` / `cn` ones;
+//! - [`lint`]: the chain-consistency rules checked before any signature;
+//! - [`issue`]: explicit and implicit (ECQV) certificate issuance;
+//! - [`ctl`]: the elector-signed `MultiSignedCtl` (1609.2.1) and its verification;
+//! - [`crl`]: `SecuredCrl` signing (hash-based and linkage-based) and verification;
+//! - [`hierarchy`]: a complete hierarchy in one call.
+#![forbid(unsafe_code)]
+
+pub mod crl;
+pub mod ctl;
+mod error;
+pub mod hierarchy;
+pub mod issue;
+pub mod lint;
+pub mod profile;
+pub mod spdu;
+pub mod time;
+
+pub use error::CaError;

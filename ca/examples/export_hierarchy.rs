@@ -2,9 +2,9 @@
 //! layout `scms export` will produce:
 //! `cargo run -p scms-ca --example export_hierarchy -- us OUT_DIR`.
 
+use scms_asn1::ieee1609dot2::time::time32_from_unix;
 use scms_ca::hierarchy::{build, HierarchyOptions};
 use scms_ca::profile::Family;
-use scms_ca::time::time32_from_unix;
 use scms_hsm::MemoryKeyStore;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

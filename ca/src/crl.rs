@@ -36,8 +36,8 @@ use scms_hsm::KeyStore;
 
 use crate::issue::IssuerRef;
 use crate::spdu::{signed_spdu, SignerForm};
-use crate::time::validity_end;
 use crate::CaError;
+use scms_asn1::ieee1609dot2::time::validity_end;
 
 /// A hash-based entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

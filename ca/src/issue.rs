@@ -40,8 +40,8 @@ use scms_hsm::KeyStore;
 
 use crate::lint::{lint_certificate, lint_request, lint_self_signed};
 use crate::profile::{CertKind, Profile, Role, StartRule};
-use crate::time::validity_end;
 use crate::CaError;
+use scms_asn1::ieee1609dot2::time::validity_end;
 
 /// The `id` of the new certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -21,6 +21,5 @@ pub mod issue;
 pub mod lint;
 pub mod profile;
 pub mod spdu;
-pub mod time;
 
 pub use error::CaError;

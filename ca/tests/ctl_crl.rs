@@ -179,7 +179,7 @@ fn hash_crl_round_trip_and_iss_layout() {
         assert_eq!(&revoked[0].id[2..], &certificate_hashed_id8(&ma).unwrap().0);
         assert_eq!(
             u64::from(revoked[0].expiry),
-            scms_ca::time::validity_end(&ma.to_be_signed.validity_period)
+            scms_asn1::ieee1609dot2::time::validity_end(&ma.to_be_signed.validity_period)
         );
         assert_eq!(
             verify_crl(&signed.bytes, &[signer.certificate]).unwrap(),

@@ -6,12 +6,13 @@ mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use scms_asn1::ieee1609dot2::region::region_within;
 use scms_asn1::ieee1609dot2::{
     CircularRegion, GeographicRegion, NinetyDegreeInt, OneEightyDegreeInt, PolygonalRegion,
     RectangularRegion, ToBeSignedCertificate, TwoDLocation, VerificationKeyIndicator,
 };
 use scms_ca::issue::{issue, to_be_signed, verification_key, IssueParams, SubjectId};
-use scms_ca::lint::{lint_certificate, lint_request, region_within, LintError, LintRule};
+use scms_ca::lint::{lint_certificate, lint_request, LintError, LintRule};
 use scms_ca::profile::{builtin, Family, Profile};
 use scms_ca::CaError;
 use scms_crypto::suite::{os_rng, Curve, EcScalar, PublicKey, SecretKey, SharedSecret, Signature};

@@ -7,7 +7,7 @@ use scms_hsm::MemoryKeyStore;
 
 /// 2026-01-01 00:00:00 UTC as Time32.
 pub fn now() -> u32 {
-    scms_ca::time::time32_from_unix(1_767_225_600)
+    scms_asn1::ieee1609dot2::time::time32_from_unix(1_767_225_600)
 }
 
 pub fn hierarchy(family: Family) -> (MemoryKeyStore, Hierarchy) {

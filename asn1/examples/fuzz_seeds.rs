@@ -8,12 +8,17 @@ use scms_asn1::pdu::PDU_TYPES;
 use std::path::{Path, PathBuf};
 
 fn sample_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
             sample_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "oer" || x == "bin" || x == "coer") {
+        } else if p
+            .extension()
+            .is_some_and(|x| x == "oer" || x == "bin" || x == "coer")
+        {
             out.push(p);
         }
     }

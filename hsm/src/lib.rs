@@ -17,8 +17,12 @@ use std::sync::Mutex;
 
 pub mod der;
 mod memory;
+pub mod pkcs11;
 pub mod soft;
+mod wrapped;
 pub use memory::MemoryKeyStore;
+pub use pkcs11::Pkcs11KeyStore;
+pub use wrapped::WrappedKeyStore;
 
 pub use soft::{KdfParams, SoftKeyStore};
 

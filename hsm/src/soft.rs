@@ -84,7 +84,7 @@ impl KdfParams {
     };
 }
 
-fn curve_id(c: Curve) -> u8 {
+pub(crate) fn curve_id(c: Curve) -> u8 {
     match c {
         Curve::NistP256 => 1,
         Curve::NistP384 => 2,
@@ -94,7 +94,7 @@ fn curve_id(c: Curve) -> u8 {
     }
 }
 
-fn curve_from_id(id: u8) -> Option<Curve> {
+pub(crate) fn curve_from_id(id: u8) -> Option<Curve> {
     Curve::ALL.into_iter().find(|c| curve_id(*c) == id)
 }
 
@@ -114,7 +114,7 @@ fn derive(
     Ok(out)
 }
 
-fn random<const N: usize>() -> Result<[u8; N], KeyStoreError> {
+pub(crate) fn random<const N: usize>() -> Result<[u8; N], KeyStoreError> {
     let mut b = [0u8; N];
     getrandom::fill(&mut b).map_err(|_| KeyStoreError::Crypto(scms_crypto::suite::Error::Rng))?;
     Ok(b)
@@ -316,7 +316,7 @@ impl core::fmt::Debug for SoftKeyStore {
     }
 }
 
-fn io(what: &str, path: &Path, e: std::io::Error) -> KeyStoreError {
+pub(crate) fn io(what: &str, path: &Path, e: std::io::Error) -> KeyStoreError {
     KeyStoreError::Backend(format!("{what} {}: {e}", path.display()))
 }
 
@@ -396,7 +396,7 @@ impl SoftKeyStore {
     }
 }
 
-fn read_key_file(path: &Path, label: &str) -> Result<Vec<u8>, KeyStoreError> {
+pub(crate) fn read_key_file(path: &Path, label: &str) -> Result<Vec<u8>, KeyStoreError> {
     match fs::read(path) {
         Ok(b) => Ok(b),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -409,7 +409,7 @@ fn read_key_file(path: &Path, label: &str) -> Result<Vec<u8>, KeyStoreError> {
 /// Writes `bytes` to a new file `path` (mode 0600), never replacing one:
 /// written to a temporary name, synced, then hard-linked into place (which
 /// fails if `path` exists) so a crash never leaves a half-written key.
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(

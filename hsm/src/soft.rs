@@ -365,6 +365,16 @@ impl SoftKeyStore {
         Ok(self.dir.join(format!("{label}.key")))
     }
 
+    /// Fails with `WrongPassphrase` unless the passphrase opens the first key
+    /// of the store (if any): a check before sealing a new key under it, so
+    /// one directory does not end up with keys under different passphrases.
+    pub fn check_passphrase(&self) -> Result<(), KeyStoreError> {
+        match self.list()?.first() {
+            Some(k) => self.load(&k.label),
+            None => Ok(()),
+        }
+    }
+
     /// Forgets every unsealed key (they are unsealed again on next use).
     pub fn lock_all(&self) {
         self.unsealed.clear();
@@ -570,6 +580,11 @@ mod tests {
         ));
         // Public data needs no passphrase.
         assert_eq!(s.list().unwrap().len(), 1);
+        assert!(matches!(
+            s.check_passphrase(),
+            Err(KeyStoreError::WrongPassphrase(_))
+        ));
+        store(tmp.path(), "right").check_passphrase().unwrap();
         assert!(matches!(
             SoftKeyStore::open(tmp.path(), Zeroizing::new(Vec::new()), FAST),
             Err(KeyStoreError::WrongPassphrase(_))

@@ -5,6 +5,11 @@
 //! on a PKCS#11 token, and the CA code does not change. Keys are named by a
 //! label, unique within a store.
 //!
+//! Stores: [`MemoryKeyStore`] (tests, demo), [`SoftKeyStore`] (files sealed
+//! under a passphrase), [`Pkcs11KeyStore`] (keys generated on a token, never
+//! extractable) and [`WrappedKeyStore`] (software keys sealed by a token AES
+//! key, for the ACA's ECQV issuing key). See `docs/keys.md`.
+//!
 //! Digests, not messages, are signed: 1609.2 signs `H(H(tbs) || H(signer))`
 //! and SM2 signs `SM3(Z_A || tbs)`, both computed by the caller from public
 //! data, and PKCS#11 tokens such as SoftHSM2 offer raw `CKM_ECDSA` only.
@@ -97,6 +102,8 @@ pub trait KeyStore: Send + Sync {
     fn public_key(&self, label: &str) -> Result<PublicKey, KeyStoreError>;
 
     /// Signs a precomputed digest with `label` (ECDSA with R as a point, or SM2).
+    /// A PKCS#11 token returns `r` only, so [`Pkcs11KeyStore`] gives
+    /// `SignatureR::X` (fine for 1609.2 `x-only` signatures).
     fn sign_digest(&self, label: &str, digest: &[u8]) -> Result<Signature, KeyStoreError>;
 
     /// Raw ECDH: the shared x-coordinate with `peer`.

@@ -391,6 +391,23 @@ impl SoftKeyStore {
         Ok(key_info(label, key, true))
     }
 
+    /// Runs `f` on the cache once `label` is unsealed into it; once more if a
+    /// concurrent [`Self::lock_all`] emptied the cache in between.
+    fn with_unsealed<T>(
+        &self,
+        label: &str,
+        f: impl Fn(&MemoryKeyStore) -> Result<T, KeyStoreError>,
+    ) -> Result<T, KeyStoreError> {
+        self.load(label)?;
+        match f(&self.unsealed) {
+            Err(KeyStoreError::NotFound(_)) => {
+                self.load(label)?;
+                f(&self.unsealed)
+            }
+            other => other,
+        }
+    }
+
     /// Unseals `label` into the cache if it is not there yet.
     fn load(&self, label: &str) -> Result<(), KeyStoreError> {
         let path = self.path_of(label)?;
@@ -466,13 +483,11 @@ impl KeyStore for SoftKeyStore {
     }
 
     fn sign_digest(&self, label: &str, digest: &[u8]) -> Result<Signature, KeyStoreError> {
-        self.load(label)?;
-        self.unsealed.sign_digest(label, digest)
+        self.with_unsealed(label, |m| m.sign_digest(label, digest))
     }
 
     fn ecdh(&self, label: &str, peer: &PublicKey) -> Result<SharedSecret, KeyStoreError> {
-        self.load(label)?;
-        self.unsealed.ecdh(label, peer)
+        self.with_unsealed(label, |m| m.ecdh(label, peer))
     }
 
     fn ecqv_reconstruction(
@@ -481,8 +496,7 @@ impl KeyStore for SoftKeyStore {
         e: &EcScalar,
         k: &EcScalar,
     ) -> Result<EcScalar, KeyStoreError> {
-        self.load(label)?;
-        self.unsealed.ecqv_reconstruction(label, e, k)
+        self.with_unsealed(label, |m| m.ecqv_reconstruction(label, e, k))
     }
 
     /// Public data from the file headers: needs no passphrase, unseals nothing.
@@ -698,6 +712,11 @@ mod tests {
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
         let _ = store(&dir, "pw");
         assert_eq!(mode(&dir), 0o700);
+        // lock_all forgets the unsealed keys; they unseal again on use.
+        s.lock_all();
+        assert!(!s.unsealed.contains("k0"));
+        s.sign_digest("k0", &[3; 32]).unwrap();
+        assert!(s.unsealed.contains("k0"));
         // Debug shows no secret.
         let dbg = format!("{:?}", store(&dir, "hunter2-secret"));
         assert!(!dbg.contains("hunter2"));

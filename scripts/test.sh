@@ -10,6 +10,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 need=()
 command -v openssl >/dev/null || need+=(openssl)
 command -v python3 >/dev/null || need+=(python3)
+command -v softhsm2-util >/dev/null || need+=(softhsm2)
 if [ ${#need[@]} -gt 0 ]; then
     as_root apt-get update
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y "${need[@]}"

@@ -1,11 +1,12 @@
 //! `scms`: one binary for every role and tool of the SCMS.
 //!
-//! Subcommands land with their issues; today: `inspect`.
+//! Subcommands land with their issues; today: `inspect`, `key`.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod inspect;
+mod key;
 
 #[derive(Parser)]
 #[command(
@@ -22,11 +23,14 @@ struct Cli {
 enum Command {
     /// Decode a COER file (binary or hex) and print its structure.
     Inspect(inspect::InspectArgs),
+    /// Generate, list and export keys of a key store (soft, PKCS#11, wrapped).
+    Key(key::KeyArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Inspect(args) => inspect::run(args),
+        Command::Key(args) => key::run(args),
     }
 }

@@ -5,6 +5,11 @@
 //! on a PKCS#11 token, and the CA code does not change. Keys are named by a
 //! label, unique within a store.
 //!
+//! Stores: [`MemoryKeyStore`] (tests, demo), [`SoftKeyStore`] (files sealed
+//! under a passphrase), [`Pkcs11KeyStore`] (keys generated on a token, never
+//! extractable) and [`WrappedKeyStore`] (software keys sealed by a token AES
+//! key, for the ACA's ECQV issuing key). See `docs/keys.md`.
+//!
 //! Digests, not messages, are signed: 1609.2 signs `H(H(tbs) || H(signer))`
 //! and SM2 signs `SM3(Z_A || tbs)`, both computed by the caller from public
 //! data, and PKCS#11 tokens such as SoftHSM2 offer raw `CKM_ECDSA` only.
@@ -15,8 +20,16 @@ use scms_crypto::suite::{Curve, EcScalar, PublicKey, SecretKey, SharedSecret, Si
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+pub mod der;
 mod memory;
+pub mod pkcs11;
+pub mod soft;
+mod wrapped;
 pub use memory::MemoryKeyStore;
+pub use pkcs11::Pkcs11KeyStore;
+pub use wrapped::WrappedKeyStore;
+
+pub use soft::{KdfParams, SoftKeyStore};
 
 /// Why a key operation failed.
 #[derive(Debug)]
@@ -32,6 +45,14 @@ pub enum KeyStoreError {
     Crypto(scms_crypto::suite::Error),
     /// The backing store failed (file, token, lock).
     Backend(String),
+    /// A label that cannot name a key (empty, too long, or with characters
+    /// other than `A-Za-z0-9._-`, e.g. a path separator).
+    InvalidLabel(String),
+    /// The passphrase (or PIN) does not open this key or store.
+    WrongPassphrase(String),
+    /// A sealed key file is malformed or was altered (bad header, failed
+    /// authentication, public key mismatch).
+    Corrupt(String),
 }
 
 impl fmt::Display for KeyStoreError {
@@ -42,6 +63,12 @@ impl fmt::Display for KeyStoreError {
             Self::Unsupported(what) => write!(f, "not supported: {what}"),
             Self::Crypto(e) => write!(f, "{e}"),
             Self::Backend(e) => write!(f, "key store: {e}"),
+            Self::InvalidLabel(l) => write!(
+                f,
+                "invalid key label {l:?}: use 1-64 characters A-Z a-z 0-9 . _ - not starting with '.'"
+            ),
+            Self::WrongPassphrase(what) => write!(f, "wrong passphrase or PIN for {what}"),
+            Self::Corrupt(what) => write!(f, "sealed key {what} is malformed or was altered"),
         }
     }
 }
@@ -75,6 +102,8 @@ pub trait KeyStore: Send + Sync {
     fn public_key(&self, label: &str) -> Result<PublicKey, KeyStoreError>;
 
     /// Signs a precomputed digest with `label` (ECDSA with R as a point, or SM2).
+    /// A PKCS#11 token returns `r` only, so [`Pkcs11KeyStore`] gives
+    /// `SignatureR::X` (fine for 1609.2 `x-only` signatures).
     fn sign_digest(&self, label: &str, digest: &[u8]) -> Result<Signature, KeyStoreError>;
 
     /// Raw ECDH: the shared x-coordinate with `peer`.
@@ -111,6 +140,23 @@ pub fn ecqv_reconstruction_with(
     k: &EcScalar,
 ) -> Result<EcScalar, KeyStoreError> {
     Ok(e.mul(k)?.add(key.as_scalar())?)
+}
+
+/// Checks that `label` can name a key everywhere: as a file name of the
+/// software store (no path separator, no leading dot, no `..`) and as a
+/// PKCS#11 `CKA_LABEL`.
+pub fn validate_label(label: &str) -> Result<(), KeyStoreError> {
+    let ok = !label.is_empty()
+        && label.len() <= 64
+        && !label.starts_with('.')
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(KeyStoreError::InvalidLabel(label.to_string()))
+    }
 }
 
 /// Labels to keys, for the software stores.

@@ -26,6 +26,19 @@ impl MemoryKeyStore {
         Ok(info)
     }
 
+    /// Whether `label` is held.
+    pub fn contains(&self, label: &str) -> bool {
+        lock(&self.keys).is_ok_and(|k| k.contains_key(label))
+    }
+
+    /// Drops (and so zeroizes) every key.
+    pub fn clear(&self) {
+        match self.keys.lock() {
+            Ok(mut k) => k.clear(),
+            Err(poisoned) => poisoned.into_inner().clear(),
+        }
+    }
+
     fn with_key<T>(
         &self,
         label: &str,

@@ -69,3 +69,16 @@ from!(scms_asn1::EncodeError, Encode);
 from!(scms_asn1::DecodeError, Decode);
 from!(scms_crypto::verify::VerifyError, Verify);
 from!(scms_crypto::suite::Error, Crypto);
+
+impl From<scms_hsm::spdu::SpduError> for CaError {
+    fn from(e: scms_hsm::spdu::SpduError) -> Self {
+        use scms_hsm::spdu::SpduError as S;
+        match e {
+            S::Key(e) => Self::KeyStore(e),
+            S::Encode(e) => Self::Encode(e),
+            S::Certificate(e) => Self::Decode(e),
+            S::Crypto(e) => Self::Crypto(e),
+            S::Verify(e) => Self::Verify(e),
+        }
+    }
+}

@@ -23,9 +23,7 @@ use scms_crypto::suite::Curve;
 use scms_hsm::KeyStore;
 
 use crate::ctl::{elector_entry, root_ca_entry, sign_ctl, CtlContent, Elector, SignedCtl};
-use crate::issue::{
-    hashed_id3, issue, issue_self_signed, IssuanceRecord, IssueParams, IssuerRef, SubjectId,
-};
+use crate::issue::{issue, issue_self_signed, IssuanceRecord, IssueParams, IssuerRef, SubjectId};
 use crate::profile::{builtin, CurveName, Family, Profile};
 use crate::CaError;
 
@@ -131,7 +129,9 @@ impl Hierarchy {
 
     /// The `cracaId` used in the hierarchy (the root's HashedId3).
     pub fn craca_id(&self) -> Result<[u8; 3], CaError> {
-        hashed_id3(self.certificate("root")?)
+        Ok(scms_crypto::verify::certificate_hashed_id3(
+            &scms_asn1::decode(self.certificate("root")?)?,
+        )?)
     }
 }
 

@@ -22,20 +22,16 @@ use std::borrow::Cow;
 
 use scms_asn1::codec::{Octets, Spanned, Utf8String};
 use scms_asn1::ieee1609dot2::{
-    BasePublicEncryptionKey, Certificate, CertificateBase, CertificateId, CertificateType,
-    EccP256CurvePoint, EccP384CurvePoint, EcdsaP256Signature, EcdsaP384Signature,
-    EcsigP256Signature, HashAlgorithm as AsnHash, HashedId3, Hostname, IssuerIdentifier,
-    LinkageData, PublicEncryptionKey, PublicVerificationKey, Signature as AsnSignature,
-    SymmAlgorithm, Time32, ToBeSignedCertificate, ValidityPeriod, VerificationKeyIndicator,
+    Certificate, CertificateBase, CertificateId, CertificateType, HashedId3, Hostname,
+    IssuerIdentifier, LinkageData, Time32, ToBeSignedCertificate, ValidityPeriod,
+    VerificationKeyIndicator,
 };
 use scms_crypto::ecqv::{self, EcqvIssuance};
-use scms_crypto::hash::HashAlgorithm;
 use scms_crypto::hashed_id::HashedId8;
 use scms_crypto::signing_input::{ecdsa_signing_digest, sm2_signing_digest, SigningInputHashes};
-use scms_crypto::suite::{self, os_rng, Curve, EcPoint, EcScalar, PublicKey, SignatureR};
-use scms_crypto::verify::{
-    certificate_hash, certificate_hashed_id8, certificate_public_key, verify_certificate,
-};
+use scms_crypto::suite::{os_rng, Curve, EcPoint, EcScalar, PublicKey};
+use scms_crypto::verify::{certificate_hashed_id8, certificate_public_key, verify_certificate};
+use scms_crypto::wire;
 use scms_hsm::KeyStore;
 
 use crate::lint::{lint_certificate, lint_request, lint_self_signed};
@@ -188,160 +184,6 @@ impl Issued {
 // ---------------------------------------------------------------------------
 // Keys, points and signatures in their 1609.2 form
 
-fn arr<const N: usize>(b: &[u8]) -> Result<[u8; N], CaError> {
-    b.try_into()
-        .map_err(|_| CaError::Crypto(suite::Error::InvalidLength))
-}
-
-/// A 256-bit curve point in compressed form.
-pub fn point256(p: &PublicKey) -> Result<EccP256CurvePoint, CaError> {
-    let x = arr::<32>(&p.x_bytes())?;
-    Ok(if p.y_is_odd() {
-        EccP256CurvePoint::CompressedY1(x)
-    } else {
-        EccP256CurvePoint::CompressedY0(x)
-    })
-}
-
-/// A 384-bit curve point in compressed form.
-pub fn point384(p: &PublicKey) -> Result<EccP384CurvePoint, CaError> {
-    let x = arr::<48>(&p.x_bytes())?;
-    Ok(if p.y_is_odd() {
-        EccP384CurvePoint::CompressedY1(x)
-    } else {
-        EccP384CurvePoint::CompressedY0(x)
-    })
-}
-
-/// The `PublicVerificationKey` of a key.
-pub fn verification_key(p: &PublicKey) -> Result<PublicVerificationKey, CaError> {
-    Ok(match p.curve() {
-        Curve::NistP256 => PublicVerificationKey::EcdsaNistP256(point256(p)?),
-        Curve::BrainpoolP256r1 => PublicVerificationKey::EcdsaBrainpoolP256r1(point256(p)?),
-        Curve::Sm2 => PublicVerificationKey::EcsigSm2(point256(p)?),
-        Curve::NistP384 => PublicVerificationKey::EcdsaNistP384(point384(p)?),
-        Curve::BrainpoolP384r1 => PublicVerificationKey::EcdsaBrainpoolP384r1(point384(p)?),
-    })
-}
-
-/// The `PublicEncryptionKey` of a key (ECIES for P-256 / brainpoolP256r1 with
-/// AES-128-CCM, SM2 encryption with SM4-CCM).
-pub fn encryption_key(p: &PublicKey) -> Result<PublicEncryptionKey, CaError> {
-    Ok(match p.curve() {
-        Curve::NistP256 => PublicEncryptionKey {
-            supported_symm_alg: SymmAlgorithm::Aes128Ccm,
-            public_key: BasePublicEncryptionKey::EciesNistP256(point256(p)?),
-        },
-        Curve::BrainpoolP256r1 => PublicEncryptionKey {
-            supported_symm_alg: SymmAlgorithm::Aes128Ccm,
-            public_key: BasePublicEncryptionKey::EciesBrainpoolP256r1(point256(p)?),
-        },
-        Curve::Sm2 => PublicEncryptionKey {
-            supported_symm_alg: SymmAlgorithm::Sm4Ccm,
-            public_key: BasePublicEncryptionKey::EcencSm2(point256(p)?),
-        },
-        c => {
-            return Err(CaError::invalid(
-                "encryption key",
-                format!("no 1609.2 encryption scheme on {c:?}"),
-            ))
-        }
-    })
-}
-
-/// A suite signature as a 1609.2 `Signature` (`rSig` the compressed point R
-/// when the signer gave it, x-only otherwise).
-pub fn asn1_signature(curve: Curve, sig: &suite::Signature) -> Result<AsnSignature, CaError> {
-    Ok(match curve {
-        Curve::NistP256 | Curve::BrainpoolP256r1 => {
-            let r_sig = match &sig.r {
-                SignatureR::Point(p) => point256(p)?,
-                SignatureR::X(x) => EccP256CurvePoint::XOnly(arr(x)?),
-            };
-            let e = EcdsaP256Signature {
-                r_sig,
-                s_sig: arr(&sig.s)?,
-            };
-            if curve == Curve::NistP256 {
-                AsnSignature::EcdsaNistP256Signature(e)
-            } else {
-                AsnSignature::EcdsaBrainpoolP256r1Signature(e)
-            }
-        }
-        Curve::NistP384 | Curve::BrainpoolP384r1 => {
-            let r_sig = match &sig.r {
-                SignatureR::Point(p) => point384(p)?,
-                SignatureR::X(x) => EccP384CurvePoint::XOnly(arr(x)?),
-            };
-            let e = EcdsaP384Signature {
-                r_sig,
-                s_sig: arr(&sig.s)?,
-            };
-            if curve == Curve::NistP384 {
-                AsnSignature::EcdsaNistP384Signature(e)
-            } else {
-                AsnSignature::EcdsaBrainpoolP384r1Signature(e)
-            }
-        }
-        Curve::Sm2 => AsnSignature::Sm2Signature(EcsigP256Signature {
-            r_sig: arr(&sig.r_bytes())?,
-            s_sig: arr(&sig.s)?,
-        }),
-    })
-}
-
-/// `IssuerIdentifier` naming `issuer` (its HashedId8 with its own hash).
-pub fn issuer_identifier(issuer: &Certificate<'_>) -> Result<IssuerIdentifier, CaError> {
-    let h = certificate_hashed_id8(issuer)?.0;
-    Ok(match certificate_hash(issuer) {
-        HashAlgorithm::Sha256 => IssuerIdentifier::Sha256AndDigest(h),
-        HashAlgorithm::Sha384 => IssuerIdentifier::Sha384AndDigest(h),
-        HashAlgorithm::Sm3 => IssuerIdentifier::Sm3AndDigest(h),
-    })
-}
-
-/// The 1609.2 `HashAlgorithm` of a curve.
-pub fn asn1_hash(curve: Curve) -> AsnHash {
-    match curve.hash() {
-        HashAlgorithm::Sha256 => AsnHash::Sha256,
-        HashAlgorithm::Sha384 => AsnHash::Sha384,
-        HashAlgorithm::Sm3 => AsnHash::Sm3,
-    }
-}
-
-/// HashedId3 of a certificate (for `cracaId`).
-pub fn hashed_id3(cert: &[u8]) -> Result<HashedId3, CaError> {
-    let c: Certificate<'_> = scms_asn1::decode(cert)?;
-    let h = certificate_hashed_id8(&c)?.0;
-    Ok([h[5], h[6], h[7]])
-}
-
-/// HashedId8 of a COER certificate.
-pub fn hashed_id8(cert: &[u8]) -> Result<HashedId8, CaError> {
-    let c: Certificate<'_> = scms_asn1::decode(cert)?;
-    Ok(certificate_hashed_id8(&c)?)
-}
-
-/// Signs signed data (`ToBeSignedData` bytes) with `label`, whose certificate
-/// is `signer_cert`: the 1609.2 data signing input, or SM2 with
-/// `ID_A = SM3(signer_cert)`.
-pub fn sign_data(
-    ks: &dyn KeyStore,
-    label: &str,
-    signer_cert: &[u8],
-    tbs: &[u8],
-) -> Result<AsnSignature, CaError> {
-    let key = ks.public_key(label)?;
-    let curve = key.curve();
-    let digest = if curve.is_sm2() {
-        sm2_signing_digest(&key, tbs, signer_cert)?
-    } else {
-        ecdsa_signing_digest(SigningInputHashes::for_data(curve), tbs, Some(signer_cert))
-    };
-    let sig = ks.sign_digest(label, digest.as_bytes())?;
-    asn1_signature(curve, &sig)
-}
-
 /// The digest an issuer signs for a certificate (public data only; tests use
 /// it to check signatures with other tools).
 pub fn certificate_signing_digest(
@@ -399,7 +241,11 @@ pub fn to_be_signed(
         cert_issue_permissions: perms.issue,
         cert_request_permissions: perms.request,
         can_request_rollover: None,
-        encryption_key: p.encryption_key.as_ref().map(encryption_key).transpose()?,
+        encryption_key: p
+            .encryption_key
+            .as_ref()
+            .map(wire::encryption_key)
+            .transpose()?,
         verify_key_indicator: vki,
         flags: None,
         app_extensions: None,
@@ -459,7 +305,7 @@ pub fn issue_self_signed(
     let tbs = to_be_signed(
         params,
         None,
-        VerificationKeyIndicator::VerificationKey(verification_key(&key)?),
+        VerificationKeyIndicator::VerificationKey(wire::verification_key(&key)?),
     )?;
     lint_self_signed(&tbs)?;
     let tbs_bytes = scms_asn1::encode(&tbs)?;
@@ -468,9 +314,9 @@ pub fn issue_self_signed(
     let cert = CertificateBase {
         version: CertificateBase::VERSION,
         r#type: CertificateType::Explicit,
-        issuer: IssuerIdentifier::SelfSigned(asn1_hash(key.curve())),
+        issuer: IssuerIdentifier::SelfSigned(wire::hash_algorithm(key.curve())),
         to_be_signed: Spanned::new(tbs),
-        signature: Some(asn1_signature(key.curve(), &sig)?),
+        signature: Some(wire::signature(key.curve(), &sig)?),
     };
     let bytes = scms_asn1::encode(&Spanned::new(cert))?;
     let decoded: Certificate<'_> = scms_asn1::decode(&bytes)?;
@@ -524,7 +370,7 @@ pub fn issue(
             "the key in the store is not the issuer certificate's key",
         ));
     }
-    let issuer_id = issuer_identifier(&issuer_cert)?;
+    let issuer_id = wire::issuer_identifier(&issuer_cert)?;
     let issuer_h8 = certificate_hashed_id8(&issuer_cert)?;
     let issuer_bytes = issuer.certificate;
     let kind = params.kind.unwrap_or(params.profile.certificate);
@@ -542,7 +388,8 @@ pub fn issue(
 
     match kind {
         CertKind::Explicit => {
-            let vki = VerificationKeyIndicator::VerificationKey(verification_key(&params.key)?);
+            let vki =
+                VerificationKeyIndicator::VerificationKey(wire::verification_key(&params.key)?);
             let tbs = to_be_signed(params, Some(&issuer_cert.to_be_signed), vki)?;
             lint_certificate(&tbs, &issuer_cert.to_be_signed)?;
             if let Some(r) = &requester {
@@ -561,7 +408,7 @@ pub fn issue(
                 r#type: CertificateType::Explicit,
                 issuer: issuer_id,
                 to_be_signed: Spanned::new(tbs),
-                signature: Some(asn1_signature(issuer_key.curve(), &sig)?),
+                signature: Some(wire::signature(issuer_key.curve(), &sig)?),
             };
             let bytes = scms_asn1::encode(&Spanned::new(cert))?;
             let decoded: Certificate<'_> = scms_asn1::decode(&bytes)?;
@@ -588,7 +435,7 @@ pub fn issue(
             }
             let k = EcScalar::random(curve, &mut os_rng())?;
             let ecqv = EcqvIssuance::with_nonce(&params.key, k.clone())?;
-            let vki = VerificationKeyIndicator::ReconstructionValue(point256(
+            let vki = VerificationKeyIndicator::ReconstructionValue(wire::ecc_point256(
                 ecqv.reconstruction_value(),
             )?);
             let tbs = to_be_signed(params, Some(&issuer_cert.to_be_signed), vki)?;

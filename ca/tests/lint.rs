@@ -11,7 +11,7 @@ use scms_asn1::ieee1609dot2::{
     CircularRegion, GeographicRegion, NinetyDegreeInt, OneEightyDegreeInt, PolygonalRegion,
     RectangularRegion, ToBeSignedCertificate, TwoDLocation, VerificationKeyIndicator,
 };
-use scms_ca::issue::{issue, to_be_signed, verification_key, IssueParams, SubjectId};
+use scms_ca::issue::{issue, to_be_signed, IssueParams, SubjectId};
 use scms_ca::lint::{lint_certificate, lint_request, LintError, LintRule};
 use scms_ca::profile::{builtin, Family, Profile};
 use scms_ca::CaError;
@@ -43,7 +43,7 @@ fn tbs_of(
     to_be_signed(
         &params,
         issuer,
-        VerificationKeyIndicator::VerificationKey(verification_key(&k).unwrap()),
+        VerificationKeyIndicator::VerificationKey(scms_crypto::wire::verification_key(&k).unwrap()),
     )
     .unwrap()
 }

@@ -13,6 +13,7 @@ pub mod hashed_id;
 pub mod signing_input;
 pub mod suite;
 pub mod verify;
+pub mod wire;
 
 // Symmetric side and encryption: CCM, KDF, MAC, ECIES, SM2 encryption, linkage values.
 pub mod ccm;

@@ -181,6 +181,12 @@ pub fn certificate_hashed_id8(cert: &Certificate<'_>) -> Result<HashedId8, Verif
     Ok(HashedId8::of_certificate(certificate_hash(cert), &bytes))
 }
 
+/// HashedId3 of a certificate (the last 3 bytes of its HashedId8): `cracaId`, P2PCD.
+pub fn certificate_hashed_id3(cert: &Certificate<'_>) -> Result<[u8; 3], VerifyError> {
+    let h = certificate_hashed_id8(cert)?.0;
+    Ok([h[5], h[6], h[7]])
+}
+
 /// The key that verifies signatures made with this certificate: the explicit key,
 /// or for an implicit certificate the ECQV reconstruction with its issuer.
 pub fn certificate_public_key(

@@ -24,6 +24,7 @@ pub mod der;
 mod memory;
 pub mod pkcs11;
 pub mod soft;
+pub mod spdu;
 mod wrapped;
 pub use memory::MemoryKeyStore;
 pub use pkcs11::Pkcs11KeyStore;

@@ -1,4 +1,17 @@
-//! Client SDK (scms).
+//! The device side of the SCMS, for OBUs and RSUs: sign and verify IEEE 1609.2
+//! SPDUs with every receiver check, keep the certificates of neighbours and the
+//! revocation state.
 //!
-//! Not implemented yet: this crate exists so the workspace has the layout of
-//! DESIGN.md section 2. It exports nothing until its issue lands.
+//! The core is sans-IO: bytes and time in, results out; no clock, no network,
+//! no global state, so it fits an OBU event loop or an RSU thread pool.
+//! Private keys are used only through `scms_hsm::KeyStore`.
+
+pub mod revocation;
+pub mod sign;
+pub mod store;
+pub mod verify;
+
+pub use revocation::{RevocationConfig, RevocationList};
+pub use sign::{Message, Signer, SigningIdentity};
+pub use store::{CertInfo, CertificateStore};
+pub use verify::{Rejection, Verified, Verifier, VerifierConfig};

@@ -27,7 +27,7 @@ pub fn time32_from_unix(unix: i64) -> Time32 {
 pub fn unix_from_time32(t: Time32) -> i64 {
     let mut unix = i64::from(t) + EPOCH_2004_UNIX;
     for &l in &LEAP_SECONDS_UNIX {
-        if unix - 1 >= l {
+        if unix > l {
             unix -= 1;
         }
     }
@@ -57,7 +57,7 @@ pub fn duration_from_secs(secs: u64) -> Duration {
     if let Some(v) = fits(secs) {
         return Duration::Seconds(v);
     }
-    if secs % 60 == 0 {
+    if secs.is_multiple_of(60) {
         if let Some(v) = fits(secs / 60) {
             return Duration::Minutes(v);
         }

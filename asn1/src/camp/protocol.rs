@@ -95,411 +95,150 @@ pub const TIMED_PROFILE: SignedProfile = SignedProfile {
 };
 
 /// The `Secured…` SPDUs: `encryptedData` content.
-trait EncryptedScmsPdu<'a> {
-    fn data(&self) -> &SecuredScmsPDU<'a>;
-    fn data_mut(&mut self) -> &mut SecuredScmsPDU<'a>;
+/// Declares an `ScmsPDU` restricted to one interface PDU alternative (the CAMP
+/// `ScmsPDU-Scoped {...}` instances): decoding checks the alternative, generation
+/// produces it.
+macro_rules! scoped_pdu {
+    ($(#[$doc:meta])* $name:ident => $content:ident($iface:ident :: $alt:ident)) => {
+        $(#[$doc])*
+        #[allow(clippy::upper_case_acronyms)]
+        #[derive(Asn1, Clone, Debug, PartialEq, Eq)]
+        #[asn1(newtype, validate = "Self::check", fixup = "Self::fixup")]
+        pub struct $name<'a>(pub ScmsPDU<'a>);
+
+        impl<'a> $name<'a> {
+            fn check(v: &Self) -> Result<(), &'static str> {
+                match &v.0.content {
+                    ScmsPDUContent::$content($iface::$alt(_)) => Ok(()),
+                    _ => Err(concat!(stringify!($name), ": another SCMS PDU")),
+                }
+            }
+
+            fn fixup(v: &mut Self, u: &mut Unstructured<'a>) -> arbitrary::Result<()> {
+                if Self::check(v).is_err() {
+                    v.0.content = ScmsPDUContent::$content($iface::$alt(Generate::generate(u)?));
+                }
+                Ok(())
+            }
+        }
+    };
 }
 
-fn check_encrypted<'a, T: EncryptedScmsPdu<'a>>(v: &T) -> Result<(), &'static str> {
-    match v.data().content {
-        Ieee1609Dot2Content::EncryptedData(_) => Ok(()),
-        _ => Err("content must be encryptedData"),
-    }
+/// Declares a `SecuredScmsPDU` signed with a header profile and carrying one
+/// scoped PDU as `unsecuredData` (the CAMP `SignedX` instances).
+macro_rules! signed_pdu {
+    ($(#[$doc:meta])* $name:ident => $inner:ident, $profile:ident) => {
+        $(#[$doc])*
+        #[allow(clippy::upper_case_acronyms)]
+        #[derive(Asn1, Clone, Debug, PartialEq, Eq)]
+        #[asn1(newtype, validate = "Self::check", fixup = "Self::fixup")]
+        pub struct $name<'a>(pub SecuredScmsPDU<'a>);
+
+        impl<'a> $name<'a> {
+            fn check(v: &Self) -> Result<(), &'static str> {
+                let payload = scms_signed_payload(&v.0, &$profile)?;
+                crate::decode::<$inner>(payload)
+                    .map(|_| ())
+                    .map_err(|_| concat!("unsecuredData is not a ", stringify!($inner)))
+            }
+
+            fn fixup(v: &mut Self, u: &mut Unstructured<'a>) -> arbitrary::Result<()> {
+                if Self::check(v).is_err() {
+                    let inner: $inner<'a> = Generate::generate(u)?;
+                    v.0 = random_scms_signed(u, &inner, &$profile)?;
+                }
+                Ok(())
+            }
+
+            /// The scoped PDU it signs.
+            pub fn payload(&self) -> Result<$inner<'_>, DecodeError> {
+                let payload = scms_signed_payload(&self.0, &$profile)
+                    .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
+                crate::decode(payload)
+            }
+        }
+    };
 }
 
-fn fix_encrypted<'a, T: EncryptedScmsPdu<'a>>(
-    v: &mut T,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_encrypted(v).is_err() {
-        v.data_mut().content = Ieee1609Dot2Content::EncryptedData(Generate::generate(u)?);
-    }
-    Ok(())
+/// Declares a `SecuredScmsPDU` whose content must be `encryptedData` (the CAMP
+/// `SecuredX` instances; what the plaintext must be is checked after decryption).
+macro_rules! encrypted_pdu {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[allow(clippy::upper_case_acronyms)]
+        #[derive(Asn1, Clone, Debug, PartialEq, Eq)]
+        #[asn1(newtype, validate = "Self::check", fixup = "Self::fixup")]
+        pub struct $name<'a>(pub SecuredScmsPDU<'a>);
+
+        impl<'a> $name<'a> {
+            fn check(v: &Self) -> Result<(), &'static str> {
+                match v.0.content {
+                    Ieee1609Dot2Content::EncryptedData(_) => Ok(()),
+                    _ => Err("content must be encryptedData"),
+                }
+            }
+
+            fn fixup(v: &mut Self, u: &mut Unstructured<'a>) -> arbitrary::Result<()> {
+                if Self::check(v).is_err() {
+                    v.0.content = Ieee1609Dot2Content::EncryptedData(Generate::generate(u)?);
+                }
+                Ok(())
+            }
+        }
+    };
 }
 
-/// `ScopedMisbehaviorReport`: an `ScmsPDU` whose content is `eeMa` / `misbehaviorReport`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_misbehavior_report",
-    fixup = "fix_scoped_misbehavior_report"
-)]
-pub struct ScopedMisbehaviorReport<'a>(pub ScmsPDU<'a>);
+scoped_pdu!(
+    /// `ScopedMisbehaviorReport`: an `ScmsPDU` whose content is `eeMa` / `misbehaviorReport`.
+    ScopedMisbehaviorReport => EeMa(EndEntityMaInterfacePDU::MisbehaviorReport));
 
-fn check_scoped_misbehavior_report(v: &ScopedMisbehaviorReport<'_>) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::EeMa(EndEntityMaInterfacePDU::MisbehaviorReport(_)) => Ok(()),
-        _ => Err("ScopedMisbehaviorReport: another SCMS PDU"),
-    }
-}
+scoped_pdu!(
+    /// `ScopedLIRequest`: an `ScmsPDU` whose content is `laMa` / `maLaLinkageInfoRequest`.
+    ScopedLIRequest => LaMa(LaMaInterfacePDU::MaLaLinkageInfoRequest));
 
-fn fix_scoped_misbehavior_report<'a>(
-    v: &mut ScopedMisbehaviorReport<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_misbehavior_report(v).is_err() {
-        v.0.content = ScmsPDUContent::EeMa(EndEntityMaInterfacePDU::MisbehaviorReport(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
+scoped_pdu!(
+    /// `ScopedLIReply`: an `ScmsPDU` whose content is `laMa` / `laMaLinkageInfoResponse`.
+    ScopedLIReply => LaMa(LaMaInterfacePDU::LaMaLinkageInfoResponse));
 
-/// `ScopedLIRequest`: an `ScmsPDU` whose content is `laMa` / `maLaLinkageInfoRequest`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_li_request",
-    fixup = "fix_scoped_li_request"
-)]
-pub struct ScopedLIRequest<'a>(pub ScmsPDU<'a>);
+scoped_pdu!(
+    /// `ScopedLSRequest`: an `ScmsPDU` whose content is `laMa` / `maLaLinkageSeedRequest`.
+    ScopedLSRequest => LaMa(LaMaInterfacePDU::MaLaLinkageSeedRequest));
 
-fn check_scoped_li_request(v: &ScopedLIRequest<'_>) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::LaMa(LaMaInterfacePDU::MaLaLinkageInfoRequest(_)) => Ok(()),
-        _ => Err("ScopedLIRequest: another SCMS PDU"),
-    }
-}
+scoped_pdu!(
+    /// `ScopedLSReply`: an `ScmsPDU` whose content is `laMa` / `laMaLinkageSeedResponse`.
+    ScopedLSReply => LaMa(LaMaInterfacePDU::LaMaLinkageSeedResponse));
 
-fn fix_scoped_li_request<'a>(
-    v: &mut ScopedLIRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_li_request(v).is_err() {
-        v.0.content = ScmsPDUContent::LaMa(LaMaInterfacePDU::MaLaLinkageInfoRequest(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
+scoped_pdu!(
+    /// `ScopedPcaLaKeyAgreementRequest`: an `ScmsPDU` whose content is `laPca` / `pcaLaKeyAgreementRequest`.
+    ScopedPcaLaKeyAgreementRequest => LaPca(LaPcaInterfacePDU::PcaLaKeyAgreementRequest));
 
-/// `ScopedLIReply`: an `ScmsPDU` whose content is `laMa` / `laMaLinkageInfoResponse`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_li_reply",
-    fixup = "fix_scoped_li_reply"
-)]
-pub struct ScopedLIReply<'a>(pub ScmsPDU<'a>);
+scoped_pdu!(
+    /// `ScopedLaPcaKeyAgreementResponse`: an `ScmsPDU` whose content is `laPca` / `laPcaKeyAgreementResponse`.
+    ScopedLaPcaKeyAgreementResponse => LaPca(LaPcaInterfacePDU::LaPcaKeyAgreementResponse));
 
-fn check_scoped_li_reply(v: &ScopedLIReply<'_>) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::LaMa(LaMaInterfacePDU::LaMaLinkageInfoResponse(_)) => Ok(()),
-        _ => Err("ScopedLIReply: another SCMS PDU"),
-    }
-}
+scoped_pdu!(
+    /// `ScopedPcaLaKeyAgreementAck`: an `ScmsPDU` whose content is `laPca` / `pcaLaKeyAgreementAck`.
+    ScopedPcaLaKeyAgreementAck => LaPca(LaPcaInterfacePDU::PcaLaKeyAgreementAck));
 
-fn fix_scoped_li_reply<'a>(
-    v: &mut ScopedLIReply<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_li_reply(v).is_err() {
-        v.0.content = ScmsPDUContent::LaMa(LaMaInterfacePDU::LaMaLinkageInfoResponse(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
+scoped_pdu!(
+    /// `ScopedRaLaIndividualPreLinkageValueRequest`: an `ScmsPDU` whose content is `laRa` / `raLaIndividualPreLinkageValueRequest`.
+    ScopedRaLaIndividualPreLinkageValueRequest => LaRa(LaRaInterfacePDU::RaLaIndividualPreLinkageValueRequest));
 
-/// `ScopedLSRequest`: an `ScmsPDU` whose content is `laMa` / `maLaLinkageSeedRequest`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_ls_request",
-    fixup = "fix_scoped_ls_request"
-)]
-pub struct ScopedLSRequest<'a>(pub ScmsPDU<'a>);
+scoped_pdu!(
+    /// `ScopedRaLaGroupPreLinkageValueRequest`: an `ScmsPDU` whose content is `laRa` / `raLaGroupPreLinkageValueRequest`.
+    ScopedRaLaGroupPreLinkageValueRequest => LaRa(LaRaInterfacePDU::RaLaGroupPreLinkageValueRequest));
 
-fn check_scoped_ls_request(v: &ScopedLSRequest<'_>) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::LaMa(LaMaInterfacePDU::MaLaLinkageSeedRequest(_)) => Ok(()),
-        _ => Err("ScopedLSRequest: another SCMS PDU"),
-    }
-}
+scoped_pdu!(
+    /// `ScopedLaRaPreLinkageValueResponse`: an `ScmsPDU` whose content is `laRa` / `laRaPreLinkageValueResponse`.
+    ScopedLaRaPreLinkageValueResponse => LaRa(LaRaInterfacePDU::LaRaPreLinkageValueResponse));
 
-fn fix_scoped_ls_request<'a>(
-    v: &mut ScopedLSRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_ls_request(v).is_err() {
-        v.0.content = ScmsPDUContent::LaMa(LaMaInterfacePDU::MaLaLinkageSeedRequest(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
+scoped_pdu!(
+    /// `ScopedMaPcaPreLinkageValueRequest`: an `ScmsPDU` whose content is `maPca` / `maPcaPreLinkageValueRequest`.
+    ScopedMaPcaPreLinkageValueRequest => MaPca(MaPcaInterfacePDU::MaPcaPreLinkageValueRequest));
 
-/// `ScopedLSReply`: an `ScmsPDU` whose content is `laMa` / `laMaLinkageSeedResponse`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_ls_reply",
-    fixup = "fix_scoped_ls_reply"
-)]
-pub struct ScopedLSReply<'a>(pub ScmsPDU<'a>);
-
-fn check_scoped_ls_reply(v: &ScopedLSReply<'_>) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::LaMa(LaMaInterfacePDU::LaMaLinkageSeedResponse(_)) => Ok(()),
-        _ => Err("ScopedLSReply: another SCMS PDU"),
-    }
-}
-
-fn fix_scoped_ls_reply<'a>(
-    v: &mut ScopedLSReply<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_ls_reply(v).is_err() {
-        v.0.content = ScmsPDUContent::LaMa(LaMaInterfacePDU::LaMaLinkageSeedResponse(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
-
-/// `ScopedPcaLaKeyAgreementRequest`: an `ScmsPDU` whose content is `laPca` / `pcaLaKeyAgreementRequest`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_pca_la_key_agreement_request",
-    fixup = "fix_scoped_pca_la_key_agreement_request"
-)]
-pub struct ScopedPcaLaKeyAgreementRequest<'a>(pub ScmsPDU<'a>);
-
-fn check_scoped_pca_la_key_agreement_request(
-    v: &ScopedPcaLaKeyAgreementRequest<'_>,
-) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::LaPca(LaPcaInterfacePDU::PcaLaKeyAgreementRequest(_)) => Ok(()),
-        _ => Err("ScopedPcaLaKeyAgreementRequest: another SCMS PDU"),
-    }
-}
-
-fn fix_scoped_pca_la_key_agreement_request<'a>(
-    v: &mut ScopedPcaLaKeyAgreementRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_pca_la_key_agreement_request(v).is_err() {
-        v.0.content = ScmsPDUContent::LaPca(LaPcaInterfacePDU::PcaLaKeyAgreementRequest(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
-
-/// `ScopedLaPcaKeyAgreementResponse`: an `ScmsPDU` whose content is `laPca` / `laPcaKeyAgreementResponse`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_la_pca_key_agreement_response",
-    fixup = "fix_scoped_la_pca_key_agreement_response"
-)]
-pub struct ScopedLaPcaKeyAgreementResponse<'a>(pub ScmsPDU<'a>);
-
-fn check_scoped_la_pca_key_agreement_response(
-    v: &ScopedLaPcaKeyAgreementResponse<'_>,
-) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::LaPca(LaPcaInterfacePDU::LaPcaKeyAgreementResponse(_)) => Ok(()),
-        _ => Err("ScopedLaPcaKeyAgreementResponse: another SCMS PDU"),
-    }
-}
-
-fn fix_scoped_la_pca_key_agreement_response<'a>(
-    v: &mut ScopedLaPcaKeyAgreementResponse<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_la_pca_key_agreement_response(v).is_err() {
-        v.0.content = ScmsPDUContent::LaPca(LaPcaInterfacePDU::LaPcaKeyAgreementResponse(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
-
-/// `ScopedPcaLaKeyAgreementAck`: an `ScmsPDU` whose content is `laPca` / `pcaLaKeyAgreementAck`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_pca_la_key_agreement_ack",
-    fixup = "fix_scoped_pca_la_key_agreement_ack"
-)]
-pub struct ScopedPcaLaKeyAgreementAck<'a>(pub ScmsPDU<'a>);
-
-fn check_scoped_pca_la_key_agreement_ack(
-    v: &ScopedPcaLaKeyAgreementAck<'_>,
-) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::LaPca(LaPcaInterfacePDU::PcaLaKeyAgreementAck(_)) => Ok(()),
-        _ => Err("ScopedPcaLaKeyAgreementAck: another SCMS PDU"),
-    }
-}
-
-fn fix_scoped_pca_la_key_agreement_ack<'a>(
-    v: &mut ScopedPcaLaKeyAgreementAck<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_pca_la_key_agreement_ack(v).is_err() {
-        v.0.content = ScmsPDUContent::LaPca(LaPcaInterfacePDU::PcaLaKeyAgreementAck(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
-
-/// `ScopedRaLaIndividualPreLinkageValueRequest`: an `ScmsPDU` whose content is `laRa` / `raLaIndividualPreLinkageValueRequest`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_ra_la_individual_pre_linkage_value_request",
-    fixup = "fix_scoped_ra_la_individual_pre_linkage_value_request"
-)]
-pub struct ScopedRaLaIndividualPreLinkageValueRequest<'a>(pub ScmsPDU<'a>);
-
-fn check_scoped_ra_la_individual_pre_linkage_value_request(
-    v: &ScopedRaLaIndividualPreLinkageValueRequest<'_>,
-) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::LaRa(LaRaInterfacePDU::RaLaIndividualPreLinkageValueRequest(_)) => Ok(()),
-        _ => Err("ScopedRaLaIndividualPreLinkageValueRequest: another SCMS PDU"),
-    }
-}
-
-fn fix_scoped_ra_la_individual_pre_linkage_value_request<'a>(
-    v: &mut ScopedRaLaIndividualPreLinkageValueRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_ra_la_individual_pre_linkage_value_request(v).is_err() {
-        v.0.content = ScmsPDUContent::LaRa(LaRaInterfacePDU::RaLaIndividualPreLinkageValueRequest(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
-
-/// `ScopedRaLaGroupPreLinkageValueRequest`: an `ScmsPDU` whose content is `laRa` / `raLaGroupPreLinkageValueRequest`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_ra_la_group_pre_linkage_value_request",
-    fixup = "fix_scoped_ra_la_group_pre_linkage_value_request"
-)]
-pub struct ScopedRaLaGroupPreLinkageValueRequest<'a>(pub ScmsPDU<'a>);
-
-fn check_scoped_ra_la_group_pre_linkage_value_request(
-    v: &ScopedRaLaGroupPreLinkageValueRequest<'_>,
-) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::LaRa(LaRaInterfacePDU::RaLaGroupPreLinkageValueRequest(_)) => Ok(()),
-        _ => Err("ScopedRaLaGroupPreLinkageValueRequest: another SCMS PDU"),
-    }
-}
-
-fn fix_scoped_ra_la_group_pre_linkage_value_request<'a>(
-    v: &mut ScopedRaLaGroupPreLinkageValueRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_ra_la_group_pre_linkage_value_request(v).is_err() {
-        v.0.content = ScmsPDUContent::LaRa(LaRaInterfacePDU::RaLaGroupPreLinkageValueRequest(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
-
-/// `ScopedLaRaPreLinkageValueResponse`: an `ScmsPDU` whose content is `laRa` / `laRaPreLinkageValueResponse`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_la_ra_pre_linkage_value_response",
-    fixup = "fix_scoped_la_ra_pre_linkage_value_response"
-)]
-pub struct ScopedLaRaPreLinkageValueResponse<'a>(pub ScmsPDU<'a>);
-
-fn check_scoped_la_ra_pre_linkage_value_response(
-    v: &ScopedLaRaPreLinkageValueResponse<'_>,
-) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::LaRa(LaRaInterfacePDU::LaRaPreLinkageValueResponse(_)) => Ok(()),
-        _ => Err("ScopedLaRaPreLinkageValueResponse: another SCMS PDU"),
-    }
-}
-
-fn fix_scoped_la_ra_pre_linkage_value_response<'a>(
-    v: &mut ScopedLaRaPreLinkageValueResponse<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_la_ra_pre_linkage_value_response(v).is_err() {
-        v.0.content = ScmsPDUContent::LaRa(LaRaInterfacePDU::LaRaPreLinkageValueResponse(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
-
-/// `ScopedMaPcaPreLinkageValueRequest`: an `ScmsPDU` whose content is `maPca` / `maPcaPreLinkageValueRequest`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_ma_pca_pre_linkage_value_request",
-    fixup = "fix_scoped_ma_pca_pre_linkage_value_request"
-)]
-pub struct ScopedMaPcaPreLinkageValueRequest<'a>(pub ScmsPDU<'a>);
-
-fn check_scoped_ma_pca_pre_linkage_value_request(
-    v: &ScopedMaPcaPreLinkageValueRequest<'_>,
-) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::MaPca(MaPcaInterfacePDU::MaPcaPreLinkageValueRequest(_)) => Ok(()),
-        _ => Err("ScopedMaPcaPreLinkageValueRequest: another SCMS PDU"),
-    }
-}
-
-fn fix_scoped_ma_pca_pre_linkage_value_request<'a>(
-    v: &mut ScopedMaPcaPreLinkageValueRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_ma_pca_pre_linkage_value_request(v).is_err() {
-        v.0.content = ScmsPDUContent::MaPca(MaPcaInterfacePDU::MaPcaPreLinkageValueRequest(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
-
-/// `ScopedPcaMaPreLinkageValueResponse`: an `ScmsPDU` whose content is `maPca` / `pcaMaPreLinkageValueResponse`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_pca_ma_pre_linkage_value_response",
-    fixup = "fix_scoped_pca_ma_pre_linkage_value_response"
-)]
-pub struct ScopedPcaMaPreLinkageValueResponse<'a>(pub ScmsPDU<'a>);
-
-fn check_scoped_pca_ma_pre_linkage_value_response(
-    v: &ScopedPcaMaPreLinkageValueResponse<'_>,
-) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::MaPca(MaPcaInterfacePDU::PcaMaPreLinkageValueResponse(_)) => Ok(()),
-        _ => Err("ScopedPcaMaPreLinkageValueResponse: another SCMS PDU"),
-    }
-}
-
-fn fix_scoped_pca_ma_pre_linkage_value_response<'a>(
-    v: &mut ScopedPcaMaPreLinkageValueResponse<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_pca_ma_pre_linkage_value_response(v).is_err() {
-        v.0.content = ScmsPDUContent::MaPca(MaPcaInterfacePDU::PcaMaPreLinkageValueResponse(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
+scoped_pdu!(
+    /// `ScopedPcaMaPreLinkageValueResponse`: an `ScmsPDU` whose content is `maPca` / `pcaMaPreLinkageValueResponse`.
+    ScopedPcaMaPreLinkageValueResponse => MaPca(MaPcaInterfacePDU::PcaMaPreLinkageValueResponse));
 
 /// `ScopedMaPcaHPCRRequest`: an `ScmsPDU` whose content is `maPca` / `maPcaHpcrRequest`.
 #[allow(clippy::upper_case_acronyms)]
@@ -557,61 +296,13 @@ fn fix_scoped_pca_ma_hpcr_response<'a>(
     Ok(())
 }
 
-/// `ScopedBlacklistRequest`: an `ScmsPDU` whose content is `maRa` / `maRaBlacklistRequest`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_blacklist_request",
-    fixup = "fix_scoped_blacklist_request"
-)]
-pub struct ScopedBlacklistRequest<'a>(pub ScmsPDU<'a>);
+scoped_pdu!(
+    /// `ScopedBlacklistRequest`: an `ScmsPDU` whose content is `maRa` / `maRaBlacklistRequest`.
+    ScopedBlacklistRequest => MaRa(MaRaInterfacePDU::MaRaBlacklistRequest));
 
-fn check_scoped_blacklist_request(v: &ScopedBlacklistRequest<'_>) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::MaRa(MaRaInterfacePDU::MaRaBlacklistRequest(_)) => Ok(()),
-        _ => Err("ScopedBlacklistRequest: another SCMS PDU"),
-    }
-}
-
-fn fix_scoped_blacklist_request<'a>(
-    v: &mut ScopedBlacklistRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_blacklist_request(v).is_err() {
-        v.0.content = ScmsPDUContent::MaRa(MaRaInterfacePDU::MaRaBlacklistRequest(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
-
-/// `ScopedBlacklistResponse`: an `ScmsPDU` whose content is `maRa` / `raMaBlacklistResponse`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_blacklist_response",
-    fixup = "fix_scoped_blacklist_response"
-)]
-pub struct ScopedBlacklistResponse<'a>(pub ScmsPDU<'a>);
-
-fn check_scoped_blacklist_response(v: &ScopedBlacklistResponse<'_>) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::MaRa(MaRaInterfacePDU::RaMaBlacklistResponse(_)) => Ok(()),
-        _ => Err("ScopedBlacklistResponse: another SCMS PDU"),
-    }
-}
-
-fn fix_scoped_blacklist_response<'a>(
-    v: &mut ScopedBlacklistResponse<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_blacklist_response(v).is_err() {
-        v.0.content = ScmsPDUContent::MaRa(MaRaInterfacePDU::RaMaBlacklistResponse(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
+scoped_pdu!(
+    /// `ScopedBlacklistResponse`: an `ScmsPDU` whose content is `maRa` / `raMaBlacklistResponse`.
+    ScopedBlacklistResponse => MaRa(MaRaInterfacePDU::RaMaBlacklistResponse));
 
 /// `ScopedLCIRequest`: an `ScmsPDU` whose content is `maRa` / `maRaLciRequest`.
 #[allow(clippy::upper_case_acronyms)]
@@ -669,65 +360,13 @@ fn fix_scoped_lci_response<'a>(
     Ok(())
 }
 
-/// `ScopedRseObeIdBlacklistRequest`: an `ScmsPDU` whose content is `maRa` / `maRaRseObeIdBlacklistRequest`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_rse_obe_id_blacklist_request",
-    fixup = "fix_scoped_rse_obe_id_blacklist_request"
-)]
-pub struct ScopedRseObeIdBlacklistRequest<'a>(pub ScmsPDU<'a>);
+scoped_pdu!(
+    /// `ScopedRseObeIdBlacklistRequest`: an `ScmsPDU` whose content is `maRa` / `maRaRseObeIdBlacklistRequest`.
+    ScopedRseObeIdBlacklistRequest => MaRa(MaRaInterfacePDU::MaRaRseObeIdBlacklistRequest));
 
-fn check_scoped_rse_obe_id_blacklist_request(
-    v: &ScopedRseObeIdBlacklistRequest<'_>,
-) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::MaRa(MaRaInterfacePDU::MaRaRseObeIdBlacklistRequest(_)) => Ok(()),
-        _ => Err("ScopedRseObeIdBlacklistRequest: another SCMS PDU"),
-    }
-}
-
-fn fix_scoped_rse_obe_id_blacklist_request<'a>(
-    v: &mut ScopedRseObeIdBlacklistRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_rse_obe_id_blacklist_request(v).is_err() {
-        v.0.content = ScmsPDUContent::MaRa(MaRaInterfacePDU::MaRaRseObeIdBlacklistRequest(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
-
-/// `ScopedRseObeIdBlacklistResponse`: an `ScmsPDU` whose content is `maRa` / `raMaRseObeIdBlacklistResponse`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_scoped_rse_obe_id_blacklist_response",
-    fixup = "fix_scoped_rse_obe_id_blacklist_response"
-)]
-pub struct ScopedRseObeIdBlacklistResponse<'a>(pub ScmsPDU<'a>);
-
-fn check_scoped_rse_obe_id_blacklist_response(
-    v: &ScopedRseObeIdBlacklistResponse<'_>,
-) -> Result<(), &'static str> {
-    match &v.0.content {
-        ScmsPDUContent::MaRa(MaRaInterfacePDU::RaMaRseObeIdBlacklistResponse(_)) => Ok(()),
-        _ => Err("ScopedRseObeIdBlacklistResponse: another SCMS PDU"),
-    }
-}
-
-fn fix_scoped_rse_obe_id_blacklist_response<'a>(
-    v: &mut ScopedRseObeIdBlacklistResponse<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_scoped_rse_obe_id_blacklist_response(v).is_err() {
-        v.0.content = ScmsPDUContent::MaRa(MaRaInterfacePDU::RaMaRseObeIdBlacklistResponse(
-            Generate::generate(u)?,
-        ));
-    }
-    Ok(())
-}
+scoped_pdu!(
+    /// `ScopedRseObeIdBlacklistResponse`: an `ScmsPDU` whose content is `maRa` / `raMaRseObeIdBlacklistResponse`.
+    ScopedRseObeIdBlacklistResponse => MaRa(MaRaInterfacePDU::RaMaRseObeIdBlacklistResponse));
 
 /// `ScopedRaPcaCertificateRequest`: an `ScmsPDU` whose content is `pcaRa` / `raPcaCertRequest`.
 #[derive(Asn1, Clone, Debug, PartialEq, Eq)]
@@ -787,695 +426,95 @@ fn fix_scoped_pca_ra_certificate_request_reply<'a>(
     Ok(())
 }
 
-/// `SignedMisbehaviorReport`: a `SecuredScmsPDU` signed with the profile [`MISBEHAVIOR_REPORT_PROFILE`], carrying a
-/// [`ScopedMisbehaviorReport`] as `unsecuredData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_misbehavior_report",
-    fixup = "fix_signed_misbehavior_report"
-)]
-pub struct SignedMisbehaviorReport<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_misbehavior_report(v: &SignedMisbehaviorReport<'_>) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &MISBEHAVIOR_REPORT_PROFILE)?;
-    crate::decode::<ScopedMisbehaviorReport>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedMisbehaviorReport")
-}
-
-fn fix_signed_misbehavior_report<'a>(
-    v: &mut SignedMisbehaviorReport<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_misbehavior_report(v).is_err() {
-        let inner: ScopedMisbehaviorReport<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &MISBEHAVIOR_REPORT_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedMisbehaviorReport<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedMisbehaviorReport<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &MISBEHAVIOR_REPORT_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedLIRequest`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
-/// [`ScopedLIRequest`] as `unsecuredData`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_li_request",
-    fixup = "fix_signed_li_request"
-)]
-pub struct SignedLIRequest<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_li_request(v: &SignedLIRequest<'_>) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &SCMS_SIGNED_PROFILE)?;
-    crate::decode::<ScopedLIRequest>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedLIRequest")
-}
-
-fn fix_signed_li_request<'a>(
-    v: &mut SignedLIRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_li_request(v).is_err() {
-        let inner: ScopedLIRequest<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedLIRequest<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedLIRequest<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &SCMS_SIGNED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedLIReply`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
-/// [`ScopedLIReply`] as `unsecuredData`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_li_reply",
-    fixup = "fix_signed_li_reply"
-)]
-pub struct SignedLIReply<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_li_reply(v: &SignedLIReply<'_>) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &SCMS_SIGNED_PROFILE)?;
-    crate::decode::<ScopedLIReply>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedLIReply")
-}
-
-fn fix_signed_li_reply<'a>(
-    v: &mut SignedLIReply<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_li_reply(v).is_err() {
-        let inner: ScopedLIReply<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedLIReply<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedLIReply<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &SCMS_SIGNED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedLSRequest`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
-/// [`ScopedLSRequest`] as `unsecuredData`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_ls_request",
-    fixup = "fix_signed_ls_request"
-)]
-pub struct SignedLSRequest<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_ls_request(v: &SignedLSRequest<'_>) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &SCMS_SIGNED_PROFILE)?;
-    crate::decode::<ScopedLSRequest>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedLSRequest")
-}
-
-fn fix_signed_ls_request<'a>(
-    v: &mut SignedLSRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_ls_request(v).is_err() {
-        let inner: ScopedLSRequest<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedLSRequest<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedLSRequest<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &SCMS_SIGNED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedLSReply`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
-/// [`ScopedLSReply`] as `unsecuredData`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_ls_reply",
-    fixup = "fix_signed_ls_reply"
-)]
-pub struct SignedLSReply<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_ls_reply(v: &SignedLSReply<'_>) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &SCMS_SIGNED_PROFILE)?;
-    crate::decode::<ScopedLSReply>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedLSReply")
-}
-
-fn fix_signed_ls_reply<'a>(
-    v: &mut SignedLSReply<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_ls_reply(v).is_err() {
-        let inner: ScopedLSReply<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedLSReply<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedLSReply<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &SCMS_SIGNED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedPcaLaKeyAgreementRequest`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
-/// [`ScopedPcaLaKeyAgreementRequest`] as `unsecuredData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_pca_la_key_agreement_request",
-    fixup = "fix_signed_pca_la_key_agreement_request"
-)]
-pub struct SignedPcaLaKeyAgreementRequest<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_pca_la_key_agreement_request(
-    v: &SignedPcaLaKeyAgreementRequest<'_>,
-) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &SCMS_SIGNED_PROFILE)?;
-    crate::decode::<ScopedPcaLaKeyAgreementRequest>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedPcaLaKeyAgreementRequest")
-}
-
-fn fix_signed_pca_la_key_agreement_request<'a>(
-    v: &mut SignedPcaLaKeyAgreementRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_pca_la_key_agreement_request(v).is_err() {
-        let inner: ScopedPcaLaKeyAgreementRequest<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedPcaLaKeyAgreementRequest<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedPcaLaKeyAgreementRequest<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &SCMS_SIGNED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedLaPcaKeyAgreementResponse`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
-/// [`ScopedLaPcaKeyAgreementResponse`] as `unsecuredData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_la_pca_key_agreement_response",
-    fixup = "fix_signed_la_pca_key_agreement_response"
-)]
-pub struct SignedLaPcaKeyAgreementResponse<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_la_pca_key_agreement_response(
-    v: &SignedLaPcaKeyAgreementResponse<'_>,
-) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &SCMS_SIGNED_PROFILE)?;
-    crate::decode::<ScopedLaPcaKeyAgreementResponse>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedLaPcaKeyAgreementResponse")
-}
-
-fn fix_signed_la_pca_key_agreement_response<'a>(
-    v: &mut SignedLaPcaKeyAgreementResponse<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_la_pca_key_agreement_response(v).is_err() {
-        let inner: ScopedLaPcaKeyAgreementResponse<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedLaPcaKeyAgreementResponse<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedLaPcaKeyAgreementResponse<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &SCMS_SIGNED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedPcaLaKeyAgreementAck`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
-/// [`ScopedPcaLaKeyAgreementAck`] as `unsecuredData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_pca_la_key_agreement_ack",
-    fixup = "fix_signed_pca_la_key_agreement_ack"
-)]
-pub struct SignedPcaLaKeyAgreementAck<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_pca_la_key_agreement_ack(
-    v: &SignedPcaLaKeyAgreementAck<'_>,
-) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &SCMS_SIGNED_PROFILE)?;
-    crate::decode::<ScopedPcaLaKeyAgreementAck>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedPcaLaKeyAgreementAck")
-}
-
-fn fix_signed_pca_la_key_agreement_ack<'a>(
-    v: &mut SignedPcaLaKeyAgreementAck<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_pca_la_key_agreement_ack(v).is_err() {
-        let inner: ScopedPcaLaKeyAgreementAck<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedPcaLaKeyAgreementAck<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedPcaLaKeyAgreementAck<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &SCMS_SIGNED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedRaLaIndividualPreLinkageValueRequest`: a `SecuredScmsPDU` signed with the profile [`TIMED_PROFILE`], carrying a
-/// [`ScopedRaLaIndividualPreLinkageValueRequest`] as `unsecuredData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_ra_la_individual_pre_linkage_value_request",
-    fixup = "fix_signed_ra_la_individual_pre_linkage_value_request"
-)]
-pub struct SignedRaLaIndividualPreLinkageValueRequest<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_ra_la_individual_pre_linkage_value_request(
-    v: &SignedRaLaIndividualPreLinkageValueRequest<'_>,
-) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &TIMED_PROFILE)?;
-    crate::decode::<ScopedRaLaIndividualPreLinkageValueRequest>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedRaLaIndividualPreLinkageValueRequest")
-}
-
-fn fix_signed_ra_la_individual_pre_linkage_value_request<'a>(
-    v: &mut SignedRaLaIndividualPreLinkageValueRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_ra_la_individual_pre_linkage_value_request(v).is_err() {
-        let inner: ScopedRaLaIndividualPreLinkageValueRequest<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &TIMED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedRaLaIndividualPreLinkageValueRequest<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedRaLaIndividualPreLinkageValueRequest<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &TIMED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedRaLaGroupPreLinkageValueRequest`: a `SecuredScmsPDU` signed with the profile [`TIMED_PROFILE`], carrying a
-/// [`ScopedRaLaGroupPreLinkageValueRequest`] as `unsecuredData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_ra_la_group_pre_linkage_value_request",
-    fixup = "fix_signed_ra_la_group_pre_linkage_value_request"
-)]
-pub struct SignedRaLaGroupPreLinkageValueRequest<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_ra_la_group_pre_linkage_value_request(
-    v: &SignedRaLaGroupPreLinkageValueRequest<'_>,
-) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &TIMED_PROFILE)?;
-    crate::decode::<ScopedRaLaGroupPreLinkageValueRequest>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedRaLaGroupPreLinkageValueRequest")
-}
-
-fn fix_signed_ra_la_group_pre_linkage_value_request<'a>(
-    v: &mut SignedRaLaGroupPreLinkageValueRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_ra_la_group_pre_linkage_value_request(v).is_err() {
-        let inner: ScopedRaLaGroupPreLinkageValueRequest<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &TIMED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedRaLaGroupPreLinkageValueRequest<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedRaLaGroupPreLinkageValueRequest<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &TIMED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedLaRaPreLinkageValueResponse`: a `SecuredScmsPDU` signed with the profile [`TIMED_PROFILE`], carrying a
-/// [`ScopedLaRaPreLinkageValueResponse`] as `unsecuredData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_la_ra_pre_linkage_value_response",
-    fixup = "fix_signed_la_ra_pre_linkage_value_response"
-)]
-pub struct SignedLaRaPreLinkageValueResponse<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_la_ra_pre_linkage_value_response(
-    v: &SignedLaRaPreLinkageValueResponse<'_>,
-) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &TIMED_PROFILE)?;
-    crate::decode::<ScopedLaRaPreLinkageValueResponse>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedLaRaPreLinkageValueResponse")
-}
-
-fn fix_signed_la_ra_pre_linkage_value_response<'a>(
-    v: &mut SignedLaRaPreLinkageValueResponse<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_la_ra_pre_linkage_value_response(v).is_err() {
-        let inner: ScopedLaRaPreLinkageValueResponse<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &TIMED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedLaRaPreLinkageValueResponse<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedLaRaPreLinkageValueResponse<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &TIMED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedMaPcaPreLinkageValueRequest`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
-/// [`ScopedMaPcaPreLinkageValueRequest`] as `unsecuredData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_ma_pca_pre_linkage_value_request",
-    fixup = "fix_signed_ma_pca_pre_linkage_value_request"
-)]
-pub struct SignedMaPcaPreLinkageValueRequest<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_ma_pca_pre_linkage_value_request(
-    v: &SignedMaPcaPreLinkageValueRequest<'_>,
-) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &SCMS_SIGNED_PROFILE)?;
-    crate::decode::<ScopedMaPcaPreLinkageValueRequest>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedMaPcaPreLinkageValueRequest")
-}
-
-fn fix_signed_ma_pca_pre_linkage_value_request<'a>(
-    v: &mut SignedMaPcaPreLinkageValueRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_ma_pca_pre_linkage_value_request(v).is_err() {
-        let inner: ScopedMaPcaPreLinkageValueRequest<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedMaPcaPreLinkageValueRequest<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedMaPcaPreLinkageValueRequest<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &SCMS_SIGNED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedPcaMaPreLinkageValueResponse`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
-/// [`ScopedPcaMaPreLinkageValueResponse`] as `unsecuredData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_pca_ma_pre_linkage_value_response",
-    fixup = "fix_signed_pca_ma_pre_linkage_value_response"
-)]
-pub struct SignedPcaMaPreLinkageValueResponse<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_pca_ma_pre_linkage_value_response(
-    v: &SignedPcaMaPreLinkageValueResponse<'_>,
-) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &SCMS_SIGNED_PROFILE)?;
-    crate::decode::<ScopedPcaMaPreLinkageValueResponse>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedPcaMaPreLinkageValueResponse")
-}
-
-fn fix_signed_pca_ma_pre_linkage_value_response<'a>(
-    v: &mut SignedPcaMaPreLinkageValueResponse<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_pca_ma_pre_linkage_value_response(v).is_err() {
-        let inner: ScopedPcaMaPreLinkageValueResponse<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedPcaMaPreLinkageValueResponse<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedPcaMaPreLinkageValueResponse<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &SCMS_SIGNED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedMaPcaHPCRRequest`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
-/// [`ScopedMaPcaHPCRRequest`] as `unsecuredData`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_ma_pca_hpcr_request",
-    fixup = "fix_signed_ma_pca_hpcr_request"
-)]
-pub struct SignedMaPcaHPCRRequest<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_ma_pca_hpcr_request(v: &SignedMaPcaHPCRRequest<'_>) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &SCMS_SIGNED_PROFILE)?;
-    crate::decode::<ScopedMaPcaHPCRRequest>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedMaPcaHPCRRequest")
-}
-
-fn fix_signed_ma_pca_hpcr_request<'a>(
-    v: &mut SignedMaPcaHPCRRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_ma_pca_hpcr_request(v).is_err() {
-        let inner: ScopedMaPcaHPCRRequest<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedMaPcaHPCRRequest<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedMaPcaHPCRRequest<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &SCMS_SIGNED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedPcaMaHPCRResponse`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
-/// [`ScopedPcaMaHPCRResponse`] as `unsecuredData`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_pca_ma_hpcr_response",
-    fixup = "fix_signed_pca_ma_hpcr_response"
-)]
-pub struct SignedPcaMaHPCRResponse<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_pca_ma_hpcr_response(v: &SignedPcaMaHPCRResponse<'_>) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &SCMS_SIGNED_PROFILE)?;
-    crate::decode::<ScopedPcaMaHPCRResponse>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedPcaMaHPCRResponse")
-}
-
-fn fix_signed_pca_ma_hpcr_response<'a>(
-    v: &mut SignedPcaMaHPCRResponse<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_pca_ma_hpcr_response(v).is_err() {
-        let inner: ScopedPcaMaHPCRResponse<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedPcaMaHPCRResponse<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedPcaMaHPCRResponse<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &SCMS_SIGNED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedBlacklistRequest`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
-/// [`ScopedBlacklistRequest`] as `unsecuredData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_blacklist_request",
-    fixup = "fix_signed_blacklist_request"
-)]
-pub struct SignedBlacklistRequest<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_blacklist_request(v: &SignedBlacklistRequest<'_>) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &SCMS_SIGNED_PROFILE)?;
-    crate::decode::<ScopedBlacklistRequest>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedBlacklistRequest")
-}
-
-fn fix_signed_blacklist_request<'a>(
-    v: &mut SignedBlacklistRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_blacklist_request(v).is_err() {
-        let inner: ScopedBlacklistRequest<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedBlacklistRequest<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedBlacklistRequest<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &SCMS_SIGNED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedBlacklistResponse`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
-/// [`ScopedBlacklistResponse`] as `unsecuredData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_blacklist_response",
-    fixup = "fix_signed_blacklist_response"
-)]
-pub struct SignedBlacklistResponse<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_blacklist_response(v: &SignedBlacklistResponse<'_>) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &SCMS_SIGNED_PROFILE)?;
-    crate::decode::<ScopedBlacklistResponse>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedBlacklistResponse")
-}
-
-fn fix_signed_blacklist_response<'a>(
-    v: &mut SignedBlacklistResponse<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_blacklist_response(v).is_err() {
-        let inner: ScopedBlacklistResponse<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedBlacklistResponse<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedBlacklistResponse<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &SCMS_SIGNED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedRseObeIdBlacklistRequest`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
-/// [`ScopedRseObeIdBlacklistRequest`] as `unsecuredData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_rse_obe_id_blacklist_request",
-    fixup = "fix_signed_rse_obe_id_blacklist_request"
-)]
-pub struct SignedRseObeIdBlacklistRequest<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_rse_obe_id_blacklist_request(
-    v: &SignedRseObeIdBlacklistRequest<'_>,
-) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &SCMS_SIGNED_PROFILE)?;
-    crate::decode::<ScopedRseObeIdBlacklistRequest>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedRseObeIdBlacklistRequest")
-}
-
-fn fix_signed_rse_obe_id_blacklist_request<'a>(
-    v: &mut SignedRseObeIdBlacklistRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_rse_obe_id_blacklist_request(v).is_err() {
-        let inner: ScopedRseObeIdBlacklistRequest<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedRseObeIdBlacklistRequest<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedRseObeIdBlacklistRequest<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &SCMS_SIGNED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
+signed_pdu!(
+    /// `SignedMisbehaviorReport`: a `SecuredScmsPDU` signed with the profile [`MISBEHAVIOR_REPORT_PROFILE`], carrying a
+    /// [`ScopedMisbehaviorReport`] as `unsecuredData`.
+    SignedMisbehaviorReport => ScopedMisbehaviorReport, MISBEHAVIOR_REPORT_PROFILE);
+
+signed_pdu!(
+    /// `SignedLIRequest`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
+    /// [`ScopedLIRequest`] as `unsecuredData`.
+    SignedLIRequest => ScopedLIRequest, SCMS_SIGNED_PROFILE);
+
+signed_pdu!(
+    /// `SignedLIReply`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
+    /// [`ScopedLIReply`] as `unsecuredData`.
+    SignedLIReply => ScopedLIReply, SCMS_SIGNED_PROFILE);
+
+signed_pdu!(
+    /// `SignedLSRequest`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
+    /// [`ScopedLSRequest`] as `unsecuredData`.
+    SignedLSRequest => ScopedLSRequest, SCMS_SIGNED_PROFILE);
+
+signed_pdu!(
+    /// `SignedLSReply`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
+    /// [`ScopedLSReply`] as `unsecuredData`.
+    SignedLSReply => ScopedLSReply, SCMS_SIGNED_PROFILE);
+
+signed_pdu!(
+    /// `SignedPcaLaKeyAgreementRequest`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
+    /// [`ScopedPcaLaKeyAgreementRequest`] as `unsecuredData`.
+    SignedPcaLaKeyAgreementRequest => ScopedPcaLaKeyAgreementRequest, SCMS_SIGNED_PROFILE);
+
+signed_pdu!(
+    /// `SignedLaPcaKeyAgreementResponse`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
+    /// [`ScopedLaPcaKeyAgreementResponse`] as `unsecuredData`.
+    SignedLaPcaKeyAgreementResponse => ScopedLaPcaKeyAgreementResponse, SCMS_SIGNED_PROFILE);
+
+signed_pdu!(
+    /// `SignedPcaLaKeyAgreementAck`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
+    /// [`ScopedPcaLaKeyAgreementAck`] as `unsecuredData`.
+    SignedPcaLaKeyAgreementAck => ScopedPcaLaKeyAgreementAck, SCMS_SIGNED_PROFILE);
+
+signed_pdu!(
+    /// `SignedRaLaIndividualPreLinkageValueRequest`: a `SecuredScmsPDU` signed with the profile [`TIMED_PROFILE`], carrying a
+    /// [`ScopedRaLaIndividualPreLinkageValueRequest`] as `unsecuredData`.
+    SignedRaLaIndividualPreLinkageValueRequest => ScopedRaLaIndividualPreLinkageValueRequest, TIMED_PROFILE);
+
+signed_pdu!(
+    /// `SignedRaLaGroupPreLinkageValueRequest`: a `SecuredScmsPDU` signed with the profile [`TIMED_PROFILE`], carrying a
+    /// [`ScopedRaLaGroupPreLinkageValueRequest`] as `unsecuredData`.
+    SignedRaLaGroupPreLinkageValueRequest => ScopedRaLaGroupPreLinkageValueRequest, TIMED_PROFILE);
+
+signed_pdu!(
+    /// `SignedLaRaPreLinkageValueResponse`: a `SecuredScmsPDU` signed with the profile [`TIMED_PROFILE`], carrying a
+    /// [`ScopedLaRaPreLinkageValueResponse`] as `unsecuredData`.
+    SignedLaRaPreLinkageValueResponse => ScopedLaRaPreLinkageValueResponse, TIMED_PROFILE);
+
+signed_pdu!(
+    /// `SignedMaPcaPreLinkageValueRequest`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
+    /// [`ScopedMaPcaPreLinkageValueRequest`] as `unsecuredData`.
+    SignedMaPcaPreLinkageValueRequest => ScopedMaPcaPreLinkageValueRequest, SCMS_SIGNED_PROFILE);
+
+signed_pdu!(
+    /// `SignedPcaMaPreLinkageValueResponse`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
+    /// [`ScopedPcaMaPreLinkageValueResponse`] as `unsecuredData`.
+    SignedPcaMaPreLinkageValueResponse => ScopedPcaMaPreLinkageValueResponse, SCMS_SIGNED_PROFILE);
+
+signed_pdu!(
+    /// `SignedMaPcaHPCRRequest`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
+    /// [`ScopedMaPcaHPCRRequest`] as `unsecuredData`.
+    SignedMaPcaHPCRRequest => ScopedMaPcaHPCRRequest, SCMS_SIGNED_PROFILE);
+
+signed_pdu!(
+    /// `SignedPcaMaHPCRResponse`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
+    /// [`ScopedPcaMaHPCRResponse`] as `unsecuredData`.
+    SignedPcaMaHPCRResponse => ScopedPcaMaHPCRResponse, SCMS_SIGNED_PROFILE);
+
+signed_pdu!(
+    /// `SignedBlacklistRequest`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
+    /// [`ScopedBlacklistRequest`] as `unsecuredData`.
+    SignedBlacklistRequest => ScopedBlacklistRequest, SCMS_SIGNED_PROFILE);
+
+signed_pdu!(
+    /// `SignedBlacklistResponse`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
+    /// [`ScopedBlacklistResponse`] as `unsecuredData`.
+    SignedBlacklistResponse => ScopedBlacklistResponse, SCMS_SIGNED_PROFILE);
+
+signed_pdu!(
+    /// `SignedRseObeIdBlacklistRequest`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
+    /// [`ScopedRseObeIdBlacklistRequest`] as `unsecuredData`.
+    SignedRseObeIdBlacklistRequest => ScopedRseObeIdBlacklistRequest, SCMS_SIGNED_PROFILE);
 
 /// `SignedRseObeIdBlacklistResponse`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
 /// [`ScopedRseObeIdBlacklistResponse`] as `unsecuredData`.
@@ -1523,81 +562,15 @@ impl SignedRseObeIdBlacklistResponse<'_> {
     }
 }
 
-/// `SignedLCIRequest`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
-/// [`ScopedLCIRequest`] as `unsecuredData`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_lci_request",
-    fixup = "fix_signed_lci_request"
-)]
-pub struct SignedLCIRequest<'a>(pub SecuredScmsPDU<'a>);
+signed_pdu!(
+    /// `SignedLCIRequest`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
+    /// [`ScopedLCIRequest`] as `unsecuredData`.
+    SignedLCIRequest => ScopedLCIRequest, SCMS_SIGNED_PROFILE);
 
-fn check_signed_lci_request(v: &SignedLCIRequest<'_>) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &SCMS_SIGNED_PROFILE)?;
-    crate::decode::<ScopedLCIRequest>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedLCIRequest")
-}
-
-fn fix_signed_lci_request<'a>(
-    v: &mut SignedLCIRequest<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_lci_request(v).is_err() {
-        let inner: ScopedLCIRequest<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedLCIRequest<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedLCIRequest<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &SCMS_SIGNED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
-
-/// `SignedLCIResponse`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
-/// [`ScopedLCIResponse`] as `unsecuredData`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(
-    newtype,
-    validate = "check_signed_lci_response",
-    fixup = "fix_signed_lci_response"
-)]
-pub struct SignedLCIResponse<'a>(pub SecuredScmsPDU<'a>);
-
-fn check_signed_lci_response(v: &SignedLCIResponse<'_>) -> Result<(), &'static str> {
-    let payload = scms_signed_payload(&v.0, &SCMS_SIGNED_PROFILE)?;
-    crate::decode::<ScopedLCIResponse>(payload)
-        .map(|_| ())
-        .map_err(|_| "unsecuredData is not a ScopedLCIResponse")
-}
-
-fn fix_signed_lci_response<'a>(
-    v: &mut SignedLCIResponse<'a>,
-    u: &mut Unstructured<'a>,
-) -> arbitrary::Result<()> {
-    if check_signed_lci_response(v).is_err() {
-        let inner: ScopedLCIResponse<'a> = Generate::generate(u)?;
-        v.0 = random_scms_signed(u, &inner, &SCMS_SIGNED_PROFILE)?;
-    }
-    Ok(())
-}
-
-impl SignedLCIResponse<'_> {
-    /// The scoped PDU it signs.
-    pub fn payload(&self) -> Result<ScopedLCIResponse<'_>, DecodeError> {
-        let payload = scms_signed_payload(&self.0, &SCMS_SIGNED_PROFILE)
-            .map_err(|m| DecodeError::new(ErrorKind::Constraint(m), 0))?;
-        crate::decode(payload)
-    }
-}
+signed_pdu!(
+    /// `SignedLCIResponse`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
+    /// [`ScopedLCIResponse`] as `unsecuredData`.
+    SignedLCIResponse => ScopedLCIResponse, SCMS_SIGNED_PROFILE);
 
 /// `SecuredPcaRaCertificateRequestReply`: a `SecuredScmsPDU` signed with the profile [`SCMS_SIGNED_PROFILE`], carrying a
 /// [`ScopedPcaRaCertificateRequestReply`] as `unsecuredData`.
@@ -1638,223 +611,65 @@ impl SecuredPcaRaCertificateRequestReply<'_> {
     }
 }
 
-/// `SecuredMisbehaviorReport`: a `SecuredScmsPDU` whose content is `encryptedData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_encrypted", fixup = "fix_encrypted")]
-pub struct SecuredMisbehaviorReport<'a>(pub SecuredScmsPDU<'a>);
+encrypted_pdu!(
+    /// `SecuredMisbehaviorReport`: a `SecuredScmsPDU` whose content is `encryptedData`.
+    SecuredMisbehaviorReport);
 
-impl<'a> EncryptedScmsPdu<'a> for SecuredMisbehaviorReport<'a> {
-    fn data(&self) -> &SecuredScmsPDU<'a> {
-        &self.0
-    }
-    fn data_mut(&mut self) -> &mut SecuredScmsPDU<'a> {
-        &mut self.0
-    }
-}
+encrypted_pdu!(
+    /// `SecuredLIRequest`: a `SecuredScmsPDU` whose content is `encryptedData`.
+    SecuredLIRequest);
 
-/// `SecuredLIRequest`: a `SecuredScmsPDU` whose content is `encryptedData`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_encrypted", fixup = "fix_encrypted")]
-pub struct SecuredLIRequest<'a>(pub SecuredScmsPDU<'a>);
+encrypted_pdu!(
+    /// `SecuredLIReply`: a `SecuredScmsPDU` whose content is `encryptedData`.
+    SecuredLIReply);
 
-impl<'a> EncryptedScmsPdu<'a> for SecuredLIRequest<'a> {
-    fn data(&self) -> &SecuredScmsPDU<'a> {
-        &self.0
-    }
-    fn data_mut(&mut self) -> &mut SecuredScmsPDU<'a> {
-        &mut self.0
-    }
-}
+encrypted_pdu!(
+    /// `SecuredLSRequest`: a `SecuredScmsPDU` whose content is `encryptedData`.
+    SecuredLSRequest);
 
-/// `SecuredLIReply`: a `SecuredScmsPDU` whose content is `encryptedData`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_encrypted", fixup = "fix_encrypted")]
-pub struct SecuredLIReply<'a>(pub SecuredScmsPDU<'a>);
+encrypted_pdu!(
+    /// `SecuredLSReply`: a `SecuredScmsPDU` whose content is `encryptedData`.
+    SecuredLSReply);
 
-impl<'a> EncryptedScmsPdu<'a> for SecuredLIReply<'a> {
-    fn data(&self) -> &SecuredScmsPDU<'a> {
-        &self.0
-    }
-    fn data_mut(&mut self) -> &mut SecuredScmsPDU<'a> {
-        &mut self.0
-    }
-}
+encrypted_pdu!(
+    /// `SecuredMaPcaPreLinkageValueRequest`: a `SecuredScmsPDU` whose content is `encryptedData`.
+    SecuredMaPcaPreLinkageValueRequest);
 
-/// `SecuredLSRequest`: a `SecuredScmsPDU` whose content is `encryptedData`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_encrypted", fixup = "fix_encrypted")]
-pub struct SecuredLSRequest<'a>(pub SecuredScmsPDU<'a>);
+encrypted_pdu!(
+    /// `SecuredPcaMaPreLinkageValueResponse`: a `SecuredScmsPDU` whose content is `encryptedData`.
+    SecuredPcaMaPreLinkageValueResponse);
 
-impl<'a> EncryptedScmsPdu<'a> for SecuredLSRequest<'a> {
-    fn data(&self) -> &SecuredScmsPDU<'a> {
-        &self.0
-    }
-    fn data_mut(&mut self) -> &mut SecuredScmsPDU<'a> {
-        &mut self.0
-    }
-}
+encrypted_pdu!(
+    /// `SecuredMaPcaHPCRRequest`: a `SecuredScmsPDU` whose content is `encryptedData`.
+    SecuredMaPcaHPCRRequest);
 
-/// `SecuredLSReply`: a `SecuredScmsPDU` whose content is `encryptedData`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_encrypted", fixup = "fix_encrypted")]
-pub struct SecuredLSReply<'a>(pub SecuredScmsPDU<'a>);
+encrypted_pdu!(
+    /// `SecuredPcaMaHPCRResponse`: a `SecuredScmsPDU` whose content is `encryptedData`.
+    SecuredPcaMaHPCRResponse);
 
-impl<'a> EncryptedScmsPdu<'a> for SecuredLSReply<'a> {
-    fn data(&self) -> &SecuredScmsPDU<'a> {
-        &self.0
-    }
-    fn data_mut(&mut self) -> &mut SecuredScmsPDU<'a> {
-        &mut self.0
-    }
-}
+encrypted_pdu!(
+    /// `SecuredBlacklistRequest`: a `SecuredScmsPDU` whose content is `encryptedData`.
+    SecuredBlacklistRequest);
 
-/// `SecuredMaPcaPreLinkageValueRequest`: a `SecuredScmsPDU` whose content is `encryptedData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_encrypted", fixup = "fix_encrypted")]
-pub struct SecuredMaPcaPreLinkageValueRequest<'a>(pub SecuredScmsPDU<'a>);
+encrypted_pdu!(
+    /// `SecuredBlacklistResponse`: a `SecuredScmsPDU` whose content is `encryptedData`.
+    SecuredBlacklistResponse);
 
-impl<'a> EncryptedScmsPdu<'a> for SecuredMaPcaPreLinkageValueRequest<'a> {
-    fn data(&self) -> &SecuredScmsPDU<'a> {
-        &self.0
-    }
-    fn data_mut(&mut self) -> &mut SecuredScmsPDU<'a> {
-        &mut self.0
-    }
-}
+encrypted_pdu!(
+    /// `SecuredRseObeIdBlacklistRequest`: a `SecuredScmsPDU` whose content is `encryptedData`.
+    SecuredRseObeIdBlacklistRequest);
 
-/// `SecuredPcaMaPreLinkageValueResponse`: a `SecuredScmsPDU` whose content is `encryptedData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_encrypted", fixup = "fix_encrypted")]
-pub struct SecuredPcaMaPreLinkageValueResponse<'a>(pub SecuredScmsPDU<'a>);
+encrypted_pdu!(
+    /// `SecuredRseObeIdBlacklistResponse`: a `SecuredScmsPDU` whose content is `encryptedData`.
+    SecuredRseObeIdBlacklistResponse);
 
-impl<'a> EncryptedScmsPdu<'a> for SecuredPcaMaPreLinkageValueResponse<'a> {
-    fn data(&self) -> &SecuredScmsPDU<'a> {
-        &self.0
-    }
-    fn data_mut(&mut self) -> &mut SecuredScmsPDU<'a> {
-        &mut self.0
-    }
-}
+encrypted_pdu!(
+    /// `SecuredLCIRequest`: a `SecuredScmsPDU` whose content is `encryptedData`.
+    SecuredLCIRequest);
 
-/// `SecuredMaPcaHPCRRequest`: a `SecuredScmsPDU` whose content is `encryptedData`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_encrypted", fixup = "fix_encrypted")]
-pub struct SecuredMaPcaHPCRRequest<'a>(pub SecuredScmsPDU<'a>);
-
-impl<'a> EncryptedScmsPdu<'a> for SecuredMaPcaHPCRRequest<'a> {
-    fn data(&self) -> &SecuredScmsPDU<'a> {
-        &self.0
-    }
-    fn data_mut(&mut self) -> &mut SecuredScmsPDU<'a> {
-        &mut self.0
-    }
-}
-
-/// `SecuredPcaMaHPCRResponse`: a `SecuredScmsPDU` whose content is `encryptedData`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_encrypted", fixup = "fix_encrypted")]
-pub struct SecuredPcaMaHPCRResponse<'a>(pub SecuredScmsPDU<'a>);
-
-impl<'a> EncryptedScmsPdu<'a> for SecuredPcaMaHPCRResponse<'a> {
-    fn data(&self) -> &SecuredScmsPDU<'a> {
-        &self.0
-    }
-    fn data_mut(&mut self) -> &mut SecuredScmsPDU<'a> {
-        &mut self.0
-    }
-}
-
-/// `SecuredBlacklistRequest`: a `SecuredScmsPDU` whose content is `encryptedData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_encrypted", fixup = "fix_encrypted")]
-pub struct SecuredBlacklistRequest<'a>(pub SecuredScmsPDU<'a>);
-
-impl<'a> EncryptedScmsPdu<'a> for SecuredBlacklistRequest<'a> {
-    fn data(&self) -> &SecuredScmsPDU<'a> {
-        &self.0
-    }
-    fn data_mut(&mut self) -> &mut SecuredScmsPDU<'a> {
-        &mut self.0
-    }
-}
-
-/// `SecuredBlacklistResponse`: a `SecuredScmsPDU` whose content is `encryptedData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_encrypted", fixup = "fix_encrypted")]
-pub struct SecuredBlacklistResponse<'a>(pub SecuredScmsPDU<'a>);
-
-impl<'a> EncryptedScmsPdu<'a> for SecuredBlacklistResponse<'a> {
-    fn data(&self) -> &SecuredScmsPDU<'a> {
-        &self.0
-    }
-    fn data_mut(&mut self) -> &mut SecuredScmsPDU<'a> {
-        &mut self.0
-    }
-}
-
-/// `SecuredRseObeIdBlacklistRequest`: a `SecuredScmsPDU` whose content is `encryptedData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_encrypted", fixup = "fix_encrypted")]
-pub struct SecuredRseObeIdBlacklistRequest<'a>(pub SecuredScmsPDU<'a>);
-
-impl<'a> EncryptedScmsPdu<'a> for SecuredRseObeIdBlacklistRequest<'a> {
-    fn data(&self) -> &SecuredScmsPDU<'a> {
-        &self.0
-    }
-    fn data_mut(&mut self) -> &mut SecuredScmsPDU<'a> {
-        &mut self.0
-    }
-}
-
-/// `SecuredRseObeIdBlacklistResponse`: a `SecuredScmsPDU` whose content is `encryptedData`.
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_encrypted", fixup = "fix_encrypted")]
-pub struct SecuredRseObeIdBlacklistResponse<'a>(pub SecuredScmsPDU<'a>);
-
-impl<'a> EncryptedScmsPdu<'a> for SecuredRseObeIdBlacklistResponse<'a> {
-    fn data(&self) -> &SecuredScmsPDU<'a> {
-        &self.0
-    }
-    fn data_mut(&mut self) -> &mut SecuredScmsPDU<'a> {
-        &mut self.0
-    }
-}
-
-/// `SecuredLCIRequest`: a `SecuredScmsPDU` whose content is `encryptedData`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_encrypted", fixup = "fix_encrypted")]
-pub struct SecuredLCIRequest<'a>(pub SecuredScmsPDU<'a>);
-
-impl<'a> EncryptedScmsPdu<'a> for SecuredLCIRequest<'a> {
-    fn data(&self) -> &SecuredScmsPDU<'a> {
-        &self.0
-    }
-    fn data_mut(&mut self) -> &mut SecuredScmsPDU<'a> {
-        &mut self.0
-    }
-}
-
-/// `SecuredLCIResponse`: a `SecuredScmsPDU` whose content is `encryptedData`.
-#[allow(clippy::upper_case_acronyms)]
-#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
-#[asn1(newtype, validate = "check_encrypted", fixup = "fix_encrypted")]
-pub struct SecuredLCIResponse<'a>(pub SecuredScmsPDU<'a>);
-
-impl<'a> EncryptedScmsPdu<'a> for SecuredLCIResponse<'a> {
-    fn data(&self) -> &SecuredScmsPDU<'a> {
-        &self.0
-    }
-    fn data_mut(&mut self) -> &mut SecuredScmsPDU<'a> {
-        &mut self.0
-    }
-}
+encrypted_pdu!(
+    /// `SecuredLCIResponse`: a `SecuredScmsPDU` whose content is `encryptedData`.
+    SecuredLCIResponse);
 
 /// `ScopedCertificateRequest`: the `ScmsPDU`s a `SignedCertificateRequest` may sign. Of
 /// those, only `ScopedRaPcaCertificateRequest` is modelled here (the others are

@@ -29,20 +29,20 @@ pub mod envelope;
 use std::collections::BTreeMap;
 
 use scms_asn1::codec::Spanned;
+use scms_asn1::ieee1609dot2::time::validity_end;
 use scms_asn1::ieee1609dot2::{
-    Certificate, CertificateId, CertificateType, Ieee1609Dot2Content, Ieee1609Dot2Data,
-    SignedData, SignerIdentifier, SymmetricEncryptionKey, Time32, VerificationKeyIndicator,
+    Certificate, CertificateId, CertificateType, Ieee1609Dot2Content, Ieee1609Dot2Data, SignedData,
+    SignerIdentifier, SymmetricEncryptionKey, Time32, VerificationKeyIndicator,
 };
 use scms_asn1::ieee1609dot2dot1::aca_ee::{AcaEeCertResponse, AcaEeInterfacePdu};
 use scms_asn1::ieee1609dot2dot1::aca_ra::{
     AcaRaCertResponse, AcaRaInterfacePdu, AcaResponse, EncryptedIndividualPLV, RaAcaCertRequest,
 };
 use scms_asn1::ieee1609dot2dot1::protocol::{
-    AcaEeCertResponsePrivateSpdu, AcaRaCertResponseSpdu, Ieee1609Dot2DataSymmEncryptedSingleRecipient,
-    RaAcaCertRequestSpdu, ScmsPdu, ScmsPduContent, ScopedCertificateRequest,
-    SignedCertificateRequest, SECURITY_MGMT_PSID,
+    AcaEeCertResponsePrivateSpdu, AcaRaCertResponseSpdu,
+    Ieee1609Dot2DataSymmEncryptedSingleRecipient, RaAcaCertRequestSpdu, ScmsPdu, ScmsPduContent,
+    ScopedCertificateRequest, SignedCertificateRequest, SECURITY_MGMT_PSID,
 };
-use scms_asn1::ieee1609dot2::time::validity_end;
 use scms_crypto::ccm::{SymmAlgorithm, SymmetricKey};
 use scms_crypto::hash::{digest, HashAlgorithm};
 use scms_crypto::hashed_id::HashedId8;
@@ -193,7 +193,9 @@ impl TrustStore {
                 )));
             }
             let id = issuer_digest(&c).ok_or_else(|| {
-                ChainError("the chain reaches a self-signed certificate that is not an anchor".into())
+                ChainError(
+                    "the chain reaches a self-signed certificate that is not an anchor".into(),
+                )
             })?;
             let (issuer_bytes, is_anchor) = self
                 .lookup(&id)
@@ -253,7 +255,11 @@ pub fn data_digest(key: &PublicKey, tbs: &[u8], signer_cert: &[u8]) -> Result<Ve
     let d = if key.curve().is_sm2() {
         sm2_signing_digest(key, tbs, signer_cert)?
     } else {
-        ecdsa_signing_digest(SigningInputHashes::for_data(key.curve()), tbs, Some(signer_cert))
+        ecdsa_signing_digest(
+            SigningInputHashes::for_data(key.curve()),
+            tbs,
+            Some(signer_cert),
+        )
     };
     Ok(d.as_bytes().to_vec())
 }
@@ -323,7 +329,10 @@ pub fn verify_signed_data(
         .map_err(|e| ChainError(e.to_string()))?
         .into_owned();
     let key = trust.verify_chain(&signer_bytes, now)?;
-    let tbs = sd.tbs_data.to_bytes().map_err(|e| ChainError(e.to_string()))?;
+    let tbs = sd
+        .tbs_data
+        .to_bytes()
+        .map_err(|e| ChainError(e.to_string()))?;
     check_signature(&key, &tbs, &signer_bytes, &sd.signature)?;
     Ok(signer_bytes)
 }
@@ -390,7 +399,11 @@ impl Aca {
     /// Accepts an LA's shared key: `message` is the `Ieee1609Dot2Data` the LA
     /// encrypted to this ACA's certificate (`certRecipInfo`), carrying a COER
     /// `SymmetricEncryptionKey` as unsecuredData. Returns the key's id.
-    pub fn accept_la_key(&mut self, ks: &dyn KeyStore, message: &[u8]) -> Result<[u8; 8], AcaError> {
+    pub fn accept_la_key(
+        &mut self,
+        ks: &dyn KeyStore,
+        message: &[u8],
+    ) -> Result<[u8; 8], AcaError> {
         let data: Ieee1609Dot2Data<'_> = scms_asn1::decode(message)?;
         let pt = envelope::decrypt_for_certificate(
             Decryptor::Store(ks, &self.enc_key_label),
@@ -400,9 +413,15 @@ impl Aca {
         let payload = envelope::unsecured_payload(&pt)?;
         let sek: SymmetricEncryptionKey = scms_asn1::decode(&payload)?;
         let (key, alg) = match sek {
-            SymmetricEncryptionKey::Aes128Ccm(k) => (SymmetricKey::from_bytes(k), SymmAlgorithm::Aes128Ccm),
-            SymmetricEncryptionKey::Sm4Ccm(k) => (SymmetricKey::from_bytes(k), SymmAlgorithm::Sm4Ccm),
-            SymmetricEncryptionKey::Unknown(_) => return Err(AcaError::Unsupported("LA key algorithm")),
+            SymmetricEncryptionKey::Aes128Ccm(k) => {
+                (SymmetricKey::from_bytes(k), SymmAlgorithm::Aes128Ccm)
+            }
+            SymmetricEncryptionKey::Sm4Ccm(k) => {
+                (SymmetricKey::from_bytes(k), SymmAlgorithm::Sm4Ccm)
+            }
+            SymmetricEncryptionKey::Unknown(_) => {
+                return Err(AcaError::Unsupported("LA key algorithm"))
+            }
         };
         let id = envelope::symmetric_key_id(&key, alg)?;
         self.la_keys.insert(id, (key, alg));
@@ -454,7 +473,9 @@ impl Aca {
         req.check_tbs_cert()
             .map_err(|e| AcaError::Malformed(e.to_string()))?;
         if req.flags.cubk() {
-            return Err(AcaError::Unsupported("compact unified butterfly keys (cubk)"));
+            return Err(AcaError::Unsupported(
+                "compact unified butterfly keys (cubk)",
+            ));
         }
         let enc_key = req.cert_enc_key.as_ref().ok_or(AcaError::Unsupported(
             "plain responses (no certEncKey): the RA would see the certificate",
@@ -483,9 +504,10 @@ impl Aca {
             .map_err(CaError::from)?
             .curve();
         let (kind, cocoon) = match (&req.r#type, &req.tbs_cert.verify_key_indicator) {
-            (CertificateType::Implicit, VerificationKeyIndicator::ReconstructionValue(p)) => {
-                (CertKind::Implicit, point256(curve, p).map_err(CaError::from)?)
-            }
+            (CertificateType::Implicit, VerificationKeyIndicator::ReconstructionValue(p)) => (
+                CertKind::Implicit,
+                point256(curve, p).map_err(CaError::from)?,
+            ),
             (CertificateType::Explicit, VerificationKeyIndicator::VerificationKey(k)) => (
                 CertKind::Explicit,
                 scms_crypto::verify::public_verification_key(k).map_err(CaError::from)?,
@@ -497,7 +519,9 @@ impl Aca {
             }
         };
         if cocoon.curve() != curve {
-            return Err(AcaError::Malformed("the request key is not on the ACA's curve".into()));
+            return Err(AcaError::Malformed(
+                "the request key is not on the ACA's curve".into(),
+            ));
         }
         let (key, shift) = if kind == CertKind::Explicit && req.flags.butterfly_explicit() {
             let c = EcScalar::random(curve, &mut os_rng())?;
@@ -621,5 +645,7 @@ pub fn with_encryption_key(
     );
     params.craca_id = h.craca_id()?;
     params.encryption_key = Some(enc);
-    Ok(issue(ks, &h.issuer_ref(issuer)?, &params)?.record.certificate)
+    Ok(issue(ks, &h.issuer_ref(issuer)?, &params)?
+        .record
+        .certificate)
 }

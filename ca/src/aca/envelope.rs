@@ -37,8 +37,7 @@ use scms_crypto::hashed_id::HashedId8;
 use scms_crypto::kdf::{kdf2_sha256, sm3_kdf};
 use scms_crypto::mac::{ct_eq, hmac_sha256_128};
 use scms_crypto::suite::{
-    os_rng, CryptoProvider, Curve, EcPoint, PublicKey, RustCryptoProvider, SecretKey,
-    SharedSecret,
+    os_rng, CryptoProvider, Curve, EcPoint, PublicKey, RustCryptoProvider, SecretKey, SharedSecret,
 };
 use scms_crypto::verify::point256;
 use scms_crypto::wire;
@@ -166,7 +165,9 @@ pub fn recipient_key(
         BasePublicEncryptionKey::EciesBrainpoolP256r1(p) => point256(Curve::BrainpoolP256r1, p)?,
         BasePublicEncryptionKey::EcencSm2(p) => point256(Curve::Sm2, p)?,
         BasePublicEncryptionKey::Unknown(_) => {
-            return Err(EnvelopeError::Unsupported("public encryption key algorithm"))
+            return Err(EnvelopeError::Unsupported(
+                "public encryption key algorithm",
+            ))
         }
     };
     let symm = match pek.supported_symm_alg {
@@ -231,7 +232,11 @@ pub fn symmetric_key_id(key: &SymmetricKey, alg: SymmAlgorithm) -> Result<[u8; 8
     Ok(HashedId8::from_digest(&digest(id_hash(alg == SymmAlgorithm::Sm4Ccm), &bytes)).0)
 }
 
-fn ciphertext(alg: SymmAlgorithm, nonce: [u8; NONCE_LEN], ct: Vec<u8>) -> SymmetricCiphertext<'static> {
+fn ciphertext(
+    alg: SymmAlgorithm,
+    nonce: [u8; NONCE_LEN],
+    ct: Vec<u8>,
+) -> SymmetricCiphertext<'static> {
     let c = One28BitCcmCiphertext {
         nonce,
         ccm_ciphertext: ct.into(),
@@ -269,7 +274,8 @@ fn ecies_wrap(
     for ((o, a), b) in c.iter_mut().zip(k.as_bytes()).zip(&keys[..KEY_LEN]) {
         *o = a ^ b;
     }
-    let t = hmac_sha256_128(&keys[KEY_LEN..], &c).map_err(|_| EnvelopeError::Unsupported("MAC1"))?;
+    let t =
+        hmac_sha256_128(&keys[KEY_LEN..], &c).map_err(|_| EnvelopeError::Unsupported("MAC1"))?;
     Ok(EciesP256EncryptedKey {
         v: wire::ecc_point256(&v.public_key())?,
         c,
@@ -287,7 +293,8 @@ fn ecies_unwrap(
     let z = d.ecdh(&v)?;
     let mut keys = SharedSecret::new(vec![0u8; KEY_LEN + 32]);
     kdf2_sha256(&z, p1, &mut keys[..]).map_err(|_| EnvelopeError::Unsupported("KDF2"))?;
-    let t = hmac_sha256_128(&keys[KEY_LEN..], &e.c).map_err(|_| EnvelopeError::Unsupported("MAC1"))?;
+    let t =
+        hmac_sha256_128(&keys[KEY_LEN..], &e.c).map_err(|_| EnvelopeError::Unsupported("MAC1"))?;
     if !ct_eq(&t, &e.t) {
         return Err(EnvelopeError::Authentication);
     }
@@ -317,11 +324,17 @@ fn sm2_keystream(x: &[u8], y: &[u8]) -> Result<SharedSecret, EnvelopeError> {
     Ok(t)
 }
 
-fn sm2_wrap(recipient: &PublicKey, k: &SymmetricKey) -> Result<EcencP256EncryptedKey, EnvelopeError> {
+fn sm2_wrap(
+    recipient: &PublicKey,
+    k: &SymmetricKey,
+) -> Result<EcencP256EncryptedKey, EnvelopeError> {
     for _ in 0..8 {
         let v = SecretKey::generate(Curve::Sm2, &mut os_rng())?;
         let shared = recipient.mul(v.as_scalar())?;
-        let (x, y) = (SharedSecret::new(shared.x_bytes()), SharedSecret::new(shared.y_bytes()));
+        let (x, y) = (
+            SharedSecret::new(shared.x_bytes()),
+            SharedSecret::new(shared.y_bytes()),
+        );
         let t = sm2_keystream(&x, &y)?;
         if t.iter().all(|b| *b == 0) {
             continue;
@@ -404,7 +417,9 @@ pub fn encrypt_to_certificate(
         .to_be_signed
         .encryption_key
         .as_ref()
-        .ok_or(EnvelopeError::Unsupported("the certificate has no encryption key"))?;
+        .ok_or(EnvelopeError::Unsupported(
+            "the certificate has no encryption key",
+        ))?;
     let (key, symm) = recipient_key(pek)?;
     let id = scms_crypto::verify::certificate_hashed_id8(&cert)?.0;
     encrypt_to_key(
@@ -472,7 +487,11 @@ pub fn decrypt_with(
             ecies_unwrap(&d, curve, p1, e)?
         }
         (EncryptedDataEncryptionKey::EcencSm2256(e), Curve::Sm2) => sm2_unwrap(&d, e)?,
-        _ => return Err(EnvelopeError::Unsupported("key wrap does not match the key")),
+        _ => {
+            return Err(EnvelopeError::Unsupported(
+                "key wrap does not match the key",
+            ))
+        }
     };
     open_ciphertext(&e.ciphertext, &k)
 }

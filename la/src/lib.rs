@@ -25,6 +25,7 @@ use scms_ca::aca::envelope::{self, EnvelopeError};
 use scms_crypto::ccm::{SymmAlgorithm, SymmetricKey};
 use scms_crypto::linkage::{LaId, LinkageSeed};
 use scms_crypto::suite::{CryptoProvider, RustCryptoProvider};
+use zeroize::Zeroizing;
 
 /// Why an LA refused.
 #[derive(Debug)]
@@ -219,7 +220,8 @@ impl LinkageAuthority {
             SymmAlgorithm::Aes128Ccm => SymmetricEncryptionKey::Aes128Ccm(*key.as_bytes()),
             SymmAlgorithm::Sm4Ccm => SymmetricEncryptionKey::Sm4Ccm(*key.as_bytes()),
         };
-        let pt = envelope::unsecured(&scms_asn1::encode(&sek)?)?;
+        let sek_bytes = Zeroizing::new(scms_asn1::encode(&sek)?);
+        let pt = Zeroizing::new(envelope::unsecured(&sek_bytes)?);
         let msg = envelope::encrypt_to_certificate(aca_certificate, &pt)?;
         self.aca_key = Some(key);
         Ok(msg)
@@ -268,7 +270,7 @@ impl LinkageAuthority {
         for i in request.i_first..=i_last {
             for j in 0..request.j_count {
                 let plv = seed.pre_linkage_value(self.la_id, j);
-                let pt = envelope::unsecured(plv.as_bytes())?;
+                let pt = Zeroizing::new(envelope::unsecured(plv.as_bytes())?);
                 let ct = envelope::encrypt_symmetric(key, self.alg, &pt)?;
                 let data: Ieee1609Dot2Data<'_> = scms_asn1::decode(&ct)
                     .map_err(|_| LaError::BadRequest("envelope does not decode".into()))?;

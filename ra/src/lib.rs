@@ -824,7 +824,6 @@ impl Ra {
             envelope::unsecured(&scms_asn1::encode(&info)?)
                 .map_err(|e| RaError::Internal(e.to_string()))?,
         ));
-        let _ = ks;
         zip::write(&out).map_err(|e| RaError::Internal(e.to_string()))
     }
 }

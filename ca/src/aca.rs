@@ -31,8 +31,9 @@ use std::collections::BTreeMap;
 use scms_asn1::codec::Spanned;
 use scms_asn1::ieee1609dot2::time::validity_end;
 use scms_asn1::ieee1609dot2::{
-    Certificate, CertificateId, CertificateType, Ieee1609Dot2Content, Ieee1609Dot2Data, SignedData,
-    SignerIdentifier, SymmetricEncryptionKey, Time32, VerificationKeyIndicator,
+    Certificate, CertificateId, CertificateType, Ieee1609Dot2Content, Ieee1609Dot2Data,
+    ServiceSpecificPermissions, SignedData, SignerIdentifier, SymmetricEncryptionKey, Time32,
+    VerificationKeyIndicator,
 };
 use scms_asn1::ieee1609dot2dot1::aca_ee::{AcaEeCertResponse, AcaEeInterfacePdu};
 use scms_asn1::ieee1609dot2dot1::aca_ra::{
@@ -61,6 +62,7 @@ use crate::profile::{CertKind, Profile};
 use crate::spdu::{signed_spdu, SignerForm};
 use crate::CaError;
 use envelope::{Decryptor, EnvelopeError};
+use scms_asn1::ieee1609dot2dot1::protocol::SecurityMgmtSsp;
 
 /// Why the ACA refused a request. Nothing is issued when one is returned.
 #[derive(Debug)]
@@ -236,6 +238,33 @@ fn hid(c: &Certificate<'_>) -> Result<[u8; 8], ChainError> {
 
 fn hex8(b: &[u8; 8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Whether `cert` carries the `SecurityMgmtPsid` SSP that `role` accepts
+/// (the SCMS role of an authority certificate).
+pub fn has_scms_role(cert: &Certificate<'_>, role: fn(&SecurityMgmtSsp) -> bool) -> bool {
+    cert.to_be_signed.app_permissions.iter().flatten().any(|p| {
+        p.psid == SECURITY_MGMT_PSID
+            && matches!(&p.ssp, Some(ServiceSpecificPermissions::Opaque(o))
+                if scms_asn1::decode::<SecurityMgmtSsp>(o).is_ok_and(|s| role(&s)))
+    })
+}
+
+/// Whether `cert` is an RA certificate (`SecurityMgmtSsp.ra`).
+pub fn is_ra(cert: &Certificate<'_>) -> bool {
+    has_scms_role(cert, |s| matches!(s, SecurityMgmtSsp::Ra(_)))
+}
+
+/// Whether `cert` is an end-entity certificate: no SCMS role and no
+/// `certIssuePermissions` (an enrollment certificate, not an authority's).
+pub fn is_end_entity(cert: &Certificate<'_>) -> bool {
+    cert.to_be_signed.cert_issue_permissions.is_none()
+        && !cert
+            .to_be_signed
+            .app_permissions
+            .iter()
+            .flatten()
+            .any(|p| p.psid == SECURITY_MGMT_PSID)
 }
 
 /// HashedId8 of an SPDU (`requestHash`): the low 8 bytes of SHA-256 (SM3 in the
@@ -456,6 +485,11 @@ impl Aca {
         let ra_cert = verify_cert_request(&self.trust, &signed, now)
             .map_err(|e| AcaError::Unauthorized(format!("RA: {e}")))?;
         let ra: Certificate<'_> = scms_asn1::decode(&ra_cert)?;
+        if !is_ra(&ra) {
+            return Err(AcaError::Unauthorized(
+                "the signer is not an RA (SecurityMgmtSsp)".into(),
+            ));
+        }
         if ra
             .to_be_signed
             .cert_request_permissions

@@ -27,7 +27,7 @@ use scms_crypto::ecqv;
 use scms_crypto::suite::{os_rng, Curve, SecretKey};
 use scms_crypto::verify::certificate_public_key;
 use scms_crypto::wire;
-use scms_hsm::MemoryKeyStore;
+use scms_hsm::{KeyStore, MemoryKeyStore};
 
 struct Setup {
     family: Family,
@@ -37,6 +37,9 @@ struct Setup {
     psk: [SymmetricKey; 2],
     alg: SymmAlgorithm,
     now: Time32,
+    /// A device's enrollment certificate (key "dev-enrol"): it has
+    /// certRequestPermissions but is no RA.
+    enrollment: Vec<u8>,
 }
 
 fn curve(f: Family) -> Curve {
@@ -76,7 +79,18 @@ fn setup(family: Family) -> Setup {
         let msg = envelope::encrypt_to_certificate(&aca_cert, &pt).unwrap();
         aca.accept_la_key(&ks, &msg).unwrap();
     }
+    let info = ks.generate("dev-enrol", curve(family)).unwrap();
+    let key = scms_crypto::suite::PublicKey::from_sec1(info.curve, &info.public_key).unwrap();
+    let profile = builtin(family, "enrollment").unwrap();
+    let mut p = IssueParams::new(&profile, SubjectId::None, key, now - 86_400);
+    p.craca_id = h.craca_id().unwrap();
+    let enrollment = scms_ca::issue::issue(&ks, &h.issuer_ref("eca").unwrap(), &p)
+        .unwrap()
+        .record
+        .certificate;
+    trust_eca(&mut aca, h.certificate("eca").unwrap());
     Setup {
+        enrollment,
         family,
         ks,
         h,
@@ -85,6 +99,10 @@ fn setup(family: Family) -> Setup {
         alg,
         now,
     }
+}
+
+fn trust_eca(aca: &mut Aca, eca: &[u8]) {
+    aca.trust.add_ca(eca).unwrap();
 }
 
 fn enc_plv(s: &Setup, la: usize, plv: [u8; 9]) -> Vec<u8> {
@@ -142,13 +160,15 @@ fn request(s: &Setup, cocoon: &SecretKey, enc: &SecretKey, r: &Req) -> Vec<u8> {
     let pdu = ScmsPdu::new(ScmsPduContent::AcaRa(AcaRaInterfacePdu::RaAcaCertRequest(
         req,
     )));
-    sign_cert_request(
-        &s.ks,
-        &s.h.key_labels[r.signer],
-        s.h.certificate(r.signer).unwrap(),
-        pdu,
-    )
-    .unwrap()
+    let (label, cert) = if r.signer == "enrollment" {
+        ("dev-enrol", &s.enrollment[..])
+    } else {
+        (
+            &s.h.key_labels[r.signer][..],
+            s.h.certificate(r.signer).unwrap(),
+        )
+    };
+    sign_cert_request(&s.ks, label, cert, pdu).unwrap()
 }
 
 fn issue_and_open(family: Family) {

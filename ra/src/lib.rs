@@ -41,6 +41,7 @@ use scms_asn1::ieee1609dot2dot1::protocol::{
     EeRaDownloadRequestSpdu, ScmsPdu, ScmsPduContent, SECURITY_MGMT_PSID,
 };
 use scms_ca::aca::envelope::{self, Decryptor};
+use scms_ca::aca::is_end_entity;
 use scms_ca::aca::{
     sign_cert_request, spdu_hash, verify_cert_request, verify_signed_data, TrustStore,
 };
@@ -423,6 +424,11 @@ impl Ra {
         let enrollment_bytes = verify_cert_request(&self.trust, &signed, now)
             .map_err(|e| RaError::Unauthorized(format!("enrollment certificate: {e}")))?;
         let enrollment: Certificate<'_> = scms_asn1::decode(&enrollment_bytes)?;
+        if !is_end_entity(&enrollment) {
+            return Err(RaError::Unauthorized(
+                "the signer is an authority, not an enrollment certificate".into(),
+            ));
+        }
         let enrollment_id = certificate_hashed_id8(&enrollment)
             .map_err(|e| RaError::Malformed(e.to_string()))?
             .0;

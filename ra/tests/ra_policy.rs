@@ -38,6 +38,23 @@ fn request_policy() {
         Err(RaError::Malformed(_))
     ));
 
+    // Signed by an authority certificate (the RA's own) instead of an enrollment certificate.
+    let by_ra = d
+        .request
+        .build_request(
+            &w.ks,
+            &w.ra.key_label,
+            &w.ra.certificate,
+            &w.ra.certificate,
+            &params,
+            now(),
+        )
+        .unwrap();
+    assert!(matches!(
+        submit(&mut w, &by_ra, now()),
+        Err(RaError::Unauthorized(_))
+    ));
+
     // Blocklisted enrollment certificate.
     let id = certificate_hashed_id8(&scms_asn1::decode::<Certificate<'_>>(&d.enrollment).unwrap())
         .unwrap()

@@ -13,6 +13,7 @@
 //! - [`hierarchy`]: a complete hierarchy in one call.
 #![forbid(unsafe_code)]
 
+pub mod aca;
 pub mod crl;
 pub mod ctl;
 mod error;

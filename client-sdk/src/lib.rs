@@ -6,6 +6,7 @@
 //! no global state, so it fits an OBU event loop or an RSU thread pool.
 //! Private keys are used only through `scms_hsm::KeyStore`.
 
+pub mod provision;
 pub mod revocation;
 pub mod sign;
 pub mod store;

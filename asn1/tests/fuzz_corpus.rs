@@ -11,9 +11,18 @@ fn every_pdu_type_has_a_fuzz_target_and_a_corpus() {
     let manifest = std::fs::read_to_string(fuzz.join("Cargo.toml")).unwrap();
     for t in PDU_TYPES {
         let src = fuzz.join("fuzz_targets").join(format!("{}.rs", t.target));
-        let text = std::fs::read_to_string(&src).unwrap_or_else(|_| panic!("missing {}", src.display()));
-        assert!(text.contains(&format!("fuzz_check(\"{}\"", t.target)), "{} calls another target", t.target);
-        assert!(manifest.contains(&format!("name = \"{}\"", t.target)), "{} not in fuzz/Cargo.toml", t.target);
+        let text =
+            std::fs::read_to_string(&src).unwrap_or_else(|_| panic!("missing {}", src.display()));
+        assert!(
+            text.contains(&format!("fuzz_check(\"{}\"", t.target)),
+            "{} calls another target",
+            t.target
+        );
+        assert!(
+            manifest.contains(&format!("name = \"{}\"", t.target)),
+            "{} not in fuzz/Cargo.toml",
+            t.target
+        );
         let corpus = fuzz.join("corpus").join(t.target);
         let n = std::fs::read_dir(&corpus).map(|d| d.count()).unwrap_or(0);
         assert!(n > 0, "empty corpus for {}", t.target);
@@ -25,7 +34,9 @@ fn committed_corpora_replay_without_violations() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
     let (mut files, mut accepted) = (0usize, 0usize);
     for t in PDU_TYPES {
-        let Ok(dir) = std::fs::read_dir(corpus.join(t.target)) else { continue };
+        let Ok(dir) = std::fs::read_dir(corpus.join(t.target)) else {
+            continue;
+        };
         for entry in dir.flatten() {
             let data = std::fs::read(entry.path()).unwrap();
             match fuzz_check(t.target, &data) {

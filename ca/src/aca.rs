@@ -24,8 +24,6 @@
 //! [`TrustStore`] and the signed-certificate-request helpers are shared with
 //! the RA (`scms-ra`).
 
-pub mod envelope;
-
 use std::collections::BTreeMap;
 
 use scms_asn1::codec::Spanned;
@@ -61,8 +59,8 @@ use crate::issue::{issue, IssuanceRecord, IssueParams, IssuerRef, SubjectId};
 use crate::profile::{CertKind, Profile};
 use crate::spdu::{signed_spdu, SignerForm};
 use crate::CaError;
-use envelope::{Decryptor, EnvelopeError};
 use scms_asn1::ieee1609dot2dot1::protocol::SecurityMgmtSsp;
+use scms_hsm::envelope::{self, Decryptor, EnvelopeError};
 
 /// Why the ACA refused a request. Nothing is issued when one is returned.
 #[derive(Debug)]

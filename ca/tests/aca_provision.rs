@@ -17,7 +17,6 @@ use scms_asn1::ieee1609dot2dot1::protocol::{
     AcaEeCertResponsePrivateSpdu, AcaRaCertResponseSpdu,
     Ieee1609Dot2DataSymmEncryptedSingleRecipient, ScmsPdu, ScmsPduContent,
 };
-use scms_ca::aca::envelope::{self, Decryptor};
 use scms_ca::aca::{sign_cert_request, spdu_hash, with_encryption_key, Aca, AcaError, TrustStore};
 use scms_ca::hierarchy::{build, Hierarchy, HierarchyOptions};
 use scms_ca::issue::{to_be_signed, IssueParams, SubjectId};
@@ -27,6 +26,7 @@ use scms_crypto::ecqv;
 use scms_crypto::suite::{os_rng, Curve, SecretKey};
 use scms_crypto::verify::certificate_public_key;
 use scms_crypto::wire;
+use scms_hsm::envelope::{self, Decryptor};
 use scms_hsm::{KeyStore, MemoryKeyStore};
 
 struct Setup {

@@ -19,9 +19,6 @@
 //!    `d = a + f_sig(i, j) + c`; a key whose public key is not the
 //!    certificate's is rejected.
 
-pub mod envelope;
-pub mod zip;
-
 use core::fmt;
 use std::borrow::Cow;
 
@@ -52,7 +49,8 @@ use scms_crypto::wire;
 use scms_hsm::spdu::SignerForm;
 use scms_hsm::KeyStore;
 
-use envelope::Decryptor;
+use scms_asn1::ieee1609dot2dot1::zip;
+use scms_hsm::envelope::{self, Decryptor};
 
 /// Why provisioning failed on the device.
 #[derive(Debug)]

@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 pub mod der;
+pub mod envelope;
 mod memory;
 pub mod pkcs11;
 pub mod soft;

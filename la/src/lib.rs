@@ -21,10 +21,10 @@ use std::collections::BTreeMap;
 use scms_asn1::ieee1609dot2::{Ieee1609Dot2Data, SymmetricEncryptionKey};
 use scms_asn1::ieee1609dot2dot1::aca_ra::EncryptedIndividualPLV;
 use scms_asn1::ieee1609dot2dot1::protocol::Ieee1609Dot2DataSymmEncryptedSingleRecipient;
-use scms_ca::aca::envelope::{self, EnvelopeError};
 use scms_crypto::ccm::{SymmAlgorithm, SymmetricKey};
 use scms_crypto::linkage::{LaId, LinkageSeed};
 use scms_crypto::suite::{CryptoProvider, RustCryptoProvider};
+use scms_hsm::envelope::{self, EnvelopeError};
 use zeroize::Zeroizing;
 
 /// Why an LA refused.

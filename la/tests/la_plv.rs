@@ -3,12 +3,12 @@
 
 use scms_asn1::ieee1609dot2::time::time32_from_unix;
 use scms_asn1::ieee1609dot2dot1::aca_ra::EncryptedIndividualPLV;
-use scms_ca::aca::envelope;
 use scms_ca::aca::{with_encryption_key, Aca, TrustStore};
 use scms_ca::hierarchy::{build, HierarchyOptions};
 use scms_ca::profile::{builtin, Family};
 use scms_crypto::ccm::{SymmAlgorithm, SymmetricKey};
 use scms_crypto::linkage::{LaId, LinkageValue, PreLinkageValue};
+use scms_hsm::envelope;
 use scms_hsm::MemoryKeyStore;
 use scms_la::{LinkageAuthority, MemoryChainStore, PlvRequest};
 

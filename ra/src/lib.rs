@@ -19,7 +19,6 @@
 //! See `docs/provisioning.md`.
 
 pub mod shuffle;
-pub mod zip;
 
 use core::fmt;
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,7 +39,7 @@ use scms_asn1::ieee1609dot2dot1::protocol::{
     signed_payload, AcaRaCertResponseSpdu, EeRaCertRequestPlaintext, EeRaCertRequestSpdu,
     EeRaDownloadRequestSpdu, ScmsPdu, ScmsPduContent, SECURITY_MGMT_PSID,
 };
-use scms_ca::aca::envelope::{self, Decryptor};
+use scms_asn1::ieee1609dot2dot1::zip;
 use scms_ca::aca::is_end_entity;
 use scms_ca::aca::{
     sign_cert_request, spdu_hash, verify_cert_request, verify_signed_data, TrustStore,
@@ -54,6 +53,7 @@ use scms_crypto::verify::{
     certificate_hashed_id8, certificate_public_key, public_verification_key,
 };
 use scms_crypto::wire;
+use scms_hsm::envelope::{self, Decryptor};
 use scms_hsm::KeyStore;
 use scms_la::{ChainId, PlvRequest, PlvResponse};
 

@@ -8,11 +8,11 @@ use common::{now, Device, World};
 use scms_asn1::ieee1609dot2::Certificate;
 use scms_asn1::ieee1609dot2dot1::aca_ee::{AcaEeCertResponse, AcaEeInterfacePdu};
 use scms_asn1::ieee1609dot2dot1::protocol::{ScmsPdu, ScmsPduContent, SECURITY_MGMT_PSID};
-use scms_ca::aca::envelope;
 use scms_ca::profile::Family;
 use scms_ca::spdu::{signed_spdu, SignerForm};
 use scms_crypto::butterfly::{expand_cocoon_key, ExpansionKind};
 use scms_crypto::wire;
+use scms_hsm::envelope;
 use scms_ra::Butterfly;
 use scms_sdk::provision::{ButterflyKind, ProvisionError};
 
@@ -97,13 +97,13 @@ fn device_rejects_a_wrong_key_a_foreign_signer_and_another_period() {
             SignerForm::Certificate,
         )
         .unwrap();
-        let mut files = scms_ra::zip::read(&zip).unwrap();
+        let mut files = scms_asn1::ieee1609dot2dot1::zip::read(&zip).unwrap();
         for (name, data) in files.iter_mut() {
             if name == &format!("{i:X}_0") {
                 *data = forged.clone();
             }
         }
-        let bad = scms_ra::zip::write(&files).unwrap();
+        let bad = scms_asn1::ieee1609dot2dot1::zip::write(&files).unwrap();
         let r = d.request.process_download(&bad, &w.ra.aca_certificate, i);
         if expect_mismatch {
             assert!(

@@ -9,3 +9,4 @@ pub mod eca_ee;
 pub mod ee_ra;
 pub mod placeholders;
 pub mod protocol;
+pub mod zip;

@@ -20,11 +20,12 @@
 //! and SM3 for SM2 keys. P1 for ECIES: SHA-256 of the recipient certificate
 //! (`certRecipInfo`), SHA-256("") for `rekRecipInfo` (`docs/crypto.md`).
 //!
-//! This module is the same source in `scms_ca::aca::envelope` and
-//! `scms_sdk::provision::envelope` (the SDK never depends on an authority).
+//! One module for authorities and devices alike (the ACA and RA encrypt and
+//! decrypt with it, and so does the device SDK).
 
 use core::fmt;
 
+use crate::KeyStore;
 use scms_asn1::ieee1609dot2::{
     BasePublicEncryptionKey, EcencP256EncryptedKey, EciesP256EncryptedKey, EncryptedData,
     EncryptedDataEncryptionKey, Ieee1609Dot2Content, Ieee1609Dot2Data, One28BitCcmCiphertext,
@@ -41,7 +42,6 @@ use scms_crypto::suite::{
 };
 use scms_crypto::verify::point256;
 use scms_crypto::wire;
-use scms_hsm::KeyStore;
 
 /// Why an envelope could not be made or opened.
 #[derive(Debug)]
@@ -55,7 +55,7 @@ pub enum EnvelopeError {
     /// An algorithm this envelope does not offer (384-bit curves, unknown alternatives).
     Unsupported(&'static str),
     /// The key store failed.
-    KeyStore(scms_hsm::KeyStoreError),
+    KeyStore(crate::KeyStoreError),
     /// An elliptic-curve operation failed.
     Crypto(scms_crypto::suite::Error),
     /// Encoding failed.
@@ -81,8 +81,8 @@ impl fmt::Display for EnvelopeError {
 
 impl std::error::Error for EnvelopeError {}
 
-impl From<scms_hsm::KeyStoreError> for EnvelopeError {
-    fn from(e: scms_hsm::KeyStoreError) -> Self {
+impl From<crate::KeyStoreError> for EnvelopeError {
+    fn from(e: crate::KeyStoreError) -> Self {
         Self::KeyStore(e)
     }
 }

@@ -137,6 +137,9 @@ impl Hierarchy {
 
 /// Builds a hierarchy: generates every key in `ks`, issues every certificate
 /// (linted, signed, verified) and signs the CTL.
+/// Roles whose certificates carry an encryption key (`<key label>-enc`).
+pub const ENCRYPTING_ROLES: [&str; 3] = ["ra", "aca", "ma"];
+
 pub fn build(ks: &dyn KeyStore, opts: &HierarchyOptions) -> Result<Hierarchy, CaError> {
     if opts.electors == 0 {
         return Err(CaError::invalid("electors", "at least one elector"));
@@ -190,6 +193,16 @@ pub fn build(ks: &dyn KeyStore, opts: &HierarchyOptions) -> Result<Hierarchy, Ca
             opts.now,
         );
         params.craca_id = craca_id;
+        // Authorities that receive encrypted requests carry an encryption key:
+        // the RA (provisioning requests), the ACA (pre-linkage values, RA
+        // requests) and the MA (misbehavior reports). Its label is `<label>-enc`.
+        if ENCRYPTING_ROLES.contains(role) {
+            let enc = ks.generate(&format!("{label}-enc"), profile.curve.curve())?;
+            params.encryption_key = Some(scms_crypto::suite::PublicKey::from_sec1(
+                enc.curve,
+                &enc.public_key,
+            )?);
+        }
         let issued = issue(ks, &h.issuer_ref(issuer_role)?, &params)?;
         h.certificates
             .insert(role.to_string(), issued.record.certificate.clone());

@@ -17,7 +17,7 @@ use scms_asn1::ieee1609dot2dot1::protocol::{
     AcaEeCertResponsePrivateSpdu, AcaRaCertResponseSpdu,
     Ieee1609Dot2DataSymmEncryptedSingleRecipient, ScmsPdu, ScmsPduContent,
 };
-use scms_ca::aca::{sign_cert_request, spdu_hash, with_encryption_key, Aca, AcaError, TrustStore};
+use scms_ca::aca::{sign_cert_request, spdu_hash, Aca, AcaError, TrustStore};
 use scms_ca::hierarchy::{build, Hierarchy, HierarchyOptions};
 use scms_ca::issue::{to_be_signed, IssueParams, SubjectId};
 use scms_ca::profile::{builtin, Family};
@@ -54,14 +54,15 @@ fn setup(family: Family) -> Setup {
     let now = time32_from_unix(1_767_225_600);
     let ks = MemoryKeyStore::new();
     let h = build(&ks, &HierarchyOptions::new(family, now - 86_400)).unwrap();
-    let aca_cert = with_encryption_key(&ks, &h, "aca", "aca-enc", now - 86_400).unwrap();
+    let aca_cert = h.certificate("aca").unwrap().to_vec();
+    let aca_enc = format!("{}-enc", h.key_labels["aca"]);
     let mut trust = TrustStore::new();
     trust.add_anchor(h.certificate("root").unwrap()).unwrap();
     trust.add_ca(h.certificate("ica").unwrap()).unwrap();
     let mut aca = Aca::new(
         aca_cert.clone(),
         h.key_labels["aca"].clone(),
-        "aca-enc",
+        &aca_enc,
         builtin(family, "pseudonym").unwrap(),
         trust,
     );

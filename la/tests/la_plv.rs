@@ -3,7 +3,7 @@
 
 use scms_asn1::ieee1609dot2::time::time32_from_unix;
 use scms_asn1::ieee1609dot2dot1::aca_ra::EncryptedIndividualPLV;
-use scms_ca::aca::{with_encryption_key, Aca, TrustStore};
+use scms_ca::aca::{Aca, TrustStore};
 use scms_ca::hierarchy::{build, HierarchyOptions};
 use scms_ca::profile::{builtin, Family};
 use scms_crypto::ccm::{SymmAlgorithm, SymmetricKey};
@@ -24,13 +24,14 @@ fn run(family: Family, alg: SymmAlgorithm) {
     let now = time32_from_unix(1_767_225_600);
     let ks = MemoryKeyStore::new();
     let h = build(&ks, &HierarchyOptions::new(family, now)).unwrap();
-    let aca_cert = with_encryption_key(&ks, &h, "aca", "aca-enc", now).unwrap();
+    let aca_cert = h.certificate("aca").unwrap().to_vec();
+    let aca_enc = format!("{}-enc", h.key_labels["aca"]);
     let mut trust = TrustStore::new();
     trust.add_anchor(h.certificate("root").unwrap()).unwrap();
     let mut aca = Aca::new(
         aca_cert.clone(),
         h.key_labels["aca"].clone(),
-        "aca-enc",
+        &aca_enc,
         builtin(family, "pseudonym").unwrap(),
         trust,
     );

@@ -5,7 +5,7 @@
 
 use scms_asn1::ieee1609dot2::time::time32_from_unix;
 use scms_asn1::ieee1609dot2::Time32;
-use scms_ca::aca::{with_encryption_key, Aca, TrustStore};
+use scms_ca::aca::{Aca, TrustStore};
 use scms_ca::hierarchy::{build, Hierarchy, HierarchyOptions};
 use scms_ca::issue::{issue, IssueParams, SubjectId};
 use scms_ca::profile::{builtin, Family};
@@ -51,8 +51,10 @@ impl World {
         let t0 = time32_from_unix(NOW_UNIX - 30 * 86_400);
         let ks = MemoryKeyStore::new();
         let h = build(&ks, &HierarchyOptions::new(family, t0)).unwrap();
-        let ra_cert = with_encryption_key(&ks, &h, "ra", "ra-enc", t0).unwrap();
-        let aca_cert = with_encryption_key(&ks, &h, "aca", "aca-enc", t0).unwrap();
+        let ra_cert = h.certificate("ra").unwrap().to_vec();
+        let ra_enc = format!("{}-enc", h.key_labels["ra"]);
+        let aca_cert = h.certificate("aca").unwrap().to_vec();
+        let aca_enc = format!("{}-enc", h.key_labels["aca"]);
         let mut trust = TrustStore::new();
         trust.add_anchor(h.certificate("root").unwrap()).unwrap();
         for role in ["ica", "eca"] {
@@ -63,7 +65,7 @@ impl World {
         let mut aca = Aca::new(
             aca_cert.clone(),
             h.key_labels["aca"].clone(),
-            "aca-enc",
+            &aca_enc,
             profile,
             trust.clone(),
         );
@@ -83,7 +85,7 @@ impl World {
         let ra = Ra {
             certificate: ra_cert,
             key_label: h.key_labels["ra"].clone(),
-            enc_key_label: "ra-enc".into(),
+            enc_key_label: ra_enc.clone(),
             aca_certificate: aca_cert,
             trust,
             config,

@@ -8,6 +8,7 @@
 // Asymmetric side: suites, signing input, HashedId, ECQV, butterfly keys.
 pub mod butterfly;
 pub mod ecqv;
+pub mod engine;
 pub mod hash;
 pub mod hashed_id;
 pub mod signing_input;

@@ -66,10 +66,7 @@ pub fn verify_batch(items: &[BatchItem]) -> Result<Vec<bool>, EngineError> {
     let rm = 1usize << (R_WIDTH - 2);
     let mut jac: Vec<Jacobian> = Vec::with_capacity(live.len() * (qm + rm));
     for &i in &live {
-        jac.extend(mul::odd_multiples_jacobian(
-            &items[i].key.to_jacobian(),
-            qm,
-        ));
+        jac.extend(mul::odd_multiples_jacobian(&items[i].key.to_jacobian(), qm));
         jac.extend(mul::odd_multiples_jacobian(
             &items[i].sig.r_point.to_jacobian(),
             rm,
@@ -83,8 +80,7 @@ pub fn verify_batch(items: &[BatchItem]) -> Result<Vec<bool>, EngineError> {
         // An identity among the multiples means a point of small order, which
         // P-256 does not have; treat the item as invalid rather than panic.
         let q_table: Option<Vec<Affine>> = aff[base..base + qm].iter().copied().collect();
-        let r_table: Option<Vec<Affine>> =
-            aff[base + qm..base + qm + rm].iter().copied().collect();
+        let r_table: Option<Vec<Affine>> = aff[base + qm..base + qm + rm].iter().copied().collect();
         prepared.push(match (q_table, r_table) {
             (Some(q_table), Some(r_table)) => Some(Prepared {
                 u1: e.mul(&ws[k]),

@@ -154,8 +154,8 @@ pub struct SignerTable {
 impl SignerTable {
     /// Builds the table (about 512 point additions and one inversion).
     pub fn new(key: &Affine) -> Result<SignerTable, EngineError> {
-        let table = FixedTable::new(key, COMB_CHUNKS, SIGNER_WIDTH)
-            .map_err(|_| EngineError::InvalidKey)?;
+        let table =
+            FixedTable::new(key, COMB_CHUNKS, SIGNER_WIDTH).map_err(|_| EngineError::InvalidKey)?;
         Ok(SignerTable { key: *key, table })
     }
 

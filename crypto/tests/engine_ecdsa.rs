@@ -1,0 +1,376 @@
+//! Differential tests of the verification engine against RustCrypto p256 0.13.
+
+use p256::ecdsa::signature::hazmat::PrehashVerifier;
+use p256::elliptic_curve::ops::Reduce;
+use p256::elliptic_curve::point::AffineCoordinates;
+use p256::elliptic_curve::sec1::ToEncodedPoint;
+use p256::elliptic_curve::{Field, PrimeField};
+use p256::{FieldBytes, ProjectivePoint, Scalar, U256};
+use rand_core::{OsRng, RngCore};
+use scms_crypto::engine::{
+    self, mul, verify_batch, Affine, BatchItem, EngineError, FullSignature, Sc, Signature,
+    SignerCache, SignerTable,
+};
+
+const N_HEX: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+
+fn n_bytes() -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for i in 0..32 {
+        out[i] = u8::from_str_radix(&N_HEX[2 * i..2 * i + 2], 16).unwrap();
+    }
+    out
+}
+
+/// A test signature made with the reference arithmetic, keeping R.
+#[derive(Clone)]
+struct Case {
+    key_sec1: Vec<u8>,
+    digest: [u8; 32],
+    r: [u8; 32],
+    s: [u8; 32],
+    r_compressed: Vec<u8>,
+    r_uncompressed: Vec<u8>,
+}
+
+fn sign(d: &Scalar, digest: [u8; 32]) -> Case {
+    loop {
+        let k = Scalar::random(&mut OsRng);
+        let rp = (ProjectivePoint::GENERATOR * k).to_affine();
+        let r = <Scalar as Reduce<U256>>::reduce_bytes(&rp.x());
+        let fb: FieldBytes = digest.into();
+        let e = <Scalar as Reduce<U256>>::reduce_bytes(&fb);
+        let s = k.invert().unwrap() * (e + r * d);
+        if bool::from(r.is_zero()) || bool::from(s.is_zero()) {
+            continue;
+        }
+        let q = (ProjectivePoint::GENERATOR * d).to_affine();
+        return Case {
+            key_sec1: q.to_encoded_point(false).as_bytes().to_vec(),
+            digest,
+            r: r.to_repr().into(),
+            s: s.to_repr().into(),
+            r_compressed: rp.to_encoded_point(true).as_bytes().to_vec(),
+            r_uncompressed: rp.to_encoded_point(false).as_bytes().to_vec(),
+        };
+    }
+}
+
+fn random_digest() -> [u8; 32] {
+    let mut d = [0u8; 32];
+    OsRng.fill_bytes(&mut d);
+    d
+}
+
+fn random_case() -> Case {
+    sign(&Scalar::random(&mut OsRng), random_digest())
+}
+
+/// The reference verdict (p256's verify_prehash); parsing failures are "invalid".
+fn reference(key_sec1: &[u8], digest: &[u8; 32], r: &[u8; 32], s: &[u8; 32]) -> bool {
+    let Ok(vk) = p256::ecdsa::VerifyingKey::from_sec1_bytes(key_sec1) else {
+        return false;
+    };
+    let Ok(sig) = p256::ecdsa::Signature::from_scalars(*r, *s) else {
+        return false;
+    };
+    vk.verify_prehash(digest, &sig).is_ok()
+}
+
+fn ours(key_sec1: &[u8], digest: &[u8; 32], r: &[u8; 32], s: &[u8; 32]) -> bool {
+    let Ok(q) = Affine::from_sec1(key_sec1) else {
+        return false;
+    };
+    let Ok(sig) = Signature::from_scalars(r, s) else {
+        return false;
+    };
+    let single = engine::verify_prehash(&q, digest, &sig).is_ok();
+    let table = SignerTable::new(&q)
+        .unwrap()
+        .verify_prehash(digest, &sig)
+        .is_ok();
+    assert_eq!(single, table, "table path disagrees");
+    single
+}
+
+fn sub_one(x: &[u8; 32]) -> [u8; 32] {
+    let mut v = *x;
+    for b in v.iter_mut().rev() {
+        let (nb, borrow) = b.overflowing_sub(1);
+        *b = nb;
+        if !borrow {
+            break;
+        }
+    }
+    v
+}
+
+fn add_one(x: &[u8; 32]) -> [u8; 32] {
+    let mut v = *x;
+    for b in v.iter_mut().rev() {
+        let (nb, carry) = b.overflowing_add(1);
+        *b = nb;
+        if !carry {
+            break;
+        }
+    }
+    v
+}
+
+/// n - s, the "high s" twin of a signature.
+fn negate_mod_n(s: &[u8; 32]) -> [u8; 32] {
+    Sc::from_bytes(s).unwrap().neg().to_bytes()
+}
+
+#[test]
+fn scalar_mul_matches_reference() {
+    for _ in 0..50 {
+        let k = Scalar::random(&mut OsRng);
+        let expect = (ProjectivePoint::GENERATOR * k).to_affine();
+        let kb: [u8; 32] = k.to_repr().into();
+        let got = mul::mul(&Affine::GENERATOR, &Sc::from_bytes(&kb).unwrap())
+            .to_affine()
+            .unwrap();
+        assert_eq!(
+            got.to_sec1().to_vec(),
+            expect.to_encoded_point(false).as_bytes().to_vec()
+        );
+    }
+    // k = n - 1 gives -G.
+    let nm1 = sub_one(&n_bytes());
+    let got = mul::mul(&Affine::GENERATOR, &Sc::from_bytes(&nm1).unwrap())
+        .to_affine()
+        .unwrap();
+    assert_eq!(got, Affine::GENERATOR.neg());
+    assert!(mul::mul(&Affine::GENERATOR, &Sc::ZERO).is_identity());
+}
+
+#[test]
+fn random_valid_and_mutated_signatures_agree() {
+    let n = n_bytes();
+    for i in 0..600 {
+        let c = random_case();
+        assert!(reference(&c.key_sec1, &c.digest, &c.r, &c.s));
+        assert!(ours(&c.key_sec1, &c.digest, &c.r, &c.s), "case {i}");
+        let other = random_case();
+        let mut flipped = c.digest;
+        flipped[(i % 32) as usize] ^= 1 << (i % 8);
+        let variants: Vec<([u8; 32], [u8; 32], [u8; 32], Vec<u8>)> = vec![
+            (flipped, c.r, c.s, c.key_sec1.clone()),
+            (c.digest, c.r, c.s, other.key_sec1.clone()),
+            (c.digest, add_one(&c.r), c.s, c.key_sec1.clone()),
+            (c.digest, c.r, add_one(&c.s), c.key_sec1.clone()),
+            (c.digest, c.r, negate_mod_n(&c.s), c.key_sec1.clone()),
+            (c.digest, c.s, c.r, c.key_sec1.clone()),
+            (c.digest, [0; 32], c.s, c.key_sec1.clone()),
+            (c.digest, c.r, [0; 32], c.key_sec1.clone()),
+            (c.digest, n, c.s, c.key_sec1.clone()),
+            (c.digest, c.r, n, c.key_sec1.clone()),
+            (c.digest, add_one(&n), c.s, c.key_sec1.clone()),
+            (c.digest, c.r, [0xff; 32], c.key_sec1.clone()),
+        ];
+        for (vi, (d, r, s, k)) in variants.iter().enumerate() {
+            assert_eq!(
+                ours(k, d, r, s),
+                reference(k, d, r, s),
+                "case {i} variant {vi}"
+            );
+        }
+    }
+}
+
+#[test]
+fn high_s_is_accepted_like_the_reference() {
+    let c = random_case();
+    let hs = negate_mod_n(&c.s);
+    assert!(reference(&c.key_sec1, &c.digest, &c.r, &hs));
+    assert!(ours(&c.key_sec1, &c.digest, &c.r, &hs));
+}
+
+#[test]
+fn edge_digests_and_keys() {
+    // Digest >= n (reduced), digest zero, private key 1 and n-1.
+    let one = Scalar::ONE;
+    let nm1 = -Scalar::ONE;
+    for d in [one, nm1, Scalar::from(2u64)] {
+        for digest in [[0u8; 32], [0xff; 32], n_bytes(), add_one(&n_bytes())] {
+            let c = sign(&d, digest);
+            assert!(reference(&c.key_sec1, &c.digest, &c.r, &c.s));
+            assert!(ours(&c.key_sec1, &c.digest, &c.r, &c.s));
+        }
+    }
+}
+
+#[test]
+fn bad_keys_are_rejected() {
+    let c = random_case();
+    // Identity encoding, wrong lengths, bad tags.
+    assert!(Affine::from_sec1(&[0u8]).is_err());
+    assert!(Affine::from_sec1(&[]).is_err());
+    assert!(Affine::from_sec1(&c.key_sec1[..64]).is_err());
+    let mut tag = c.key_sec1.clone();
+    tag[0] = 0x05;
+    assert!(Affine::from_sec1(&tag).is_err());
+    // Off-curve: perturb y.
+    let mut off = c.key_sec1.clone();
+    off[64] ^= 1;
+    assert_eq!(Affine::from_sec1(&off), Err(engine::PointError::NotOnCurve));
+    assert!(!reference(&off, &c.digest, &c.r, &c.s));
+    // x >= p.
+    let mut big = c.key_sec1.clone();
+    big[1..33].copy_from_slice(&[0xff; 32]);
+    assert_eq!(Affine::from_sec1(&big), Err(engine::PointError::Encoding));
+    // A compressed x with no square root.
+    let mut found = false;
+    for x0 in 0u8..=255 {
+        let mut enc = vec![0x02];
+        let mut x = [0u8; 32];
+        x[31] = x0;
+        enc.extend_from_slice(&x);
+        let ref_ok = p256::PublicKey::from_sec1_bytes(&enc).is_ok();
+        assert_eq!(Affine::from_sec1(&enc).is_ok(), ref_ok, "x = {x0}");
+        found |= !ref_ok;
+    }
+    assert!(found);
+}
+
+#[test]
+fn compressed_and_uncompressed_keys_agree() {
+    for _ in 0..50 {
+        let c = random_case();
+        let q = Affine::from_sec1(&c.key_sec1).unwrap();
+        let vk = p256::PublicKey::from_sec1_bytes(&c.key_sec1).unwrap();
+        let comp = vk.to_encoded_point(true);
+        assert_eq!(Affine::from_sec1(comp.as_bytes()).unwrap(), q);
+    }
+}
+
+#[test]
+fn full_r_verification() {
+    for _ in 0..200 {
+        let c = random_case();
+        let q = Affine::from_sec1(&c.key_sec1).unwrap();
+        let table = SignerTable::new(&q).unwrap();
+        for enc in [&c.r_compressed, &c.r_uncompressed] {
+            let sig = FullSignature::from_sec1(enc, &c.s).unwrap();
+            assert_eq!(sig.r().unwrap().to_bytes(), c.r);
+            assert!(engine::verify_prehash_full(&q, &c.digest, &sig).is_ok());
+            assert!(table.verify_prehash_full(&c.digest, &sig).is_ok());
+            // -R has the same x: x-only accepts, the full-point check must not.
+            let neg = FullSignature {
+                r_point: sig.r_point.neg(),
+                s: sig.s,
+            };
+            assert!(engine::verify_prehash(&q, &c.digest, &neg.to_signature().unwrap()).is_ok());
+            assert_eq!(
+                engine::verify_prehash_full(&q, &c.digest, &neg),
+                Err(EngineError::InvalidSignature)
+            );
+            assert!(table.verify_prehash_full(&c.digest, &neg).is_err());
+        }
+        // Compressed R with the wrong parity is -R.
+        let mut flipped = c.r_compressed.clone();
+        flipped[0] ^= 1;
+        let sig = FullSignature::from_sec1(&flipped, &c.s).unwrap();
+        assert!(engine::verify_prehash_full(&q, &c.digest, &sig).is_err());
+    }
+}
+
+fn item(c: &Case) -> BatchItem {
+    BatchItem {
+        key: Affine::from_sec1(&c.key_sec1).unwrap(),
+        digest: c.digest,
+        sig: FullSignature::from_sec1(&c.r_compressed, &c.s).unwrap(),
+    }
+}
+
+fn single_verdicts(items: &[BatchItem]) -> Vec<bool> {
+    items
+        .iter()
+        .map(|it| engine::verify_prehash_full(&it.key, &it.digest, &it.sig).is_ok())
+        .collect()
+}
+
+/// Forgeries of several kinds, all singly invalid.
+fn forge(it: &mut BatchItem, kind: usize) {
+    match kind % 5 {
+        0 => it.digest[0] ^= 0x80,
+        1 => it.sig.s = it.sig.s.add(&Sc::ONE),
+        2 => it.sig.r_point = it.sig.r_point.neg(),
+        3 => it.key = Affine::GENERATOR,
+        _ => it.sig.r_point = Affine::GENERATOR,
+    }
+}
+
+#[test]
+fn batch_verdicts_equal_single_verdicts() {
+    let base: Vec<BatchItem> = (0..40).map(|_| item(&random_case())).collect();
+    assert_eq!(verify_batch(&[]).unwrap(), Vec::<bool>::new());
+    for size in [1usize, 2, 3, 8, 17, 40] {
+        for forged in [0usize, 1, 2, 5] {
+            if forged > size {
+                continue;
+            }
+            let mut items = base[..size].to_vec();
+            let mut pick = [0u8; 8];
+            OsRng.fill_bytes(&mut pick);
+            for f in 0..forged {
+                let idx = (pick[f] as usize + f * 7) % size;
+                forge(&mut items[idx], pick[f] as usize + f);
+            }
+            let single = single_verdicts(&items);
+            let batch = verify_batch(&items).unwrap();
+            assert_eq!(batch, single, "size {size} forged {forged}");
+            if forged == 0 {
+                assert!(batch.iter().all(|&v| v));
+            }
+        }
+    }
+}
+
+#[test]
+fn batch_with_same_signer_repeated() {
+    let d = Scalar::random(&mut OsRng);
+    let mut items: Vec<BatchItem> = (0..10).map(|_| item(&sign(&d, random_digest()))).collect();
+    assert!(verify_batch(&items).unwrap().iter().all(|&v| v));
+    // The same signature twice, and one forged copy.
+    items.push(items[0]);
+    forge(&mut items[3], 1);
+    let v = verify_batch(&items).unwrap();
+    assert_eq!(v, single_verdicts(&items));
+    assert!(!v[3]);
+}
+
+#[test]
+fn signer_cache_is_lru_and_checks_keys() {
+    let cases: Vec<Case> = (0..4).map(|_| random_case()).collect();
+    let keys: Vec<Affine> = cases
+        .iter()
+        .map(|c| Affine::from_sec1(&c.key_sec1).unwrap())
+        .collect();
+    let mut cache = SignerCache::new(2);
+    let id = |i: u8| [i; 8];
+    for (i, c) in cases.iter().enumerate().take(3) {
+        let sig = Signature::from_scalars(&c.r, &c.s).unwrap();
+        cache
+            .verify_with_table(&id(i as u8), &keys[i], &c.digest, &sig)
+            .unwrap();
+    }
+    assert_eq!(cache.len(), 2);
+    assert!(cache.get(&id(0)).is_none(), "oldest evicted");
+    assert!(cache.get(&id(1)).is_some());
+    // Touch 1, insert 3: 2 goes.
+    let c = &cases[3];
+    let sig = Signature::from_scalars(&c.r, &c.s).unwrap();
+    cache
+        .verify_with_table(&id(3), &keys[3], &c.digest, &sig)
+        .unwrap();
+    assert!(cache.get(&id(2)).is_none());
+    assert!(cache.get(&id(1)).is_some());
+    // A different key under a cached id is not verified with the stale table.
+    let sig0 = Signature::from_scalars(&cases[0].r, &cases[0].s).unwrap();
+    assert!(cache
+        .verify_with_table(&id(1), &keys[0], &cases[0].digest, &sig0)
+        .is_ok());
+    assert_eq!(cache.get(&id(1)).unwrap().key(), &keys[0]);
+}

@@ -72,6 +72,7 @@ fn field_ops_match_bigint() {
         assert_eq!(big(&fa.sub(&fb).to_bytes()), (a + &p - b) % &p);
         assert_eq!(big(&fa.neg().to_bytes()), (&p - a) % &p);
         let inv = fa.invert();
+        assert_eq!(inv, fa.invert_fermat());
         if a.bits() == 0 {
             assert!(inv.is_zero());
         } else {
@@ -131,6 +132,7 @@ fn scalar_ops_match_bigint() {
         assert_eq!(big(&sa.mul(&sb).to_bytes()), (a * b) % &n);
         assert_eq!(big(&sa.add(&sb).to_bytes()), (a + b) % &n);
         assert_eq!(big(&sa.neg().to_bytes()), (&n - a) % &n);
+        assert_eq!(sa.invert(), sa.invert_fermat());
         if a.bits() != 0 {
             assert_eq!(sa.invert().mul(&sa), Sc::ONE);
         } else {

@@ -8,8 +8,12 @@
 //! four (the reduction of Gueron-Krasnov, "Fast prime field elliptic-curve
 //! cryptography with 256-bit primes", 2014).
 //!
+//! Inversion is the variable-time safegcd of [`super::modinv`].
+//!
 //! Everything here is variable time: the engine only verifies, so every input is
 //! public. Do not use it with secrets.
+
+use super::modinv::{self, Modulus};
 
 /// p in little-endian 64-bit limbs.
 pub(crate) const P: [u64; 4] = [
@@ -39,11 +43,20 @@ pub(crate) const fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
     (t as u64, (t >> 64) as u64)
 }
 
+/// a + b + carry for carry in {0, 1}; written so LLVM emits an adc chain.
+#[inline(always)]
+pub(crate) const fn adc1(a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let (s1, c1) = a.overflowing_add(b);
+    let (s2, c2) = s1.overflowing_add(carry);
+    (s2, (c1 | c2) as u64)
+}
+
 /// a - b - borrow; the returned borrow is 0 or 1.
 #[inline(always)]
 pub(crate) const fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
-    let t = (a as u128).wrapping_sub((b as u128) + (borrow as u128));
-    (t as u64, (t >> 127) as u64)
+    let (d1, b1) = a.overflowing_sub(b);
+    let (d2, b2) = d1.overflowing_sub(borrow);
+    (d2, (b1 | b2) as u64)
 }
 
 /// An element of GF(p) in Montgomery form, fully reduced.
@@ -113,10 +126,10 @@ impl Fe {
     pub fn add(&self, b: &Fe) -> Fe {
         let a = &self.0;
         let b = &b.0;
-        let (r0, c) = adc(a[0], b[0], 0);
-        let (r1, c) = adc(a[1], b[1], c);
-        let (r2, c) = adc(a[2], b[2], c);
-        let (r3, c) = adc(a[3], b[3], c);
+        let (r0, c) = adc1(a[0], b[0], 0);
+        let (r1, c) = adc1(a[1], b[1], c);
+        let (r2, c) = adc1(a[2], b[2], c);
+        let (r3, c) = adc1(a[3], b[3], c);
         sub_p_if_ge([r0, r1, r2, r3], c)
     }
 
@@ -135,10 +148,10 @@ impl Fe {
         let (r3, w) = sbb(a[3], b[3], w);
         // On borrow add p back; the mask keeps this branch-free.
         let m = 0u64.wrapping_sub(w);
-        let (r0, c) = adc(r0, P[0] & m, 0);
-        let (r1, c) = adc(r1, P[1] & m, c);
-        let (r2, c) = adc(r2, P[2] & m, c);
-        let (r3, _) = adc(r3, P[3] & m, c);
+        let (r0, c) = adc1(r0, P[0] & m, 0);
+        let (r1, c) = adc1(r1, P[1] & m, c);
+        let (r2, c) = adc1(r2, P[2] & m, c);
+        let (r3, _) = adc1(r3, P[3] & m, c);
         Fe([r0, r1, r2, r3])
     }
 
@@ -227,8 +240,15 @@ impl Fe {
         (x30, x32, x2)
     }
 
-    /// Inverse by Fermat (x^(p-2)) with a 255-squaring addition chain; 0 maps to 0.
+    /// Inverse (safegcd, variable time); 0 maps to 0.
     pub fn invert(&self) -> Fe {
+        static MODULUS: Modulus = Modulus::new(P);
+        Fe::from_canonical(modinv::invert(&self.from_mont(), &MODULUS))
+    }
+
+    /// Inverse by Fermat (x^(p-2)) with a 255-squaring addition chain; the
+    /// slow, simple cross-check of [`Fe::invert`] for tests.
+    pub fn invert_fermat(&self) -> Fe {
         // p-2 = ffffffff 00000001 {0 x 96} {1 x 64} {1 x 30} 0 1
         let (x30, x32, _) = self.pow_2_30_32();
         let mut t = x32.square_n(32).mul(self);

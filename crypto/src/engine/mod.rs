@@ -3,9 +3,11 @@
 //!
 //! Layers, bottom up:
 //! - [`field`]: Montgomery arithmetic mod p on 4x64-bit limbs, specialised
-//!   reduction for the P-256 prime, Fermat inversion and square root by
-//!   addition chains, Montgomery's batch inversion.
-//! - [`scalar`]: arithmetic mod n (Montgomery CIOS, Fermat inversion).
+//!   reduction for the P-256 prime, square root by an addition chain,
+//!   Montgomery's batch inversion.
+//! - `modinv`: variable-time safegcd inversion (Bernstein-Yang, as in
+//!   libsecp256k1) for both p and n.
+//! - [`scalar`]: arithmetic mod n (Montgomery CIOS).
 //! - [`point`]: Jacobian coordinates with a = -3 doubling and mixed addition.
 //! - [`mul`]: wNAF recoding, odd-multiple and comb tables, Straus evaluation.
 //! - [`verify`], [`cache`], [`batch`]: the verifiers.
@@ -16,6 +18,7 @@
 pub mod batch;
 pub mod cache;
 pub mod field;
+mod modinv;
 pub mod mul;
 pub mod point;
 pub mod scalar;

@@ -3,10 +3,11 @@
 //! Scalars are stored canonical (plain integers in [0, n)) because the point
 //! multiplications read their bits; products go through Montgomery
 //! multiplication (CIOS, -n^-1 mod 2^64 precomputed) and come back out with a
-//! second multiplication by R^2. Inversion is Fermat (x^(n-2)) with a 4-bit
-//! fixed window. Variable time, public inputs only.
+//! second multiplication by R^2. Inversion is the variable-time safegcd of
+//! [`super::modinv`]. Variable time, public inputs only.
 
 use super::field::{adc, limbs_from_be, limbs_to_be, lt, mac, sbb};
+use super::modinv::{self, Modulus};
 
 /// n in little-endian limbs.
 pub(crate) const N: [u64; 4] = [
@@ -100,8 +101,15 @@ impl Sc {
         Sc(mont_mul(&mont_mul(&self.0, &b.0), &R2))
     }
 
-    /// Inverse mod n; 0 maps to 0.
+    /// Inverse mod n (safegcd, variable time); 0 maps to 0.
     pub fn invert(&self) -> Sc {
+        static MODULUS: Modulus = Modulus::new(N);
+        Sc(modinv::invert(&self.0, &MODULUS))
+    }
+
+    /// Inverse by Fermat's little theorem: the slow, simple cross-check of
+    /// [`Sc::invert`] for tests.
+    pub fn invert_fermat(&self) -> Sc {
         let x = mont_mul(&self.0, &R2); // x·R
         let mut table = [[0u64; 4]; 16];
         table[0] = mont_mul(&[1, 0, 0, 0], &R2); // R

@@ -162,29 +162,49 @@ impl Fe {
 
     #[inline(always)]
     pub fn mul(&self, b: &Fe) -> Fe {
+        // Operand scanning with one reduction round after each row keeps
+        // fewer limbs live than a full product followed by reduction.
         let a = &self.0;
         let b = &b.0;
-        let (w0, c) = mac(0, a[0], b[0], 0);
-        let (w1, c) = mac(0, a[0], b[1], c);
-        let (w2, c) = mac(0, a[0], b[2], c);
-        let (w3, w4) = mac(0, a[0], b[3], c);
+        let (t0, c) = mac(0, a[0], b[0], 0);
+        let (t1, c) = mac(0, a[0], b[1], c);
+        let (t2, c) = mac(0, a[0], b[2], c);
+        let (t3, t4) = mac(0, a[0], b[3], c);
+        let (t1, c) = mac(t1, t0, P[1], t0);
+        let (t2, c) = adc(t2, 0, c);
+        let (t3, c) = mac(t3, t0, P[3], c);
+        let (t4, t5) = adc(t4, 0, c);
 
-        let (w1, c) = mac(w1, a[1], b[0], 0);
-        let (w2, c) = mac(w2, a[1], b[1], c);
-        let (w3, c) = mac(w3, a[1], b[2], c);
-        let (w4, w5) = mac(w4, a[1], b[3], c);
+        let (t1, c) = mac(t1, a[1], b[0], 0);
+        let (t2, c) = mac(t2, a[1], b[1], c);
+        let (t3, c) = mac(t3, a[1], b[2], c);
+        let (t4, c) = mac(t4, a[1], b[3], c);
+        let (t5, _) = adc(t5, c, 0);
+        let (t2, c) = mac(t2, t1, P[1], t1);
+        let (t3, c) = adc(t3, 0, c);
+        let (t4, c) = mac(t4, t1, P[3], c);
+        let (t5, t6) = adc(t5, 0, c);
 
-        let (w2, c) = mac(w2, a[2], b[0], 0);
-        let (w3, c) = mac(w3, a[2], b[1], c);
-        let (w4, c) = mac(w4, a[2], b[2], c);
-        let (w5, w6) = mac(w5, a[2], b[3], c);
+        let (t2, c) = mac(t2, a[2], b[0], 0);
+        let (t3, c) = mac(t3, a[2], b[1], c);
+        let (t4, c) = mac(t4, a[2], b[2], c);
+        let (t5, c) = mac(t5, a[2], b[3], c);
+        let (t6, _) = adc(t6, c, 0);
+        let (t3, c) = mac(t3, t2, P[1], t2);
+        let (t4, c) = adc(t4, 0, c);
+        let (t5, c) = mac(t5, t2, P[3], c);
+        let (t6, t7) = adc(t6, 0, c);
 
-        let (w3, c) = mac(w3, a[3], b[0], 0);
-        let (w4, c) = mac(w4, a[3], b[1], c);
-        let (w5, c) = mac(w5, a[3], b[2], c);
-        let (w6, w7) = mac(w6, a[3], b[3], c);
-
-        mont_reduce([w0, w1, w2, w3, w4, w5, w6, w7])
+        let (t3, c) = mac(t3, a[3], b[0], 0);
+        let (t4, c) = mac(t4, a[3], b[1], c);
+        let (t5, c) = mac(t5, a[3], b[2], c);
+        let (t6, c) = mac(t6, a[3], b[3], c);
+        let (t7, _) = adc(t7, c, 0);
+        let (t4, c) = mac(t4, t3, P[1], t3);
+        let (t5, c) = adc(t5, 0, c);
+        let (t6, c) = mac(t6, t3, P[3], c);
+        let (t7, t8) = adc(t7, 0, c);
+        sub_p_if_ge([t4, t5, t6, t7], t8)
     }
 
     #[inline(always)]

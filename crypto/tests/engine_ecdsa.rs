@@ -93,6 +93,9 @@ fn ours(key_sec1: &[u8], digest: &[u8; 32], r: &[u8; 32], s: &[u8; 32]) -> bool 
     single
 }
 
+/// (digest, r, s, key).
+type Variant = ([u8; 32], [u8; 32], [u8; 32], Vec<u8>);
+
 fn sub_one(x: &[u8; 32]) -> [u8; 32] {
     let mut v = *x;
     for b in v.iter_mut().rev() {
@@ -155,7 +158,7 @@ fn random_valid_and_mutated_signatures_agree() {
         let other = random_case();
         let mut flipped = c.digest;
         flipped[(i % 32) as usize] ^= 1 << (i % 8);
-        let variants: Vec<([u8; 32], [u8; 32], [u8; 32], Vec<u8>)> = vec![
+        let variants: Vec<Variant> = vec![
             (flipped, c.r, c.s, c.key_sec1.clone()),
             (c.digest, c.r, c.s, other.key_sec1.clone()),
             (c.digest, add_one(&c.r), c.s, c.key_sec1.clone()),
@@ -314,9 +317,9 @@ fn batch_verdicts_equal_single_verdicts() {
             let mut items = base[..size].to_vec();
             let mut pick = [0u8; 8];
             OsRng.fill_bytes(&mut pick);
-            for f in 0..forged {
-                let idx = (pick[f] as usize + f * 7) % size;
-                forge(&mut items[idx], pick[f] as usize + f);
+            for (f, &p) in pick.iter().enumerate().take(forged) {
+                let idx = (p as usize + f * 7) % size;
+                forge(&mut items[idx], p as usize + f);
             }
             let single = single_verdicts(&items);
             let batch = verify_batch(&items).unwrap();

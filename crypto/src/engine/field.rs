@@ -91,7 +91,7 @@ impl Fe {
 
     /// Big-endian canonical encoding.
     pub fn to_bytes(&self) -> [u8; 32] {
-        limbs_to_be(&self.from_mont())
+        limbs_to_be(&self.canonical())
     }
 
     /// Canonical (non-Montgomery) limbs of a value < p.
@@ -107,7 +107,7 @@ impl Fe {
 
     /// Canonical limbs (leaves Montgomery form).
     #[inline]
-    pub(crate) fn from_mont(&self) -> [u64; 4] {
+    pub(crate) fn canonical(&self) -> [u64; 4] {
         let a = self.0;
         mont_reduce([a[0], a[1], a[2], a[3], 0, 0, 0, 0]).0
     }
@@ -119,7 +119,7 @@ impl Fe {
 
     /// Parity of the canonical value (the compressed-point bit).
     pub fn is_odd(&self) -> bool {
-        self.from_mont()[0] & 1 == 1
+        self.canonical()[0] & 1 == 1
     }
 
     #[inline(always)]
@@ -263,7 +263,7 @@ impl Fe {
     /// Inverse (safegcd, variable time); 0 maps to 0.
     pub fn invert(&self) -> Fe {
         static MODULUS: Modulus = Modulus::new(P);
-        Fe::from_canonical(modinv::invert(&self.from_mont(), &MODULUS))
+        Fe::from_canonical(modinv::invert(&self.canonical(), &MODULUS))
     }
 
     /// Inverse by Fermat (x^(p-2)) with a 255-squaring addition chain; the

@@ -161,3 +161,60 @@ fn scalar_parsing() {
         big_val % &n
     );
 }
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn ifma_lanes_match_portable() {
+    use scms_crypto::engine::ifma;
+    if !ifma::available() {
+        eprintln!("no AVX-512 IFMA on this CPU: lane test skipped");
+        return;
+    }
+    let p = p();
+    let edge = [
+        BigUint::from(0u32),
+        BigUint::from(1u32),
+        &p - 1u32,
+        &p - 2u32,
+        (BigUint::from(1u32) << 255) + 12345u32,
+        (BigUint::from(1u32) << 224) - 1u32,
+    ];
+    for round in 0..300 {
+        let a: [Fe; 8] = core::array::from_fn(|i| {
+            if round == 0 && i < edge.len() {
+                fe(&edge[i])
+            } else {
+                fe(&rand_below(&p))
+            }
+        });
+        let b: [Fe; 8] = core::array::from_fn(|i| {
+            if round == 1 && i < edge.len() {
+                fe(&edge[edge.len() - 1 - i])
+            } else {
+                fe(&rand_below(&p))
+            }
+        });
+        let n3 = fe(&BigUint::from(3u32));
+        let n8 = fe(&BigUint::from(8u32));
+        let n24 = fe(&BigUint::from(24u32));
+        let cases: [(ifma::TestOp, fn(&Fe, &Fe, &Fe, &Fe, &Fe) -> Fe); 7] = [
+            (ifma::TestOp::Roundtrip, |a, _, _, _, _| *a),
+            (ifma::TestOp::Mul, |a, b, _, _, _| a.mul(b)),
+            (ifma::TestOp::Add, |a, b, _, _, _| a.add(b)),
+            (ifma::TestOp::Sub, |a, b, _, _, _| a.sub(b)),
+            (ifma::TestOp::Triple, |a, _, n3, _, _| a.mul(n3)),
+            (ifma::TestOp::Shl3, |a, _, _, n8, _| a.mul(n8)),
+            (ifma::TestOp::Mixed, |a, b, _, _, n24| a.mul(b).mul(n24)),
+        ];
+        for (op, f) in cases {
+            let got = ifma::self_test(op, &a, &b).unwrap();
+            for i in 0..8 {
+                assert_eq!(
+                    got[i],
+                    f(&a[i], &b[i], &n3, &n8, &n24),
+                    "{op:?} round {round} lane {i}"
+                );
+            }
+        }
+    }
+}

@@ -8,8 +8,8 @@ use p256::elliptic_curve::{Field, PrimeField};
 use p256::{FieldBytes, ProjectivePoint, Scalar, U256};
 use rand_core::{OsRng, RngCore};
 use scms_crypto::engine::{
-    self, mul, verify_batch, Affine, BatchItem, EngineError, FullSignature, Sc, Signature,
-    SignerCache, SignerTable,
+    self, mul, verify_batch, verify_batch_with, Affine, Backend, BatchItem, EngineError,
+    FullSignature, Sc, Signature, SignerCache, SignerTable,
 };
 
 const N_HEX: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
@@ -324,6 +324,8 @@ fn batch_verdicts_equal_single_verdicts() {
             let single = single_verdicts(&items);
             let batch = verify_batch(&items).unwrap();
             assert_eq!(batch, single, "size {size} forged {forged}");
+            let portable = verify_batch_with(&items, Backend::Portable).unwrap();
+            assert_eq!(portable, single, "portable: size {size} forged {forged}");
             if forged == 0 {
                 assert!(batch.iter().all(|&v| v));
             }

@@ -18,7 +18,19 @@ use rand_core::{OsRng, RngCore};
 use super::mul::{self, AffineTerm, FixedTerm};
 use super::point::{Affine, Jacobian};
 use super::scalar::Sc;
-use super::verify::{g_single, FullSignature};
+use super::verify::{g_comb, g_single, FullSignature};
+
+#[cfg(target_arch = "x86_64")]
+use super::ifma::{self, LanePoint, LaneTerm};
+
+/// Which implementation runs the multi-scalar multiplication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// AVX-512 IFMA when the CPU has it, else portable.
+    Auto,
+    /// Portable 64-bit code only.
+    Portable,
+}
 use super::EngineError;
 
 /// One signature to verify in a batch.
@@ -41,11 +53,25 @@ struct Prepared {
     u2: Sc,
     q_table: Vec<Affine>,
     r_table: Vec<Affine>,
+    /// Indices of the same tables in the lane point list (IFMA path).
+    q_idx: Vec<u32>,
+    r_idx: Vec<u32>,
+}
+
+/// The eight-lane form of every table point, when the IFMA path is used.
+struct Lanes {
+    #[cfg(target_arch = "x86_64")]
+    points: Vec<LanePoint>,
 }
 
 /// Verifies every item; the verdicts equal those of single full-R verification
 /// (except with probability ~2^-128 per failed check).
 pub fn verify_batch(items: &[BatchItem]) -> Result<Vec<bool>, EngineError> {
+    verify_batch_with(items, Backend::Auto)
+}
+
+/// [`verify_batch`] with a chosen backend (tests compare them).
+pub fn verify_batch_with(items: &[BatchItem], backend: Backend) -> Result<Vec<bool>, EngineError> {
     let mut verdict = vec![false; items.len()];
     // r = x(R) mod n must be nonzero; such items are invalid outright.
     let mut live = Vec::with_capacity(items.len());
@@ -87,22 +113,51 @@ pub fn verify_batch(items: &[BatchItem]) -> Result<Vec<bool>, EngineError> {
                 u2: rs[k].mul(&ws[k]),
                 q_table,
                 r_table,
+                q_idx: (base..base + qm).map(|x| x as u32).collect(),
+                r_idx: (base + qm..base + qm + rm).map(|x| x as u32).collect(),
             }),
             _ => None,
         });
     }
+    let lanes = lanes_for(&aff, backend);
     let ok: Vec<usize> = (0..live.len()).filter(|&k| prepared[k].is_some()).collect();
     let mut local = vec![false; live.len()];
-    locate(&prepared, &ok, false, &mut local)?;
+    let ctx = Ctx {
+        prep: &prepared,
+        lanes: lanes.as_ref(),
+    };
+    locate(&ctx, &ok, false, &mut local)?;
     for (k, &i) in live.iter().enumerate() {
         verdict[i] = local[k];
     }
     Ok(verdict)
 }
 
+#[cfg(target_arch = "x86_64")]
+fn lanes_for(aff: &[Option<Affine>], backend: Backend) -> Option<Lanes> {
+    if backend != Backend::Auto || !ifma::available() {
+        return None;
+    }
+    let points = aff
+        .iter()
+        .map(|p| LanePoint::new(&p.unwrap_or(Affine::GENERATOR)))
+        .collect();
+    Some(Lanes { points })
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn lanes_for(_: &[Option<Affine>], _: Backend) -> Option<Lanes> {
+    None
+}
+
+struct Ctx<'a> {
+    prep: &'a [Option<Prepared>],
+    lanes: Option<&'a Lanes>,
+}
+
 /// Marks the verdicts of `idx`. `known_bad`: the set is known to fail.
 fn locate(
-    prep: &[Option<Prepared>],
+    prep: &Ctx<'_>,
     idx: &[usize],
     known_bad: bool,
     out: &mut [bool],
@@ -132,7 +187,8 @@ fn locate(
 }
 
 /// The weighted batch equation over `idx`.
-fn check(prep: &[Option<Prepared>], idx: &[usize]) -> Result<bool, EngineError> {
+fn check(ctx: &Ctx<'_>, idx: &[usize]) -> Result<bool, EngineError> {
+    let prep = ctx.prep;
     let mut rnd = vec![0u8; 16 * idx.len()];
     OsRng
         .try_fill_bytes(&mut rnd)
@@ -160,6 +216,50 @@ fn check(prep: &[Option<Prepared>], idx: &[usize]) -> Result<bool, EngineError> 
             digits: zd,
         });
     }
+    #[cfg(target_arch = "x86_64")]
+    if let Some(lanes) = ctx.lanes {
+        if let Some(ok) = check_lanes(lanes, prep, idx, &terms, &g_scalar)? {
+            return Ok(ok);
+        }
+    }
     let g = FixedTerm::new(g_single()?, &g_scalar);
     Ok(mul::straus(&[g], &terms, &[], 256).is_identity())
+}
+
+/// The IFMA evaluation of the same equation; None sends it to the portable path.
+#[cfg(target_arch = "x86_64")]
+fn check_lanes(
+    lanes: &Lanes,
+    prep: &[Option<Prepared>],
+    idx: &[usize],
+    terms: &[AffineTerm<'_>],
+    g_scalar: &Sc,
+) -> Result<Option<bool>, EngineError> {
+    let mut lane_terms = Vec::with_capacity(terms.len());
+    for (n, &k) in idx.iter().enumerate() {
+        let Some(p) = prep[k].as_ref() else {
+            return Ok(Some(false));
+        };
+        lane_terms.push(LaneTerm {
+            table: &p.q_idx,
+            digits: &terms[2 * n].digits,
+        });
+        lane_terms.push(LaneTerm {
+            table: &p.r_idx,
+            digits: &terms[2 * n + 1].digits,
+        });
+    }
+    let Some(sums) = ifma::straus8(&lanes.points, &lane_terms) else {
+        return Ok(None);
+    };
+    // Each lane started at G: remove 8·2^257·G through the generator term.
+    let off = ifma::lane_offset_scalar();
+    let off8 = off.add(&off).add(&off.add(&off));
+    let off8 = off8.add(&off8);
+    let g = FixedTerm::new(g_comb()?, &g_scalar.add(&off8.neg()));
+    let mut total = mul::straus(&[g], &[], &[], g_comb()?.chunk_bits());
+    for s in sums.iter() {
+        total = total.add(s);
+    }
+    Ok(Some(total.is_identity()))
 }

@@ -11,6 +11,8 @@
 //! - [`point`]: Jacobian coordinates with a = -3 doubling and mixed addition.
 //! - [`mul`]: wNAF recoding, odd-multiple and comb tables, Straus evaluation.
 //! - [`verify`], [`cache`], [`batch`]: the verifiers.
+//! - `ifma` (x86-64): eight-lane AVX-512 IFMA field and point arithmetic
+//!   for the batch verifier, chosen at run time; the only `unsafe` code.
 //!
 //! Only public data (keys, digests, signatures) may enter: nothing here is
 //! constant-time. Signing stays on the constant-time suites.
@@ -18,13 +20,16 @@
 pub mod batch;
 pub mod cache;
 pub mod field;
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+pub mod ifma;
 mod modinv;
 pub mod mul;
 pub mod point;
 pub mod scalar;
 pub mod verify;
 
-pub use batch::{verify_batch, BatchItem};
+pub use batch::{verify_batch, verify_batch_with, Backend, BatchItem};
 pub use cache::SignerCache;
 pub use point::{Affine, Jacobian, PointError};
 pub use scalar::Sc;

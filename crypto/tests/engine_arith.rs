@@ -162,6 +162,10 @@ fn scalar_parsing() {
     );
 }
 
+/// Expected lane result from (a, b, 3, 8, 24).
+#[cfg(target_arch = "x86_64")]
+type Expect = fn(&Fe, &Fe, &Fe, &Fe, &Fe) -> Fe;
+
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn ifma_lanes_match_portable() {
@@ -197,7 +201,7 @@ fn ifma_lanes_match_portable() {
         let n3 = fe(&BigUint::from(3u32));
         let n8 = fe(&BigUint::from(8u32));
         let n24 = fe(&BigUint::from(24u32));
-        let cases: [(ifma::TestOp, fn(&Fe, &Fe, &Fe, &Fe, &Fe) -> Fe); 7] = [
+        let cases: [(ifma::TestOp, Expect); 7] = [
             (ifma::TestOp::Roundtrip, |a, _, _, _, _| *a),
             (ifma::TestOp::Mul, |a, b, _, _, _| a.mul(b)),
             (ifma::TestOp::Add, |a, b, _, _, _| a.add(b)),

@@ -243,7 +243,7 @@ impl V {
 
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
-    fn to_lanes(&self) -> [[u64; 5]; 8] {
+    fn lanes(self) -> [[u64; 5]; 8] {
         let mut out = [[0u64; 5]; 8];
         for k in 0..5 {
             let mut buf = [0u64; 8];
@@ -314,8 +314,8 @@ impl PV {
     fn select(mask: __mmask8, a: &PV, b: &PV) -> PV {
         let sel = |x: &V, y: &V| {
             let mut o = x.0;
-            for k in 0..5 {
-                o[k] = _mm512_mask_blend_epi64(mask, y.0[k], x.0[k]);
+            for (k, ok) in o.iter_mut().enumerate() {
+                *ok = _mm512_mask_blend_epi64(mask, y.0[k], x.0[k]);
             }
             V(o)
         };
@@ -416,7 +416,7 @@ fn straus8_ifma(points: &[LanePoint], terms: &[LaneTerm<'_>]) -> Option<[Jacobia
             acc = PV::select(mask, &sum, &acc);
         }
     }
-    let (xs, ys, zs) = (acc.x.to_lanes(), acc.y.to_lanes(), acc.z.to_lanes());
+    let (xs, ys, zs) = (acc.x.lanes(), acc.y.lanes(), acc.z.lanes());
     let mut out = [Jacobian::IDENTITY; 8];
     for lane in 0..8 {
         let z = lane_to_fe(zs[lane]);
@@ -478,6 +478,6 @@ fn self_test_ifma(op: TestOp, a: &[Fe; 8], b: &[Fe; 8]) -> [Fe; 8] {
                 .shl::<3>()
         }
     };
-    let lanes = out.to_lanes();
+    let lanes = out.lanes();
     core::array::from_fn(|i| lane_to_fe(lanes[i]))
 }

@@ -27,6 +27,12 @@ fn ns(name: &str, iters: u64, mut f: impl FnMut()) {
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(1);
     let iters = (iters / div).max(1);
+    // `--only TEXT` runs the matching operations only (for profiling).
+    if let Some(only) = std::env::args().skip_while(|a| a != "--only").nth(1) {
+        if !name.contains(only.as_str()) {
+            return;
+        }
+    }
     let start = Instant::now();
     for _ in 0..iters {
         f();
@@ -69,6 +75,28 @@ fn main() {
         }
         black_box(&xs);
     });
+    #[cfg(target_arch = "x86_64")]
+    if scms_crypto::engine::ifma::available() {
+        use scms_crypto::engine::ifma::bench_ops;
+        ns("ifma 8-lane mul", 5_000_000, || {
+            black_box(bench_ops(0, 1));
+        });
+        ns("ifma 8-lane double", 1_000_000, || {
+            black_box(bench_ops(1, 1));
+        });
+        ns("ifma 8-lane add mixed", 1_000_000, || {
+            black_box(bench_ops(2, 1));
+        });
+        ns("ifma 8-lane mul x100", 50_000, || {
+            black_box(bench_ops(0, 100));
+        });
+        ns("ifma 8-lane double x100", 10_000, || {
+            black_box(bench_ops(1, 100));
+        });
+        ns("ifma 8-lane add mixed x100", 10_000, || {
+            black_box(bench_ops(2, 100));
+        });
+    }
     let q = p.double();
     ns("point add", 1_000_000, || p = black_box(p.add(&q)));
     ns("scalar mult (wNAF 5)", 2_000, || {

@@ -8,9 +8,10 @@
 //! (ARITH 2016) and Drucker-Gueron (2018). Values are kept below 2^259 with
 //! normalised limbs; sums and differences are folded with 2^256 = c (mod p).
 //!
-//! The batch check splits its terms over eight lanes, each lane running its own
-//! Straus accumulator (the same doubling schedule in every lane, additions
-//! masked where a lane has nothing to add). Accumulators start at G instead of
+//! The batch check runs eight Straus accumulators side by side with the same
+//! doubling schedule; the additions due at each offset are dealt out evenly
+//! over the lanes (masked where fewer than eight remain), and the eight lane
+//! sums are added at the end. Accumulators start at G instead of
 //! the identity so the addition formulas never see the identity; any
 //! exceptional case (an intermediate identity or equal points) leaves Z = 0 in
 //! its lane, which is detected at the end and sent back to the portable path.
@@ -384,36 +385,37 @@ fn straus8_ifma(points: &[LanePoint], terms: &[LaneTerm<'_>]) -> Option<[Jacobia
         y: V::from_lanes(&[g.y; 8]),
         z: V::from_lanes(&[one; 8]),
     };
-    // Per offset and lane, the points to add: (point index, negate).
-    let mut pending: [Vec<(u32, bool)>; 8] = Default::default();
+    // The points to add at one offset: (point index, negate). Adding P at
+    // offset j contributes 2^j·P whichever lane does it, so the additions of
+    // an offset are dealt out evenly over the lanes.
+    let mut pending: Vec<(u32, bool)> = Vec::with_capacity(terms.len());
     let dummy = [0u64; 5];
     for off in (0..super::mul::DIGITS).rev() {
         acc = acc.double();
-        for p in pending.iter_mut() {
-            p.clear();
-        }
-        for (t, term) in terms.iter().enumerate() {
+        pending.clear();
+        for term in terms {
             let d = term.digits[off];
             if d != 0 {
                 let idx = term.table[(d.unsigned_abs() as usize) >> 1];
-                pending[t % 8].push((idx, d < 0));
+                pending.push((idx, d < 0));
             }
         }
-        let steps = pending.iter().map(|p| p.len()).max().unwrap_or(0);
-        for s in 0..steps {
+        for chunk in pending.chunks(8) {
             let mut xs = [dummy; 8];
             let mut ys = [dummy; 8];
             let mut mask: u8 = 0;
-            for lane in 0..8 {
-                if let Some(&(idx, neg)) = pending[lane].get(s) {
-                    let p = points.get(idx as usize)?;
-                    xs[lane] = p.x;
-                    ys[lane] = if neg { p.ny } else { p.y };
-                    mask |= 1 << lane;
-                }
+            for (lane, &(idx, neg)) in chunk.iter().enumerate() {
+                let p = points.get(idx as usize)?;
+                xs[lane] = p.x;
+                ys[lane] = if neg { p.ny } else { p.y };
+                mask |= 1 << lane;
             }
             let sum = acc.add_affine(&V::from_lanes(&xs), &V::from_lanes(&ys));
-            acc = PV::select(mask, &sum, &acc);
+            acc = if mask == 0xff {
+                sum
+            } else {
+                PV::select(mask, &sum, &acc)
+            };
         }
     }
     let (xs, ys, zs) = (acc.x.lanes(), acc.y.lanes(), acc.z.lanes());
@@ -480,4 +482,37 @@ fn self_test_ifma(op: TestOp, a: &[Fe; 8], b: &[Fe; 8]) -> [Fe; 8] {
     };
     let lanes = out.lanes();
     core::array::from_fn(|i| lane_to_fe(lanes[i]))
+}
+
+/// Micro-benchmark hook: `n` dependent 8-lane multiplications, doublings or
+/// mixed additions (op 0, 1, 2); returns a lane value so nothing is elided.
+pub fn bench_ops(op: u32, n: u64) -> Option<u64> {
+    if !available() {
+        return None;
+    }
+    // SAFETY: the CPU supports avx512f and avx512ifma (checked just above).
+    Some(unsafe { bench_ops_ifma(op, n) })
+}
+
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn bench_ops_ifma(op: u32, n: u64) -> u64 {
+    let g = LanePoint::new(&Affine::GENERATOR);
+    let one = limbs52(&Fe::ONE);
+    let gx = V::from_lanes(&[g.x; 8]);
+    let gy = V::from_lanes(&[g.y; 8]);
+    let mut p = PV {
+        x: gx,
+        y: gy,
+        z: V::from_lanes(&[one; 8]),
+    }
+    .double();
+    let mut a = gx;
+    for _ in 0..n {
+        match op {
+            0 => a = core::hint::black_box(a.mul(&gy)),
+            1 => p = core::hint::black_box(p.double()),
+            _ => p = core::hint::black_box(p.add_affine(&gx, &gy)),
+        }
+    }
+    a.lanes()[0][0] ^ p.x.lanes()[0][0]
 }

@@ -8,8 +8,8 @@ use p256::elliptic_curve::{Field, PrimeField};
 use p256::{FieldBytes, ProjectivePoint, Scalar, U256};
 use rand_core::{OsRng, RngCore};
 use scms_crypto::engine::{
-    self, mul, verify_batch, verify_batch_with, Affine, Backend, BatchItem, EngineError,
-    FullSignature, Sc, Signature, SignerCache, SignerTable,
+    self, mul, parse_full_signatures, verify_batch, verify_batch_with, Affine, Backend, BatchItem,
+    EngineError, FullSignature, Sc, Signature, SignerCache, SignerTable,
 };
 
 const N_HEX: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
@@ -378,4 +378,38 @@ fn signer_cache_is_lru_and_checks_keys() {
         .verify_with_table(&id(1), &keys[0], &cases[0].digest, &sig0)
         .is_ok());
     assert_eq!(cache.get(&id(1)).unwrap().key(), &keys[0]);
+}
+
+#[test]
+fn batch_parsing_equals_single_parsing() {
+    let mut encs: Vec<(Vec<u8>, [u8; 32])> = Vec::new();
+    for i in 0..45 {
+        let c = random_case();
+        let enc = match i % 9 {
+            0 => c.r_uncompressed.clone(),
+            1 => {
+                // x >= p
+                let mut e = c.r_compressed.clone();
+                e[1..].copy_from_slice(&[0xff; 32]);
+                e
+            }
+            2 => {
+                // a small x, square or not
+                let mut e = vec![0x02 | (i as u8 & 1)];
+                let mut x = [0u8; 32];
+                x[31] = i as u8;
+                e.extend_from_slice(&x);
+                e
+            }
+            3 => c.r_compressed[..20].to_vec(),
+            _ => c.r_compressed.clone(),
+        };
+        let s = if i % 11 == 5 { [0u8; 32] } else { c.s };
+        encs.push((enc, s));
+    }
+    let refs: Vec<(&[u8], &[u8; 32])> = encs.iter().map(|(r, s)| (r.as_slice(), s)).collect();
+    let batch = parse_full_signatures(&refs);
+    for ((r, s), b) in refs.iter().zip(batch.iter()) {
+        assert_eq!(*b, FullSignature::from_sec1(r, s));
+    }
 }

@@ -434,6 +434,45 @@ fn straus8_ifma(points: &[LanePoint], terms: &[LaneTerm<'_>]) -> Option<[Jacobia
     Some(out)
 }
 
+/// Eight candidate square roots a^((p+1)/4), lane-wise; the caller checks
+/// them (None without IFMA).
+pub(crate) fn sqrt_candidates8(a: &[Fe; 8]) -> Option<[Fe; 8]> {
+    if !available() {
+        return None;
+    }
+    // SAFETY: the CPU supports avx512f and avx512ifma (checked just above).
+    Some(unsafe { sqrt_candidates8_ifma(a) })
+}
+
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn square_n(a: &V, n: u32) -> V {
+    let mut t = *a;
+    for _ in 0..n {
+        t = t.square();
+    }
+    t
+}
+
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn sqrt_candidates8_ifma(a: &[Fe; 8]) -> [Fe; 8] {
+    let la: [[u64; 5]; 8] = core::array::from_fn(|i| limbs52(&a[i]));
+    let x = V::from_lanes(&la);
+    // The chain of `Fe::sqrt`: (p+1)/4 = (2^32-1)·2^222 + 2^190 + 2^94.
+    let x2 = x.square().mul(&x);
+    let x3 = x2.square().mul(&x);
+    let x6 = square_n(&x3, 3).mul(&x3);
+    let x12 = square_n(&x6, 6).mul(&x6);
+    let x15 = square_n(&x12, 3).mul(&x3);
+    let x30 = square_n(&x15, 15).mul(&x15);
+    let x32 = square_n(&x30, 2).mul(&x2);
+    let mut t = square_n(&x32, 32).mul(&x);
+    t = square_n(&t, 96).mul(&x);
+    t = square_n(&t, 94);
+    let lanes = t.lanes();
+    core::array::from_fn(|i| lane_to_fe(lanes[i]))
+}
+
 /// Lane operations exposed to the tests.
 #[derive(Clone, Copy, Debug)]
 pub enum TestOp {

@@ -29,7 +29,7 @@ pub mod point;
 pub mod scalar;
 pub mod verify;
 
-pub use batch::{verify_batch, verify_batch_with, Backend, BatchItem};
+pub use batch::{parse_full_signatures, verify_batch, verify_batch_with, Backend, BatchItem};
 pub use cache::SignerCache;
 pub use point::{Affine, Jacobian, PointError};
 pub use scalar::Sc;

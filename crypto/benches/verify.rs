@@ -23,6 +23,7 @@ use p256::{FieldBytes, ProjectivePoint, Scalar, U256};
 use rand_core::{OsRng, RngCore};
 use scms_crypto::engine::{
     self, parse_full_signatures, verify_batch, Affine, BatchItem, Signature, SignerCache,
+    SingleItem,
 };
 
 struct Case {
@@ -159,6 +160,7 @@ fn main() {
         "batch_64",
         "batch_256",
         "forged_64",
+        "single_x8",
     ]
     .iter()
     .map(|n| Acc {
@@ -228,6 +230,24 @@ fn main() {
                 assert!(v.iter().all(|&x| x));
             }));
         }
+        accs[6].add(time_it(slice, 8, |i| {
+            // Eight unrelated x-only signatures verified one by one (exact
+            // verdicts), side by side on the IFMA lanes.
+            let items: Vec<SingleItem> = (0..8)
+                .map(|j| {
+                    let k = (i * 8 + j) % pool.len();
+                    let c = &pool[k];
+                    SingleItem {
+                        key: keys[k],
+                        digest: c.digest,
+                        sig: Signature::from_scalars(&c.r, &c.s).unwrap(),
+                    }
+                })
+                .collect();
+            assert!(engine::verify_prehash_many(black_box(&items))
+                .iter()
+                .all(|&v| v));
+        }));
         accs[5].add(time_it(slice, 64, |i| {
             let bad = i % 64;
             let items = batch_items(i * 64, 64, Some(bad));

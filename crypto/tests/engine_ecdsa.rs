@@ -9,7 +9,7 @@ use p256::{FieldBytes, ProjectivePoint, Scalar, U256};
 use rand_core::{OsRng, RngCore};
 use scms_crypto::engine::{
     self, mul, parse_full_signatures, verify_batch, verify_batch_with, Affine, Backend, BatchItem,
-    EngineError, FullSignature, Sc, Signature, SignerCache, SignerTable,
+    EngineError, FullSignature, Sc, Signature, SignerCache, SignerTable, SingleItem,
 };
 
 const N_HEX: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
@@ -411,5 +411,34 @@ fn batch_parsing_equals_single_parsing() {
     let batch = parse_full_signatures(&refs);
     for ((r, s), b) in refs.iter().zip(batch.iter()) {
         assert_eq!(*b, FullSignature::from_sec1(r, s));
+    }
+}
+
+#[test]
+fn many_single_verdicts_equal_reference() {
+    let n = n_bytes();
+    for round in 0..12 {
+        let mut items = Vec::new();
+        let mut expect = Vec::new();
+        for i in 0..(3 + round * 2) {
+            let c = random_case();
+            let (mut digest, mut r, mut s) = (c.digest, c.r, c.s);
+            match (i + round) % 6 {
+                0 => digest[3] ^= 4,
+                1 => s = negate_mod_n(&s), // high s: still valid
+                2 => r = add_one(&r),
+                _ => {}
+            }
+            if round == 5 && i == 0 {
+                s = sub_one(&n);
+            }
+            let key = Affine::from_sec1(&c.key_sec1).unwrap();
+            let Ok(sig) = Signature::from_scalars(&r, &s) else {
+                continue;
+            };
+            expect.push(reference(&c.key_sec1, &digest, &r, &s));
+            items.push(SingleItem { key, digest, sig });
+        }
+        assert_eq!(engine::verify_prehash_many(&items), expect, "round {round}");
     }
 }

@@ -434,6 +434,82 @@ fn straus8_ifma(points: &[LanePoint], terms: &[LaneTerm<'_>]) -> Option<[Jacobia
     Some(out)
 }
 
+/// A scalar term of one lane: wNAF digits over its own odd-multiple table.
+pub(crate) struct TableTerm<'a> {
+    pub table: &'a [LanePoint],
+    pub digits: &'a super::mul::Digits,
+}
+
+/// Eight independent sums: lane i evaluates `lanes[i]` only. Each result is
+/// offset by 2^257·G like [`straus8`]; None marks a lane that hit an
+/// exceptional case (the caller redoes that one on the portable path).
+pub(crate) fn straus_per_lane(lanes: &[Vec<TableTerm<'_>>; 8]) -> Option<[Option<Jacobian>; 8]> {
+    if !available() {
+        return None;
+    }
+    // SAFETY: the CPU supports avx512f and avx512ifma (checked just above).
+    Some(unsafe { straus_per_lane_ifma(lanes) })
+}
+
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn straus_per_lane_ifma(lanes: &[Vec<TableTerm<'_>>; 8]) -> [Option<Jacobian>; 8] {
+    let g = LanePoint::new(&Affine::GENERATOR);
+    let one = limbs52(&Fe::ONE);
+    let mut acc = PV {
+        x: V::from_lanes(&[g.x; 8]),
+        y: V::from_lanes(&[g.y; 8]),
+        z: V::from_lanes(&[one; 8]),
+    };
+    let dummy = [0u64; 5];
+    let mut pending: [Vec<(&LanePoint, bool)>; 8] = Default::default();
+    for off in (0..super::mul::DIGITS).rev() {
+        acc = acc.double();
+        let mut steps = 0;
+        for (lane, terms) in lanes.iter().enumerate() {
+            pending[lane].clear();
+            for t in terms {
+                let d = t.digits[off];
+                if d != 0 {
+                    if let Some(p) = t.table.get((d.unsigned_abs() as usize) >> 1) {
+                        pending[lane].push((p, d < 0));
+                    }
+                }
+            }
+            steps = steps.max(pending[lane].len());
+        }
+        for s in 0..steps {
+            let mut xs = [dummy; 8];
+            let mut ys = [dummy; 8];
+            let mut mask: u8 = 0;
+            for lane in 0..8 {
+                if let Some(&(p, neg)) = pending[lane].get(s) {
+                    xs[lane] = p.x;
+                    ys[lane] = if neg { p.ny } else { p.y };
+                    mask |= 1 << lane;
+                }
+            }
+            let sum = acc.add_affine(&V::from_lanes(&xs), &V::from_lanes(&ys));
+            acc = if mask == 0xff {
+                sum
+            } else {
+                PV::select(mask, &sum, &acc)
+            };
+        }
+    }
+    let (xs, ys, zs) = (acc.x.lanes(), acc.y.lanes(), acc.z.lanes());
+    core::array::from_fn(|lane| {
+        let z = lane_to_fe(zs[lane]);
+        if z.is_zero() {
+            return None;
+        }
+        Some(Jacobian {
+            x: lane_to_fe(xs[lane]),
+            y: lane_to_fe(ys[lane]),
+            z,
+        })
+    })
+}
+
 /// Eight candidate square roots a^((p+1)/4), lane-wise; the caller checks
 /// them (None without IFMA).
 pub(crate) fn sqrt_candidates8(a: &[Fe; 8]) -> Option<[Fe; 8]> {

@@ -34,7 +34,8 @@ pub use cache::SignerCache;
 pub use point::{Affine, Jacobian, PointError};
 pub use scalar::Sc;
 pub use verify::{
-    verify_prehash, verify_prehash_full, warm_up, FullSignature, Signature, SignerTable,
+    verify_prehash, verify_prehash_full, verify_prehash_many, warm_up, FullSignature, Signature,
+    SignerTable, SingleItem,
 };
 
 /// Why a verification failed.

@@ -111,6 +111,11 @@ impl FixedTable {
         self.chunk_bits
     }
 
+    /// All entries, chunk by chunk.
+    pub(crate) fn points(&self) -> &[Affine] {
+        &self.points
+    }
+
     /// Bytes held by the table (for cache sizing).
     pub fn size_bytes(&self) -> usize {
         self.points.len() * core::mem::size_of::<Affine>()

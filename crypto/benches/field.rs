@@ -120,6 +120,27 @@ fn main() {
     ns("ecdsa verify", 2_000, || {
         assert!(verify_prehash(&it.key, &it.digest, black_box(&xsig)).is_ok());
     });
+    // OpenSSL on the same signature, for instruction counts under callgrind.
+    {
+        use openssl::bn::{BigNum, BigNumContext};
+        use openssl::ec::{EcGroup, EcKey, EcPoint};
+        use openssl::ecdsa::EcdsaSig;
+        use openssl::nid::Nid;
+        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        let mut ctx = BigNumContext::new().unwrap();
+        let pt = EcPoint::from_bytes(&group, &it.key.to_sec1(), &mut ctx).unwrap();
+        let key = EcKey::from_public_key(&group, &pt).unwrap();
+        let r = xsig.r.to_bytes();
+        let s = xsig.s.to_bytes();
+        ns("openssl ecdsa verify", 2_000, || {
+            let sig = EcdsaSig::from_private_components(
+                BigNum::from_slice(&r).unwrap(),
+                BigNum::from_slice(&s).unwrap(),
+            )
+            .unwrap();
+            assert!(sig.verify(&it.digest, &key).unwrap());
+        });
+    }
     let table = SignerTable::new(&it.key).unwrap();
     ns("ecdsa verify (table)", 5_000, || {
         assert!(table.verify_prehash(&it.digest, black_box(&xsig)).is_ok());

@@ -442,3 +442,25 @@ fn many_single_verdicts_equal_reference() {
         assert_eq!(engine::verify_prehash_many(&items), expect, "round {round}");
     }
 }
+
+#[test]
+fn batch_sizer_shrinks_on_failure_and_recovers() {
+    let mut s = engine::BatchSizer::new(1, 64, 2);
+    let a = [1u8; 8];
+    assert_eq!(s.size_for(&a), 64);
+    for expect in [32, 16, 8, 4, 2, 1, 1] {
+        s.record(&a, true);
+        assert_eq!(s.size_for(&a), expect);
+    }
+    for expect in [2, 4, 8, 16, 32, 64, 64] {
+        s.record(&a, false);
+        assert_eq!(s.size_for(&a), expect);
+    }
+    assert_eq!(s.reduced_senders(), 0);
+    // Capacity: a third failing sender keeps the full size.
+    s.record(&[2; 8], true);
+    s.record(&[3; 8], true);
+    s.record(&[4; 8], true);
+    assert_eq!(s.reduced_senders(), 2);
+    assert_eq!(s.size_for(&[4; 8]), 64);
+}

@@ -10,7 +10,8 @@
 //! - [`scalar`]: arithmetic mod n (Montgomery CIOS).
 //! - [`point`]: Jacobian coordinates with a = -3 doubling and mixed addition.
 //! - [`mul`]: wNAF recoding, odd-multiple and comb tables, Straus evaluation.
-//! - [`verify`], [`cache`], [`batch`]: the verifiers.
+//! - [`verify`], [`cache`], [`batch`]: the verifiers; [`policy`]: per-sender
+//!   batch sizes that shrink while a sender's batches fail.
 //! - `ifma` (x86-64): eight-lane AVX-512 IFMA field and point arithmetic
 //!   for the batch verifier, chosen at run time; the only `unsafe` code.
 //!
@@ -26,12 +27,14 @@ pub mod ifma;
 mod modinv;
 pub mod mul;
 pub mod point;
+pub mod policy;
 pub mod scalar;
 pub mod verify;
 
 pub use batch::{parse_full_signatures, verify_batch, verify_batch_with, Backend, BatchItem};
 pub use cache::SignerCache;
 pub use point::{Affine, Jacobian, PointError};
+pub use policy::BatchSizer;
 pub use scalar::Sc;
 pub use verify::{
     verify_prehash, verify_prehash_full, verify_prehash_many, warm_up, FullSignature, Signature,

@@ -1,7 +1,11 @@
 //! Verifications per second of the engine against OpenSSL, measured in the same
-//! process, interleaved round by round so that machine load hits both alike.
+//! process. Each round times every scenario for a short slice right after a
+//! slice of OpenSSL's verify, so that both see the same machine load; a
+//! scenario's ratio is the median over rounds of (its rate / the OpenSSL rate
+//! measured just before it), and its rate the median of its slices.
 //!
 //! `cargo bench -p scms-crypto --bench verify -- [--seconds S] [--rounds N] [--json]`
+//! (S: seconds per scenario in total, default 2; N: rounds, default 10)
 //!
 //! Every scenario parses its inputs from bytes inside the timed loop (scalars,
 //! and for the batches the compressed R, which costs a square root); public
@@ -73,22 +77,6 @@ fn time_it(t: Duration, per_call: usize, mut f: impl FnMut(usize)) -> (f64, f64)
     ((calls * per_call) as f64, start.elapsed().as_secs_f64())
 }
 
-struct Acc {
-    name: &'static str,
-    ops: f64,
-    secs: f64,
-}
-
-impl Acc {
-    fn add(&mut self, (ops, secs): (f64, f64)) {
-        self.ops += ops;
-        self.secs += secs;
-    }
-    fn per_s(&self) -> f64 {
-        self.ops / self.secs
-    }
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |name: &str| {
@@ -97,11 +85,10 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .and_then(|v| v.parse::<f64>().ok())
     };
-    let seconds = arg("--seconds").unwrap_or(1.0);
-    let rounds = arg("--rounds").unwrap_or(3.0) as usize;
+    let seconds = arg("--seconds").unwrap_or(2.0);
+    let rounds = (arg("--rounds").unwrap_or(10.0) as usize).max(1);
     let json = args.iter().any(|a| a == "--json");
-    // Each round gives every scenario an equal slice of `seconds`.
-    let slice = Duration::from_secs_f64(seconds / 2.0);
+    let slice = Duration::from_secs_f64(seconds / rounds as f64);
 
     engine::warm_up().unwrap();
     let pool: Vec<Case> = (0..256)
@@ -143,34 +130,6 @@ fn main() {
     let mut cache = SignerCache::new(1024);
     cache.get_or_build(&signer_id, &signer_key).unwrap();
 
-    let mut o_verify = Acc {
-        name: "openssl_verify",
-        ops: 0.0,
-        secs: 0.0,
-    };
-    let mut o_sign = Acc {
-        name: "openssl_sign",
-        ops: 0.0,
-        secs: 0.0,
-    };
-    let mut accs: Vec<Acc> = [
-        "single",
-        "same_signer",
-        "batch_8",
-        "batch_64",
-        "batch_256",
-        "forged_64",
-        "single_x8",
-    ]
-    .iter()
-    .map(|n| Acc {
-        name: n,
-        ops: 0.0,
-        secs: 0.0,
-    })
-    .collect();
-
-    // Parses the signatures (decompressing R) inside the timed loop.
     let batch_items = |start: usize, n: usize, forged: Option<usize>| -> Vec<BatchItem> {
         let idx: Vec<usize> = (0..n).map(|j| (start + j) % pool.len()).collect();
         let encs: Vec<(&[u8], &[u8; 32])> = idx
@@ -195,42 +154,66 @@ fn main() {
             .collect()
     };
 
-    for _ in 0..rounds {
-        o_verify.add(time_it(slice, 1, |i| {
-            let c = &pool[i % 64];
-            let sig = EcdsaSig::from_private_components(
-                BigNum::from_slice(&c.r).unwrap(),
-                BigNum::from_slice(&c.s).unwrap(),
-            )
-            .unwrap();
-            assert!(sig
-                .verify(black_box(&c.digest), &ossl_keys[i % 64])
-                .unwrap());
-        }));
-        o_sign.add(time_it(slice, 1, |i| {
-            let c = &pool[i % 64];
-            black_box(EcdsaSig::sign(&c.digest, &ossl_priv).unwrap());
-        }));
-        accs[0].add(time_it(slice, 1, |i| {
-            let c = &pool[i % 64];
-            let sig = Signature::from_scalars(&c.r, &c.s).unwrap();
-            assert!(engine::verify_prehash(&keys[i % 64], black_box(&c.digest), &sig).is_ok());
-        }));
-        accs[1].add(time_it(slice, 1, |i| {
-            let c = &stream[i % 64];
-            let sig = Signature::from_scalars(&c.r, &c.s).unwrap();
-            assert!(cache
-                .verify_with_table(&signer_id, &signer_key, black_box(&c.digest), &sig)
-                .is_ok());
-        }));
-        for (k, n) in [(2usize, 8usize), (3, 64), (4, 256)] {
-            accs[k].add(time_it(slice, n, |i| {
+    let mut openssl_verify = |i: usize| {
+        let c = &pool[i % 64];
+        let sig = EcdsaSig::from_private_components(
+            BigNum::from_slice(&c.r).unwrap(),
+            BigNum::from_slice(&c.s).unwrap(),
+        )
+        .unwrap();
+        assert!(sig
+            .verify(black_box(&c.digest), &ossl_keys[i % 64])
+            .unwrap());
+    };
+    type Run<'a> = Box<dyn FnMut(usize) + 'a>;
+    let mut scenarios: Vec<(&str, usize, Run<'_>)> = vec![
+        (
+            "single",
+            1,
+            Box::new(|i| {
+                let c = &pool[i % 64];
+                let sig = Signature::from_scalars(&c.r, &c.s).unwrap();
+                assert!(engine::verify_prehash(&keys[i % 64], black_box(&c.digest), &sig).is_ok());
+            }),
+        ),
+        (
+            "same_signer",
+            1,
+            Box::new(|i| {
+                let c = &stream[i % 64];
+                let sig = Signature::from_scalars(&c.r, &c.s).unwrap();
+                assert!(cache
+                    .verify_with_table(&signer_id, &signer_key, black_box(&c.digest), &sig)
+                    .is_ok());
+            }),
+        ),
+    ];
+    for (name, n) in [("batch_8", 8usize), ("batch_64", 64), ("batch_256", 256)] {
+        let batch_items = &batch_items;
+        scenarios.push((
+            name,
+            n,
+            Box::new(move |i| {
                 let items = batch_items(i * n, n, None);
                 let v = verify_batch(black_box(&items)).unwrap();
                 assert!(v.iter().all(|&x| x));
-            }));
-        }
-        accs[6].add(time_it(slice, 8, |i| {
+            }),
+        ));
+    }
+    scenarios.push((
+        "forged_64",
+        64,
+        Box::new(|i| {
+            let bad = i % 64;
+            let items = batch_items(i * 64, 64, Some(bad));
+            let v = verify_batch(black_box(&items)).unwrap();
+            assert!(!v[bad] && v.iter().filter(|&&x| !x).count() == 1);
+        }),
+    ));
+    scenarios.push((
+        "single_x8",
+        8,
+        Box::new(|i| {
             // Eight unrelated x-only signatures verified one by one (exact
             // verdicts), side by side on the IFMA lanes.
             let items: Vec<SingleItem> = (0..8)
@@ -247,45 +230,60 @@ fn main() {
             assert!(engine::verify_prehash_many(black_box(&items))
                 .iter()
                 .all(|&v| v));
-        }));
-        accs[5].add(time_it(slice, 64, |i| {
-            let bad = i % 64;
-            let items = batch_items(i * 64, 64, Some(bad));
-            let v = verify_batch(black_box(&items)).unwrap();
-            assert!(!v[bad] && v.iter().filter(|&&x| !x).count() == 1);
-        }));
-    }
+        }),
+    ));
 
-    let base = o_verify.per_s();
+    let rate = |(ops, secs): (f64, f64)| ops / secs;
+    let mut ossl_rates = Vec::new();
+    let mut sign_rates = Vec::new();
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); scenarios.len()];
+    let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); scenarios.len()];
+    for _ in 0..rounds {
+        sign_rates.push(rate(time_it(slice, 1, |i| {
+            let c = &pool[i % 64];
+            black_box(EcdsaSig::sign(&c.digest, &ossl_priv).unwrap());
+        })));
+        for (k, (_, per_call, f)) in scenarios.iter_mut().enumerate() {
+            let o = rate(time_it(slice, 1, &mut openssl_verify));
+            let r = rate(time_it(slice, *per_call, f));
+            ossl_rates.push(o);
+            rates[k].push(r);
+            ratios[k].push(r / o);
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        let n = v.len();
+        if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        }
+    };
+    let base = median(&mut ossl_rates);
+    let sign = median(&mut sign_rates);
+    let rows: Vec<(&str, f64, f64)> = scenarios
+        .iter()
+        .enumerate()
+        .map(|(k, (name, _, _))| (*name, median(&mut rates[k]), median(&mut ratios[k])))
+        .collect();
     if json {
-        let sc: Vec<String> = accs
+        let sc: Vec<String> = rows
             .iter()
-            .map(|a| {
-                format!(
-                    "{{\"name\": \"{}\", \"per_s\": {:.1}, \"ratio\": {:.3}}}",
-                    a.name,
-                    a.per_s(),
-                    a.per_s() / base
-                )
+            .map(|(name, per_s, ratio)| {
+                format!("{{\"name\": \"{name}\", \"per_s\": {per_s:.1}, \"ratio\": {ratio:.3}}}")
             })
             .collect();
         println!(
-            "{{\"openssl_verify_per_s\": {:.1}, \"openssl_sign_per_s\": {:.1}, \"scenarios\": [{}]}}",
-            base,
-            o_sign.per_s(),
+            "{{\"openssl_verify_per_s\": {base:.1}, \"openssl_sign_per_s\": {sign:.1}, \"scenarios\": [{}]}}",
             sc.join(", ")
         );
     } else {
         println!("{:<16} {:>12} {:>8}", "scenario", "per second", "ratio");
-        println!("{:<16} {:>12.0} {:>8}", o_verify.name, base, "1.00");
-        println!("{:<16} {:>12.0} {:>8}", o_sign.name, o_sign.per_s(), "-");
-        for a in &accs {
-            println!(
-                "{:<16} {:>12.0} {:>8.2}",
-                a.name,
-                a.per_s(),
-                a.per_s() / base
-            );
+        println!("{:<16} {:>12.0} {:>8}", "openssl_verify", base, "1.00");
+        println!("{:<16} {:>12.0} {:>8}", "openssl_sign", sign, "-");
+        for (name, per_s, ratio) in &rows {
+            println!("{name:<16} {per_s:>12.0} {ratio:>8.2}");
         }
     }
 }

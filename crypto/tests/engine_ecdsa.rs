@@ -464,3 +464,71 @@ fn batch_sizer_shrinks_on_failure_and_recovers() {
     assert_eq!(s.reduced_senders(), 2);
     assert_eq!(s.size_for(&[4; 8]), 64);
 }
+
+/// Fuzz-style: random bytes where an attacker controls them (digest, R, s,
+/// and the choice of key) never panic, and batch verdicts equal single ones.
+#[test]
+fn batch_on_random_inputs_matches_single() {
+    let valid: Vec<BatchItem> = (0..12).map(|_| item(&random_case())).collect();
+    for round in 0..30 {
+        let mut encs: Vec<(Vec<u8>, [u8; 32])> = Vec::new();
+        let mut keys = Vec::new();
+        let mut digests = Vec::new();
+        for j in 0..(1 + round % 9) {
+            let mut rnd = [0u8; 100];
+            OsRng.fill_bytes(&mut rnd);
+            let v = &valid[(j + round) % valid.len()];
+            let mut s = [0u8; 32];
+            s.copy_from_slice(&rnd[33..65]);
+            let mut digest = [0u8; 32];
+            digest.copy_from_slice(&rnd[65..97]);
+            let r_enc = match rnd[97] % 4 {
+                // random x with a random parity: about half decompress
+                0 | 1 => {
+                    let mut e = rnd[..33].to_vec();
+                    e[0] = 0x02 | (e[0] & 1);
+                    e
+                }
+                // a valid signature, untouched or with one field replaced
+                _ => {
+                    let mut e = vec![0x02 | v.sig.r_point.y.is_odd() as u8];
+                    e.extend_from_slice(&v.sig.r_point.x.to_bytes());
+                    if rnd[98] % 2 == 0 {
+                        s = v.sig.s.to_bytes();
+                    }
+                    if rnd[99] % 3 != 0 {
+                        digest = v.digest;
+                    }
+                    e
+                }
+            };
+            encs.push((r_enc, s));
+            keys.push(if rnd[99] % 5 == 0 {
+                valid[0].key
+            } else {
+                v.key
+            });
+            digests.push(digest);
+        }
+        let refs: Vec<(&[u8], &[u8; 32])> = encs.iter().map(|(r, s)| (r.as_slice(), s)).collect();
+        let parsed = parse_full_signatures(&refs);
+        let items: Vec<BatchItem> = parsed
+            .iter()
+            .zip(keys.iter().zip(digests.iter()))
+            .filter_map(|(p, (k, d))| {
+                p.as_ref().ok().map(|sig| BatchItem {
+                    key: *k,
+                    digest: *d,
+                    sig: *sig,
+                })
+            })
+            .collect();
+        let single = single_verdicts(&items);
+        assert_eq!(verify_batch(&items).unwrap(), single, "round {round}");
+        assert_eq!(
+            verify_batch_with(&items, Backend::Portable).unwrap(),
+            single,
+            "portable round {round}"
+        );
+    }
+}

@@ -2,8 +2,10 @@
 //! the identity).
 //!
 //! Formulas from the Explicit-Formulas Database (hyperelliptic.org/EFD,
-//! "g1p/shortw/jacobian-3"): dbl-2001-b (3M+5S, uses a = -3), madd-2007-bl
-//! (7M+4S, mixed with an affine point) and add-2007-bl (11M+5S). They do not
+//! "g1p/shortw/jacobian-3"): dbl-2001-b (uses a = -3), madd-2007-bl (mixed
+//! with an affine point) and add-2007-bl, with the squarings that only serve to
+//! form 2·Z1·Z2-type products replaced by one multiplication (fewer
+//! instructions here, where a squaring is not much cheaper than a product). They do not
 //! handle equal inputs, so the adders detect H = 0 and fall back to doubling:
 //! variable time is fine because everything here is public.
 
@@ -189,7 +191,8 @@ impl Jacobian {
         }
     }
 
-    /// dbl-2001-b.
+    /// dbl-2001-b with Z3 = 2·Y·Z (4M+4S): a product costs fewer instructions
+    /// than a squaring and three additions (callgrind: -1% per verification).
     #[inline(always)]
     pub fn double(&self) -> Jacobian {
         if self.is_identity() {
@@ -202,9 +205,8 @@ impl Jacobian {
         let alpha = t.double().add(&t);
         let beta4 = beta.double().double();
         let x3 = alpha.square().sub(&beta4.double());
-        let z3 = self.y.add(&self.z).square().sub(&gamma).sub(&delta);
-        let g2 = gamma.square();
-        let g8 = g2.double().double().double();
+        let z3 = self.y.mul(&self.z).double();
+        let g8 = gamma.square().double().double().double();
         let y3 = alpha.mul(&beta4.sub(&x3)).sub(&g8);
         Jacobian {
             x: x3,
@@ -238,7 +240,9 @@ impl Jacobian {
         let v = self.x.mul(&i);
         let x3 = r.square().sub(&j).sub(&v.double());
         let y3 = r.mul(&v.sub(&x3)).sub(&self.y.mul(&j).double());
-        let z3 = self.z.add(&h).square().sub(&z1z1).sub(&hh);
+        // (Z1+H)^2 - Z1Z1 - HH = 2·Z1·H: one multiplication instead of a
+        // squaring and three additions.
+        let z3 = self.z.mul(&h).double();
         Jacobian {
             x: x3,
             y: y3,

@@ -532,3 +532,18 @@ fn batch_on_random_inputs_matches_single() {
         );
     }
 }
+
+#[test]
+fn dispatched_and_portable_straus_agree() {
+    for i in 0..40 {
+        let c = random_case();
+        let q = Affine::from_sec1(&c.key_sec1).unwrap();
+        let k1 = Sc::from_bytes(&c.r).unwrap();
+        let k2 = if i == 0 {
+            Sc::from_bytes(&sub_one(&n_bytes())).unwrap()
+        } else {
+            Sc::from_bytes(&c.s).unwrap()
+        };
+        assert!(mul::self_test_straus(&q, &k1, &k2), "case {i}");
+    }
+}

@@ -16,8 +16,11 @@
 //! exceptional case (an intermediate identity or equal points) leaves Z = 0 in
 //! its lane, which is detected at the end and sent back to the portable path.
 //!
-//! `unsafe` is confined to this module: calling the `#[target_feature]` entry
-//! point after runtime detection, and one store of a vector into a local array.
+//! The module also holds the BMI2/ADX build of the portable Straus loop (the
+//! same source compiled with those features, so LLVM can use mulx).
+//!
+//! `unsafe` is confined to this module: calling `#[target_feature]` entry
+//! points after runtime detection, and one store of a vector into a local array.
 
 use core::arch::x86_64::*;
 
@@ -53,6 +56,36 @@ const P16_BORROWED: [u64; 5] = [
 /// 2^252 mod p as an `Fe` internal value: Fe(v)·K = v/16, i.e. from the
 /// R = 2^260 domain back to the engine's R = 2^256 domain.
 const TO_FE: Fe = Fe([0, 0, 0, 0x1000_0000_0000_0000]);
+
+/// Whether this CPU has BMI2 and ADX (mulx), for the scalar Straus build.
+pub fn bmi2_available() -> bool {
+    std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx")
+}
+
+/// [`super::mul::straus`] compiled with BMI2/ADX enabled (same source, so
+/// LLVM may use mulx); None when the CPU lacks them.
+pub(crate) fn straus_bmi2(
+    fixed: &[super::mul::FixedTerm<'_>],
+    affine: &[super::mul::AffineTerm<'_>],
+    jacobian: &[super::mul::JacobianTerm<'_>],
+    l: usize,
+) -> Option<Jacobian> {
+    if !bmi2_available() {
+        return None;
+    }
+    // SAFETY: the CPU supports bmi2 and adx (checked just above).
+    Some(unsafe { straus_bmi2_inner(fixed, affine, jacobian, l) })
+}
+
+#[target_feature(enable = "bmi2,adx")]
+fn straus_bmi2_inner(
+    fixed: &[super::mul::FixedTerm<'_>],
+    affine: &[super::mul::AffineTerm<'_>],
+    jacobian: &[super::mul::JacobianTerm<'_>],
+    l: usize,
+) -> Jacobian {
+    super::mul::straus_impl(fixed, affine, jacobian, l)
+}
 
 /// Whether this CPU can run the IFMA path.
 pub fn available() -> bool {

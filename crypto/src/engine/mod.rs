@@ -13,7 +13,8 @@
 //! - [`verify`], [`cache`], [`batch`]: the verifiers; [`policy`]: per-sender
 //!   batch sizes that shrink while a sender's batches fail.
 //! - `ifma` (x86-64): eight-lane AVX-512 IFMA field and point arithmetic
-//!   for the batch verifier, chosen at run time; the only `unsafe` code.
+//!   for the batch verifier and a BMI2/ADX build of the Straus loop, both
+//!   chosen at run time; the only `unsafe` code.
 //!
 //! Only public data (keys, digests, signatures) may enter: nothing here is
 //! constant-time. Signing stays on the constant-time suites.

@@ -77,6 +77,10 @@ pub fn parse_full_signatures(
         .collect()
 }
 
+/// Smallest check that goes to the IFMA lanes.
+#[cfg(target_arch = "x86_64")]
+const LANES_MIN: usize = 4;
+
 /// Width of the wNAF of z_i·u2_i (8-point tables for Q_i).
 const Q_WIDTH: u32 = 5;
 /// Width of the wNAF of the 128-bit z_i (4-point tables for R_i).
@@ -250,8 +254,10 @@ fn check(ctx: &Ctx<'_>, idx: &[usize]) -> Result<bool, EngineError> {
             digits: zd,
         });
     }
+    // Below five signatures the lanes' fixed 257 eight-wide doublings cost
+    // more than the portable pass (bisection ends there).
     #[cfg(target_arch = "x86_64")]
-    if let Some(lanes) = ctx.lanes {
+    if let Some(lanes) = ctx.lanes.filter(|_| idx.len() > LANES_MIN) {
         if let Some(ok) = check_lanes(lanes, prep, idx, &terms, &g_scalar)? {
             return Ok(ok);
         }

@@ -17,12 +17,12 @@ use super::scalar::Sc;
 pub const DIGITS: usize = 257;
 
 /// Signed digits, least significant first; each is zero or odd with |d| < 2^(w-1).
-pub type Digits = [i8; DIGITS];
+pub type Digits = [i16; DIGITS];
 
-/// Width-w NAF of a scalar (2 <= w <= 8).
+/// Width-w NAF of a scalar (2 <= w <= 12).
 pub fn wnaf(k: &Sc, w: u32) -> Digits {
-    debug_assert!((2..=8).contains(&w));
-    let mut out = [0i8; DIGITS];
+    debug_assert!((2..=12).contains(&w));
+    let mut out = [0i16; DIGITS];
     let limbs = [k.0[0], k.0[1], k.0[2], k.0[3], 0, 0];
     let bits = |pos: usize, count: u32| -> u32 {
         let i = pos / 64;
@@ -41,7 +41,7 @@ pub fn wnaf(k: &Sc, w: u32) -> Digits {
         let mut word = bits(pos, now) + carry;
         carry = (word >> (w - 1)) & 1;
         word = word.wrapping_sub(carry << w);
-        out[pos] = word as i32 as i8;
+        out[pos] = word as i32 as i16;
         pos += now as usize;
     }
     debug_assert_eq!(carry, 0);
@@ -78,7 +78,7 @@ pub struct FixedTable {
 impl FixedTable {
     /// Builds the table for P with `chunks` chunk bases and wNAF width `width`.
     pub fn new(p: &Affine, chunks: usize, width: u32) -> Result<FixedTable, TableError> {
-        debug_assert!(chunks >= 1 && 256 % chunks == 0 && (2..=8).contains(&width));
+        debug_assert!(chunks >= 1 && 256 % chunks == 0 && (2..=12).contains(&width));
         let chunk_bits = 256 / chunks;
         let m = 1usize << (width - 2);
         let mut jac = Vec::with_capacity(chunks * m);
@@ -123,7 +123,7 @@ impl FixedTable {
 
     /// The table entry for digit d (odd, nonzero) at chunk j, negated if d < 0.
     #[inline(always)]
-    fn entry(&self, j: usize, d: i8) -> Affine {
+    fn entry(&self, j: usize, d: i16) -> Affine {
         let m = 1usize << (self.width - 2);
         let idx = j * m + ((d.unsigned_abs() as usize) >> 1);
         let p = self.points[idx];

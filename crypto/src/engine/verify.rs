@@ -1,6 +1,6 @@
 //! ECDSA P-256 verification over a prehashed digest (SEC 1 v2, 4.1.4).
 //!
-//! Single verification computes u1·G + u2·Q with Straus: G from a 64-entry
+//! Single verification computes u1·G + u2·Q with Straus: G from a 256-entry
 //! affine wNAF table built once, Q from 8 odd multiples (width 5, made affine
 //! with one inversion), and compares x without inverting Z. With a
 //! [`SignerTable`] both G and Q come from 16-chunk fixed tables, cutting the
@@ -17,14 +17,17 @@ use super::EngineError;
 pub const COMB_CHUNKS: usize = 16;
 /// wNAF width of the per-signer tables (16 chunks x 32 points = 32 KiB).
 pub const SIGNER_WIDTH: u32 = 7;
-/// wNAF width of the generator comb (16 chunks x 64 points = 64 KiB).
-const G_COMB_WIDTH: u32 = 8;
+/// wNAF width of the generator comb (16 chunks x 256 points = 256 KiB, built
+/// once): about 23 additions per multiplication instead of 28 at width 8.
+const G_COMB_WIDTH: u32 = 10;
+/// wNAF width of the single-verification generator table (256 points, 16 KiB).
+const G_SINGLE_WIDTH: u32 = 10;
 
-/// The width-8 generator table of single verification (64 points, 4 KiB).
+/// The generator table of single verification.
 /// Construction cannot fail for the generator; the error is surfaced anyway.
 pub(crate) fn g_single() -> Result<&'static FixedTable, EngineError> {
     static T: OnceLock<Option<FixedTable>> = OnceLock::new();
-    T.get_or_init(|| FixedTable::new(&Affine::GENERATOR, 1, 8).ok())
+    T.get_or_init(|| FixedTable::new(&Affine::GENERATOR, 1, G_SINGLE_WIDTH).ok())
         .as_ref()
         .ok_or(EngineError::Internal)
 }

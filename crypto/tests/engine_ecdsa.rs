@@ -87,7 +87,7 @@ fn ours(key_sec1: &[u8], digest: &[u8; 32], r: &[u8; 32], s: &[u8; 32]) -> bool 
     let single = engine::verify_prehash(&q, digest, &sig).is_ok();
     // Building a table costs ~3 verifications: check the table path on about
     // one call in eight (keyed by the digest) to keep debug runs short.
-    if digest[0] % 8 == 0 {
+    if digest[0].is_multiple_of(8) {
         let table = SignerTable::new(&q)
             .unwrap()
             .verify_prehash(digest, &sig)

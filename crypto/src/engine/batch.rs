@@ -13,6 +13,8 @@
 //! 2007 for ECDSA*). A failed batch is bisected: when one half passes, the other
 //! is known to contain a bad signature and is split without being checked whole.
 
+use std::cell::OnceCell;
+
 use rand_core::{OsRng, RngCore};
 
 use super::mul::{self, AffineTerm, FixedTerm};
@@ -89,11 +91,33 @@ const R_WIDTH: u32 = 4;
 struct Prepared {
     u1: Sc,
     u2: Sc,
-    q_table: Vec<Affine>,
-    r_table: Vec<Affine>,
+    /// Affine odd multiples of Q and R for the portable path; on the IFMA path
+    /// they are made from the lane points only if a portable check needs them.
+    q_table: OnceCell<Vec<Affine>>,
+    r_table: OnceCell<Vec<Affine>>,
     /// Indices of the same tables in the lane point list (IFMA path).
     q_idx: Vec<u32>,
     r_idx: Vec<u32>,
+}
+
+impl Prepared {
+    fn tables(&self, lanes: Option<&Lanes>) -> (&[Affine], &[Affine]) {
+        let conv = |idx: &[u32]| -> Vec<Affine> {
+            #[cfg(target_arch = "x86_64")]
+            if let Some(l) = lanes {
+                return idx
+                    .iter()
+                    .filter_map(|&i| l.points.get(i as usize).map(LanePoint::to_affine))
+                    .collect();
+            }
+            let _ = (idx, lanes);
+            Vec::new()
+        };
+        (
+            self.q_table.get_or_init(|| conv(&self.q_idx)),
+            self.r_table.get_or_init(|| conv(&self.r_idx)),
+        )
+    }
 }
 
 /// The eight-lane form of every table point, when the IFMA path is used.
@@ -110,7 +134,6 @@ pub fn verify_batch(items: &[BatchItem]) -> Result<Vec<bool>, EngineError> {
 
 /// [`verify_batch`] with a chosen backend (tests compare them).
 pub fn verify_batch_with(items: &[BatchItem], backend: Backend) -> Result<Vec<bool>, EngineError> {
-    let mut verdict = vec![false; items.len()];
     // r = x(R) mod n must be nonzero; such items are invalid outright.
     let mut live = Vec::with_capacity(items.len());
     let mut rs = Vec::with_capacity(items.len());
@@ -121,13 +144,52 @@ pub fn verify_batch_with(items: &[BatchItem], backend: Backend) -> Result<Vec<bo
         }
     }
     if live.is_empty() {
-        return Ok(verdict);
+        return Ok(vec![false; items.len()]);
     }
     let mut ws: Vec<Sc> = live.iter().map(|&i| items[i].sig.s).collect();
     Sc::batch_invert(&mut ws);
 
     let qm = 1usize << (Q_WIDTH - 2);
     let rm = 1usize << (R_WIDTH - 2);
+    let us: Vec<(Sc, Sc)> = live
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let e = Sc::from_bytes_reduced(&items[i].digest);
+            (e.mul(&ws[k]), rs[k].mul(&ws[k]))
+        })
+        .collect();
+    let idx_of = |k: usize| {
+        let base = k * (qm + rm);
+        (
+            (base..base + qm).map(|x| x as u32).collect::<Vec<u32>>(),
+            (base + qm..base + qm + rm)
+                .map(|x| x as u32)
+                .collect::<Vec<u32>>(),
+        )
+    };
+
+    // IFMA: tables computed and normalised in the lanes.
+    #[cfg(target_arch = "x86_64")]
+    if let Some(lanes) = lane_tables(items, &live, qm, rm, backend) {
+        let prepared: Vec<Option<Prepared>> = us
+            .iter()
+            .enumerate()
+            .map(|(k, &(u1, u2))| {
+                let (q_idx, r_idx) = idx_of(k);
+                Some(Prepared {
+                    u1,
+                    u2,
+                    q_table: OnceCell::new(),
+                    r_table: OnceCell::new(),
+                    q_idx,
+                    r_idx,
+                })
+            })
+            .collect();
+        return finish(items.len(), &live, &prepared, Some(&lanes));
+    }
+
     let mut jac: Vec<Jacobian> = Vec::with_capacity(live.len() * (qm + rm));
     for &i in &live {
         jac.extend(mul::odd_multiples_jacobian(&items[i].key.to_jacobian(), qm));
@@ -138,37 +200,73 @@ pub fn verify_batch_with(items: &[BatchItem], backend: Backend) -> Result<Vec<bo
     }
     let aff = Jacobian::batch_to_affine(&jac);
     let mut prepared: Vec<Option<Prepared>> = Vec::with_capacity(live.len());
-    for (k, &i) in live.iter().enumerate() {
-        let e = Sc::from_bytes_reduced(&items[i].digest);
+    for (k, &(u1, u2)) in us.iter().enumerate() {
         let base = k * (qm + rm);
         // An identity among the multiples means a point of small order, which
         // P-256 does not have; treat the item as invalid rather than panic.
         let q_table: Option<Vec<Affine>> = aff[base..base + qm].iter().copied().collect();
         let r_table: Option<Vec<Affine>> = aff[base + qm..base + qm + rm].iter().copied().collect();
+        let (q_idx, r_idx) = idx_of(k);
         prepared.push(match (q_table, r_table) {
             (Some(q_table), Some(r_table)) => Some(Prepared {
-                u1: e.mul(&ws[k]),
-                u2: rs[k].mul(&ws[k]),
-                q_table,
-                r_table,
-                q_idx: (base..base + qm).map(|x| x as u32).collect(),
-                r_idx: (base + qm..base + qm + rm).map(|x| x as u32).collect(),
+                u1,
+                u2,
+                q_table: OnceCell::from(q_table),
+                r_table: OnceCell::from(r_table),
+                q_idx,
+                r_idx,
             }),
             _ => None,
         });
     }
     let lanes = lanes_for(&aff, backend);
+    finish(items.len(), &live, &prepared, lanes.as_ref())
+}
+
+/// Bisects and maps the verdicts back to the input order.
+fn finish(
+    n: usize,
+    live: &[usize],
+    prepared: &[Option<Prepared>],
+    lanes: Option<&Lanes>,
+) -> Result<Vec<bool>, EngineError> {
+    let mut verdict = vec![false; n];
     let ok: Vec<usize> = (0..live.len()).filter(|&k| prepared[k].is_some()).collect();
     let mut local = vec![false; live.len()];
     let ctx = Ctx {
-        prep: &prepared,
-        lanes: lanes.as_ref(),
+        prep: prepared,
+        lanes,
     };
     locate(&ctx, &ok, false, &mut local)?;
     for (k, &i) in live.iter().enumerate() {
         verdict[i] = local[k];
     }
     Ok(verdict)
+}
+
+/// The lane tables of every live item: Q's and R's odd multiples, built and
+/// normalised in the IFMA lanes, laid out item by item (Q's then R's).
+#[cfg(target_arch = "x86_64")]
+fn lane_tables(
+    items: &[BatchItem],
+    live: &[usize],
+    qm: usize,
+    rm: usize,
+    backend: Backend,
+) -> Option<Lanes> {
+    if backend != Backend::Auto {
+        return None;
+    }
+    let keys: Vec<Affine> = live.iter().map(|&i| items[i].key).collect();
+    let rps: Vec<Affine> = live.iter().map(|&i| items[i].sig.r_point).collect();
+    let q = ifma::odd_multiples_lanes(&keys, qm)?;
+    let r = ifma::odd_multiples_lanes(&rps, rm)?;
+    let mut points = Vec::with_capacity(live.len() * (qm + rm));
+    for (qt, rt) in q.into_iter().zip(r) {
+        points.extend(qt);
+        points.extend(rt);
+    }
+    Some(Lanes { points })
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -232,7 +330,8 @@ fn check(ctx: &Ctx<'_>, idx: &[usize]) -> Result<bool, EngineError> {
         .try_fill_bytes(&mut rnd)
         .map_err(|_| EngineError::Rng)?;
     let mut g_scalar = Sc::ZERO;
-    let mut terms = Vec::with_capacity(2 * idx.len());
+    // Per item: its preparation, wNAF of z·u2 (for Q) and of -z (for R).
+    let mut parts: Vec<(&Prepared, mul::Digits, mul::Digits)> = Vec::with_capacity(idx.len());
     for (n, &k) in idx.iter().enumerate() {
         let Some(p) = prep[k].as_ref() else {
             return Ok(false);
@@ -241,26 +340,32 @@ fn check(ctx: &Ctx<'_>, idx: &[usize]) -> Result<bool, EngineError> {
         zb.copy_from_slice(&rnd[16 * n..16 * n + 16]);
         let z = Sc::from_u128(u128::from_le_bytes(zb).max(1));
         g_scalar = g_scalar.add(&z.mul(&p.u1));
-        terms.push(AffineTerm {
-            table: &p.q_table,
-            digits: mul::wnaf(&z.mul(&p.u2), Q_WIDTH),
-        });
-        let mut zd = mul::wnaf(&z, R_WIDTH);
-        for d in zd.iter_mut() {
+        let qd = mul::wnaf(&z.mul(&p.u2), Q_WIDTH);
+        let mut rd = mul::wnaf(&z, R_WIDTH);
+        for d in rd.iter_mut() {
             *d = -*d;
         }
-        terms.push(AffineTerm {
-            table: &p.r_table,
-            digits: zd,
-        });
+        parts.push((p, qd, rd));
     }
     // Below five signatures the lanes' fixed 257 eight-wide doublings cost
     // more than the portable pass (bisection ends there).
     #[cfg(target_arch = "x86_64")]
     if let Some(lanes) = ctx.lanes.filter(|_| idx.len() > LANES_MIN) {
-        if let Some(ok) = check_lanes(lanes, prep, idx, &terms, &g_scalar)? {
+        if let Some(ok) = check_lanes(lanes, &parts, &g_scalar)? {
             return Ok(ok);
         }
+    }
+    let mut terms = Vec::with_capacity(2 * parts.len());
+    for (p, qd, rd) in &parts {
+        let (qt, rt) = p.tables(ctx.lanes);
+        terms.push(AffineTerm {
+            table: qt,
+            digits: *qd,
+        });
+        terms.push(AffineTerm {
+            table: rt,
+            digits: *rd,
+        });
     }
     let g = FixedTerm::new(g_single()?, &g_scalar);
     Ok(mul::straus(&[g], &terms, &[], 256).is_identity())
@@ -270,23 +375,18 @@ fn check(ctx: &Ctx<'_>, idx: &[usize]) -> Result<bool, EngineError> {
 #[cfg(target_arch = "x86_64")]
 fn check_lanes(
     lanes: &Lanes,
-    prep: &[Option<Prepared>],
-    idx: &[usize],
-    terms: &[AffineTerm<'_>],
+    parts: &[(&Prepared, mul::Digits, mul::Digits)],
     g_scalar: &Sc,
 ) -> Result<Option<bool>, EngineError> {
-    let mut lane_terms = Vec::with_capacity(terms.len());
-    for (n, &k) in idx.iter().enumerate() {
-        let Some(p) = prep[k].as_ref() else {
-            return Ok(Some(false));
-        };
+    let mut lane_terms = Vec::with_capacity(2 * parts.len());
+    for (p, qd, rd) in parts {
         lane_terms.push(LaneTerm {
             table: &p.q_idx,
-            digits: &terms[2 * n].digits,
+            digits: qd,
         });
         lane_terms.push(LaneTerm {
             table: &p.r_idx,
-            digits: &terms[2 * n + 1].digits,
+            digits: rd,
         });
     }
     let Some(sums) = ifma::straus8(&lanes.points, &lane_terms) else {

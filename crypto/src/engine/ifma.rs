@@ -95,6 +95,9 @@ pub fn available() -> bool {
 #[derive(Clone, Copy)]
 struct V([__m512i; 5]);
 
+/// The eight lane values of a `V`, radix 2^52.
+type Lanes8 = [[u64; 5]; 8];
+
 /// Radix-2^52 limbs of an `Fe`, moved into the R = 2^260 domain (times 16).
 pub(crate) fn limbs52(fe: &Fe) -> [u64; 5] {
     let v = fe.double().double().double().double().0;
@@ -343,6 +346,32 @@ impl PV {
         }
     }
 
+    /// add-2007-bl with Z3 = 2·Z1·Z2·H, without special cases (they end in
+    /// Z = 0, see module doc).
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    fn add(&self, q: &PV) -> PV {
+        let z1z1 = self.z.square();
+        let z2z2 = q.z.square();
+        let u1 = self.x.mul(&z2z2);
+        let u2 = q.x.mul(&z1z1);
+        let s1 = self.y.mul(&q.z).mul(&z2z2);
+        let s2 = q.y.mul(&self.z).mul(&z1z1);
+        let h = u2.sub(&u1);
+        let i = h.shl::<1>().square();
+        let j = h.mul(&i);
+        let r = s2.sub(&s1).shl::<1>();
+        let v = u1.mul(&i);
+        let x3 = r.square().sub(&j).sub(&v.shl::<1>());
+        let y3 = r.mul(&v.sub(&x3)).sub(&s1.mul(&j).shl::<1>());
+        let z3 = self.z.mul(&q.z).mul(&h).shl::<1>();
+        PV {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
     fn select(mask: __mmask8, a: &PV, b: &PV) -> PV {
@@ -376,6 +405,103 @@ impl LanePoint {
             ny: limbs52(&p.y.neg()),
         }
     }
+
+    /// Back to an affine point of the portable code.
+    pub(crate) fn to_affine(&self) -> Affine {
+        Affine {
+            x: lane_to_fe(self.x),
+            y: lane_to_fe(self.y),
+        }
+    }
+}
+
+/// Odd multiples P, 3P, ..., (2m-1)P of every point, affine, in lane form:
+/// eight points at a time (doubling and full additions in the lanes), then one
+/// shared inversion for all of them (Montgomery's trick, per lane and then
+/// across lanes). None when IFMA is missing or a lane met an exceptional case
+/// (the caller then uses the portable code).
+pub(crate) fn odd_multiples_lanes(points: &[Affine], m: usize) -> Option<Vec<Vec<LanePoint>>> {
+    if !available() || m == 0 {
+        return None;
+    }
+    // SAFETY: the CPU supports avx512f and avx512ifma (checked just above).
+    unsafe { odd_multiples_lanes_ifma(points, m) }
+}
+
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn odd_multiples_lanes_ifma(points: &[Affine], m: usize) -> Option<Vec<Vec<LanePoint>>> {
+    let one = V::from_lanes(&[limbs52(&Fe::ONE); 8]);
+    // Per chunk of eight points: the multiples and the prefix products of Z.
+    let mut chunks: Vec<(Vec<PV>, Vec<V>)> = Vec::with_capacity(points.len().div_ceil(8));
+    let mut totals: Vec<Fe> = Vec::with_capacity(points.len().div_ceil(8) * 8);
+    for chunk in points.chunks(8) {
+        let mut xs = [limbs52(&Affine::GENERATOR.x); 8];
+        let mut ys = [limbs52(&Affine::GENERATOR.y); 8];
+        for (lane, p) in chunk.iter().enumerate() {
+            xs[lane] = limbs52(&p.x);
+            ys[lane] = limbs52(&p.y);
+        }
+        let p = PV {
+            x: V::from_lanes(&xs),
+            y: V::from_lanes(&ys),
+            z: one,
+        };
+        let d = p.double();
+        let mut mults = Vec::with_capacity(m);
+        mults.push(p);
+        for k in 1..m {
+            let next = mults[k - 1].add(&d);
+            mults.push(next);
+        }
+        // prefix[k] = z_0 ... z_(k-1)
+        let mut prefix = Vec::with_capacity(m);
+        let mut acc = one;
+        for pt in &mults {
+            prefix.push(acc);
+            acc = acc.mul(&pt.z);
+        }
+        for total in acc.lanes() {
+            totals.push(lane_to_fe(total));
+        }
+        chunks.push((mults, prefix));
+    }
+    if totals.iter().any(|t| t.is_zero()) {
+        return None;
+    }
+    Fe::batch_invert(&mut totals);
+    let mut out: Vec<Vec<LanePoint>> = Vec::with_capacity(points.len());
+    for (c, (mults, prefix)) in chunks.iter().enumerate() {
+        let inv_lanes: [[u64; 5]; 8] = core::array::from_fn(|lane| limbs52(&totals[8 * c + lane]));
+        let mut inv = V::from_lanes(&inv_lanes);
+        let zero = V::from_lanes(&[[0u64; 5]; 8]);
+        let mut affine: Vec<(V, V, V)> = vec![(zero, zero, zero); m];
+        for k in (0..m).rev() {
+            let zi = inv.mul(&prefix[k]);
+            inv = inv.mul(&mults[k].z);
+            let zi2 = zi.square();
+            let x = mults[k].x.mul(&zi2);
+            let y = mults[k].y.mul(&zi2).mul(&zi);
+            affine[k] = (x, y, zero.sub(&y));
+        }
+        let lanes: Vec<(Lanes8, Lanes8, Lanes8)> = affine
+            .iter()
+            .map(|(x, y, ny)| (x.lanes(), y.lanes(), ny.lanes()))
+            .collect();
+        let in_chunk = (points.len() - 8 * c).min(8);
+        for lane in 0..in_chunk {
+            out.push(
+                lanes
+                    .iter()
+                    .map(|(x, y, ny)| LanePoint {
+                        x: x[lane],
+                        y: y[lane],
+                        ny: ny[lane],
+                    })
+                    .collect(),
+            );
+        }
+    }
+    Some(out)
 }
 
 /// A scalar term for the lanes: wNAF digits over a table of odd multiples

@@ -193,15 +193,11 @@ fn many_ifma(chunk: &[SingleItem]) -> Option<Vec<bool>> {
 
     let mut ws: Vec<Sc> = chunk.iter().map(|it| it.sig.s).collect();
     Sc::batch_invert(&mut ws);
-    let mut jac = Vec::with_capacity(chunk.len() * 8);
-    for it in chunk {
-        jac.extend(mul::odd_multiples_jacobian(&it.key.to_jacobian(), 8));
-    }
-    let aff = Jacobian::batch_to_affine(&jac);
-    let q_lanes: Vec<LanePoint> = aff
-        .iter()
-        .map(|p| LanePoint::new(&p.unwrap_or(Affine::GENERATOR)))
-        .collect();
+    // Q's odd multiples, built and normalised in the lanes; None (an
+    // exceptional case, impossible for valid keys) sends the chunk to the
+    // portable path.
+    let keys: Vec<Affine> = chunk.iter().map(|it| it.key).collect();
+    let q_tables = ifma::odd_multiples_lanes(&keys, 8)?;
     let digits: Vec<(mul::Digits, mul::Digits)> = chunk
         .iter()
         .zip(ws.iter())
@@ -220,7 +216,7 @@ fn many_ifma(chunk: &[SingleItem]) -> Option<Vec<bool>> {
             digits: d1,
         });
         lanes[k].push(TableTerm {
-            table: &q_lanes[8 * k..8 * k + 8],
+            table: q_tables.get(k)?,
             digits: d2,
         });
     }
@@ -229,14 +225,10 @@ fn many_ifma(chunk: &[SingleItem]) -> Option<Vec<bool>> {
         chunk
             .iter()
             .enumerate()
-            .map(|(k, it)| {
-                // An identity among Q's multiples cannot happen for a valid key;
-                // the portable path then decides, as it does for lane exceptions.
-                let clean = aff[8 * k..8 * k + 8].iter().all(|p| p.is_some());
-                match (clean, sums[k]) {
-                    (true, Some(acc)) => acc.add_affine(&neg_off).x_matches_mod_n(&it.sig.r),
-                    _ => verify_prehash(&it.key, &it.digest, &it.sig).is_ok(),
-                }
+            .map(|(k, it)| match sums[k] {
+                Some(acc) => acc.add_affine(&neg_off).x_matches_mod_n(&it.sig.r),
+                // A lane that met an exceptional case is redone portably.
+                None => verify_prehash(&it.key, &it.digest, &it.sig).is_ok(),
             })
             .collect(),
     )

@@ -1,17 +1,23 @@
 //! ECDSA* batch verification for signatures that carry the full point R.
 //!
-//! A valid signature satisfies u1·G + u2·Q - R = O exactly. For a batch, draw
-//! random 128-bit weights z_i from the OS CSPRNG and check
+//! A valid signature satisfies u1·G + u2·Q - R = O exactly (ECDSA* in Antipa,
+//! Brown, Gallant, Lambert, Struik, Vanstone, "Accelerated verification of
+//! ECDSA signatures", SAC 2005). For a batch, draw random 128-bit weights z_i
+//! from the OS CSPRNG and check
 //!
 //!   (Σ z_i·u1_i)·G + Σ (z_i·u2_i)·Q_i - Σ z_i·R_i = O
 //!
-//! with one Straus multi-scalar multiplication (one shared chain of 256
-//! doublings; affine odd-multiple tables for every Q_i and R_i, normalized with
-//! a single batched inversion; the s_i are inverted together with Montgomery's
-//! trick). An invalid signature passes with probability about 2^-128
-//! (Naccache-M'Raïhi-Vaudenay-Raphaeli 1994, "Can DSA be improved?"; Cheon-Yi
-//! 2007 for ECDSA*). A failed batch is bisected: when one half passes, the other
-//! is known to contain a bad signature and is split without being checked whole.
+//! (the small-exponents test of Bellare, Garay, Rabin, EUROCRYPT 1998; for
+//! ECDSA* see Cheon and Yi, PKC 2007): an invalid signature passes with
+//! probability about 2^-128. The s_i are inverted together (Montgomery's
+//! trick) and the sum is one Straus multi-scalar multiplication over affine
+//! odd-multiple tables of every Q_i and R_i, normalised with one shared
+//! inversion. On AVX-512 IFMA the tables, the square roots of the compressed
+//! R_i and the Straus pass run in eight lanes (see `ifma`); checks of four or
+//! fewer signatures, and any lane that meets an exceptional case, use the
+//! portable code. A failed batch is bisected: when one half passes, the other
+//! is known to contain a bad signature and is split without being checked
+//! whole.
 
 use std::cell::OnceCell;
 
@@ -21,6 +27,7 @@ use super::mul::{self, AffineTerm, FixedTerm};
 use super::point::{Affine, Jacobian};
 use super::scalar::Sc;
 use super::verify::{g_comb, g_single, FullSignature};
+use super::EngineError;
 
 #[cfg(target_arch = "x86_64")]
 use super::ifma::{self, LanePoint, LaneTerm};
@@ -33,7 +40,6 @@ pub enum Backend {
     /// Portable 64-bit code only.
     Portable,
 }
-use super::EngineError;
 
 /// One signature to verify in a batch.
 #[derive(Clone, Copy, Debug)]

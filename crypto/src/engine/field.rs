@@ -1,12 +1,13 @@
 //! Arithmetic modulo p = 2^256 - 2^224 + 2^192 + 2^96 - 1 (the P-256 field).
 //!
 //! Elements are kept in Montgomery form (R = 2^256), fully reduced into [0, p)
-//! after every operation so that equality is limb equality. Multiplication is
-//! schoolbook on 4x64-bit limbs with u128 products followed by four Montgomery
-//! reduction rounds that use the shape of p: -p^-1 mod 2^64 = 1, limb 2 of p is
-//! zero and limb 0 is all ones, so a round costs two multiplications instead of
-//! four (the reduction of Gueron-Krasnov, "Fast prime field elliptic-curve
-//! cryptography with 256-bit primes", 2014).
+//! after every operation so that equality is limb equality. Multiplication
+//! scans the operand row by row on 4x64-bit limbs with u128 products, each row
+//! followed by a Montgomery reduction round that uses the shape of p:
+//! -p^-1 mod 2^64 = 1, limb 2 of p is zero and limb 0 is all ones, so a round
+//! costs two multiplications instead of four (Gueron-Krasnov, "Fast prime field
+//! elliptic-curve cryptography with 256-bit primes", 2014). Squaring computes
+//! the product once (10 multiplications) and reduces it in four rounds.
 //!
 //! Inversion is the variable-time safegcd of [`super::modinv`].
 //!

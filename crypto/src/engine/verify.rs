@@ -4,7 +4,9 @@
 //! affine wNAF table built once, Q from 8 odd multiples (width 5, made affine
 //! with one inversion), and compares x without inverting Z. With a
 //! [`SignerTable`] both G and Q come from 16-chunk fixed tables, cutting the
-//! doublings from 256 to 17.
+//! doublings from 256 to 17. The Straus loop runs in a BMI2/ADX build when the
+//! CPU has it (see `mul::straus`). [`verify_prehash_many`] runs up to eight
+//! independent verifications side by side on AVX-512 IFMA lanes.
 
 use std::sync::OnceLock;
 

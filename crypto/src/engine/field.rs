@@ -9,7 +9,7 @@
 //! elliptic-curve cryptography with 256-bit primes", 2014). Squaring computes
 //! the product once (10 multiplications) and reduces it in four rounds.
 //!
-//! Inversion is the variable-time safegcd of [`super::modinv`].
+//! Inversion is the variable-time safegcd of `modinv`.
 //!
 //! Everything here is variable time: the engine only verifies, so every input is
 //! public. Do not use it with secrets.

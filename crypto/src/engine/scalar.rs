@@ -4,7 +4,7 @@
 //! multiplications read their bits; products go through Montgomery
 //! multiplication (CIOS, -n^-1 mod 2^64 precomputed) and come back out with a
 //! second multiplication by R^2. Inversion is the variable-time safegcd of
-//! [`super::modinv`]. Variable time, public inputs only.
+//! `modinv`. Variable time, public inputs only.
 
 use super::field::{adc, limbs_from_be, limbs_to_be, lt, mac, sbb};
 use super::modinv::{self, Modulus};

@@ -11,6 +11,9 @@ need=()
 command -v openssl >/dev/null || need+=(openssl)
 command -v python3 >/dev/null || need+=(python3)
 command -v softhsm2-util >/dev/null || need+=(softhsm2)
+# The openssl crate (benchmarks and differential tests of the verification engine).
+dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
+command -v pkg-config >/dev/null || need+=(pkg-config)
 if [ ${#need[@]} -gt 0 ]; then
     as_root apt-get update
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y "${need[@]}"

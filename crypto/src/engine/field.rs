@@ -1,0 +1,393 @@
+//! Arithmetic modulo p = 2^256 - 2^224 + 2^192 + 2^96 - 1 (the P-256 field).
+//!
+//! Elements are kept in Montgomery form (R = 2^256), fully reduced into [0, p)
+//! after every operation so that equality is limb equality. Multiplication
+//! scans the operand row by row on 4x64-bit limbs with u128 products, each row
+//! followed by a Montgomery reduction round that uses the shape of p:
+//! -p^-1 mod 2^64 = 1, limb 2 of p is zero and limb 0 is all ones, so a round
+//! costs two multiplications instead of four (Gueron-Krasnov, "Fast prime field
+//! elliptic-curve cryptography with 256-bit primes", 2014). Squaring computes
+//! the product once (10 multiplications) and reduces it in four rounds.
+//!
+//! Inversion is the variable-time safegcd of `modinv`.
+//!
+//! Everything here is variable time: the engine only verifies, so every input is
+//! public. Do not use it with secrets.
+
+use super::modinv::{self, Modulus};
+
+/// p in little-endian 64-bit limbs.
+pub(crate) const P: [u64; 4] = [
+    0xffff_ffff_ffff_ffff,
+    0x0000_0000_ffff_ffff,
+    0x0000_0000_0000_0000,
+    0xffff_ffff_0000_0001,
+];
+
+/// R^2 mod p, to enter Montgomery form with one multiplication.
+const R2: [u64; 4] = [
+    0x0000_0000_0000_0003,
+    0xffff_fffb_ffff_ffff,
+    0xffff_ffff_ffff_fffe,
+    0x0000_0004_ffff_fffd,
+];
+
+#[inline(always)]
+pub(crate) const fn mac(a: u64, b: u64, c: u64, carry: u64) -> (u64, u64) {
+    let t = (a as u128) + (b as u128) * (c as u128) + (carry as u128);
+    (t as u64, (t >> 64) as u64)
+}
+
+#[inline(always)]
+pub(crate) const fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let t = (a as u128) + (b as u128) + (carry as u128);
+    (t as u64, (t >> 64) as u64)
+}
+
+/// a + b + carry for carry in {0, 1}; written so LLVM emits an adc chain.
+#[inline(always)]
+pub(crate) const fn adc1(a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let (s1, c1) = a.overflowing_add(b);
+    let (s2, c2) = s1.overflowing_add(carry);
+    (s2, (c1 | c2) as u64)
+}
+
+/// a - b - borrow; the returned borrow is 0 or 1.
+#[inline(always)]
+pub(crate) const fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
+    let (d1, b1) = a.overflowing_sub(b);
+    let (d2, b2) = d1.overflowing_sub(borrow);
+    (d2, (b1 | b2) as u64)
+}
+
+/// An element of GF(p) in Montgomery form, fully reduced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Fe(pub(crate) [u64; 4]);
+
+impl Fe {
+    pub const ZERO: Fe = Fe([0; 4]);
+    /// 1 in Montgomery form (R mod p).
+    pub const ONE: Fe = Fe([
+        0x0000_0000_0000_0001,
+        0xffff_ffff_0000_0000,
+        0xffff_ffff_ffff_ffff,
+        0x0000_0000_ffff_fffe,
+    ]);
+    /// The curve coefficient b in Montgomery form.
+    pub const B: Fe = Fe([
+        0xd89c_df62_29c4_bddf,
+        0xacf0_05cd_7884_3090,
+        0xe5a2_20ab_f721_2ed6,
+        0xdc30_061d_0487_4834,
+    ]);
+
+    /// Parses a big-endian encoding; values >= p are rejected (None), never reduced.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Option<Fe> {
+        let l = limbs_from_be(bytes);
+        if !lt(&l, &P) {
+            return None;
+        }
+        Some(Fe(l).to_mont())
+    }
+
+    /// Big-endian canonical encoding.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        limbs_to_be(&self.canonical())
+    }
+
+    /// Canonical (non-Montgomery) limbs of a value < p.
+    pub(crate) fn from_canonical(l: [u64; 4]) -> Fe {
+        debug_assert!(lt(&l, &P));
+        Fe(l).to_mont()
+    }
+
+    #[inline]
+    fn to_mont(self) -> Fe {
+        self.mul(&Fe(R2))
+    }
+
+    /// Canonical limbs (leaves Montgomery form).
+    #[inline]
+    pub(crate) fn canonical(&self) -> [u64; 4] {
+        let a = self.0;
+        mont_reduce([a[0], a[1], a[2], a[3], 0, 0, 0, 0]).0
+    }
+
+    #[inline]
+    pub fn is_zero(&self) -> bool {
+        (self.0[0] | self.0[1] | self.0[2] | self.0[3]) == 0
+    }
+
+    /// Parity of the canonical value (the compressed-point bit).
+    pub fn is_odd(&self) -> bool {
+        self.canonical()[0] & 1 == 1
+    }
+
+    #[inline(always)]
+    pub fn add(&self, b: &Fe) -> Fe {
+        let a = &self.0;
+        let b = &b.0;
+        let (r0, c) = adc1(a[0], b[0], 0);
+        let (r1, c) = adc1(a[1], b[1], c);
+        let (r2, c) = adc1(a[2], b[2], c);
+        let (r3, c) = adc1(a[3], b[3], c);
+        sub_p_if_ge([r0, r1, r2, r3], c)
+    }
+
+    #[inline(always)]
+    pub fn double(&self) -> Fe {
+        self.add(self)
+    }
+
+    #[inline(always)]
+    pub fn sub(&self, b: &Fe) -> Fe {
+        let a = &self.0;
+        let b = &b.0;
+        let (r0, w) = sbb(a[0], b[0], 0);
+        let (r1, w) = sbb(a[1], b[1], w);
+        let (r2, w) = sbb(a[2], b[2], w);
+        let (r3, w) = sbb(a[3], b[3], w);
+        // On borrow add p back; the mask keeps this branch-free.
+        let m = 0u64.wrapping_sub(w);
+        let (r0, c) = adc1(r0, P[0] & m, 0);
+        let (r1, c) = adc1(r1, P[1] & m, c);
+        let (r2, c) = adc1(r2, P[2] & m, c);
+        let (r3, _) = adc1(r3, P[3] & m, c);
+        Fe([r0, r1, r2, r3])
+    }
+
+    #[inline(always)]
+    pub fn neg(&self) -> Fe {
+        Fe::ZERO.sub(self)
+    }
+
+    #[inline(always)]
+    pub fn mul(&self, b: &Fe) -> Fe {
+        // Operand scanning with one reduction round after each row keeps
+        // fewer limbs live than a full product followed by reduction.
+        let a = &self.0;
+        let b = &b.0;
+        let (t0, c) = mac(0, a[0], b[0], 0);
+        let (t1, c) = mac(0, a[0], b[1], c);
+        let (t2, c) = mac(0, a[0], b[2], c);
+        let (t3, t4) = mac(0, a[0], b[3], c);
+        let (t1, c) = mac(t1, t0, P[1], t0);
+        let (t2, c) = adc(t2, 0, c);
+        let (t3, c) = mac(t3, t0, P[3], c);
+        let (t4, t5) = adc(t4, 0, c);
+
+        let (t1, c) = mac(t1, a[1], b[0], 0);
+        let (t2, c) = mac(t2, a[1], b[1], c);
+        let (t3, c) = mac(t3, a[1], b[2], c);
+        let (t4, c) = mac(t4, a[1], b[3], c);
+        let (t5, _) = adc(t5, c, 0);
+        let (t2, c) = mac(t2, t1, P[1], t1);
+        let (t3, c) = adc(t3, 0, c);
+        let (t4, c) = mac(t4, t1, P[3], c);
+        let (t5, t6) = adc(t5, 0, c);
+
+        let (t2, c) = mac(t2, a[2], b[0], 0);
+        let (t3, c) = mac(t3, a[2], b[1], c);
+        let (t4, c) = mac(t4, a[2], b[2], c);
+        let (t5, c) = mac(t5, a[2], b[3], c);
+        let (t6, _) = adc(t6, c, 0);
+        let (t3, c) = mac(t3, t2, P[1], t2);
+        let (t4, c) = adc(t4, 0, c);
+        let (t5, c) = mac(t5, t2, P[3], c);
+        let (t6, t7) = adc(t6, 0, c);
+
+        let (t3, c) = mac(t3, a[3], b[0], 0);
+        let (t4, c) = mac(t4, a[3], b[1], c);
+        let (t5, c) = mac(t5, a[3], b[2], c);
+        let (t6, c) = mac(t6, a[3], b[3], c);
+        let (t7, _) = adc(t7, c, 0);
+        let (t4, c) = mac(t4, t3, P[1], t3);
+        let (t5, c) = adc(t5, 0, c);
+        let (t6, c) = mac(t6, t3, P[3], c);
+        let (t7, t8) = adc(t7, 0, c);
+        sub_p_if_ge([t4, t5, t6, t7], t8)
+    }
+
+    #[inline(always)]
+    pub fn square(&self) -> Fe {
+        let a = &self.0;
+        let (r1, c) = mac(0, a[0], a[1], 0);
+        let (r2, c) = mac(0, a[0], a[2], c);
+        let (r3, r4) = mac(0, a[0], a[3], c);
+        let (r3, c) = mac(r3, a[1], a[2], 0);
+        let (r4, r5) = mac(r4, a[1], a[3], c);
+        let (r5, r6) = mac(r5, a[2], a[3], 0);
+
+        let r7 = r6 >> 63;
+        let r6 = (r6 << 1) | (r5 >> 63);
+        let r5 = (r5 << 1) | (r4 >> 63);
+        let r4 = (r4 << 1) | (r3 >> 63);
+        let r3 = (r3 << 1) | (r2 >> 63);
+        let r2 = (r2 << 1) | (r1 >> 63);
+        let r1 = r1 << 1;
+
+        let (r0, c) = mac(0, a[0], a[0], 0);
+        let (r1, c) = adc(r1, 0, c);
+        let (r2, c) = mac(r2, a[1], a[1], c);
+        let (r3, c) = adc(r3, 0, c);
+        let (r4, c) = mac(r4, a[2], a[2], c);
+        let (r5, c) = adc(r5, 0, c);
+        let (r6, c) = mac(r6, a[3], a[3], c);
+        let (r7, _) = adc(r7, 0, c);
+
+        mont_reduce([r0, r1, r2, r3, r4, r5, r6, r7])
+    }
+
+    /// self^(2^n).
+    #[inline]
+    pub fn square_n(&self, n: u32) -> Fe {
+        let mut t = *self;
+        for _ in 0..n {
+            t = t.square();
+        }
+        t
+    }
+
+    /// x^(2^30-1) and x^(2^32-1), the building blocks of both exponent chains.
+    fn pow_2_30_32(&self) -> (Fe, Fe, Fe) {
+        let x = *self;
+        let x2 = x.square().mul(&x);
+        let x3 = x2.square().mul(&x);
+        let x6 = x3.square_n(3).mul(&x3);
+        let x12 = x6.square_n(6).mul(&x6);
+        let x15 = x12.square_n(3).mul(&x3);
+        let x30 = x15.square_n(15).mul(&x15);
+        let x32 = x30.square_n(2).mul(&x2);
+        (x30, x32, x2)
+    }
+
+    /// Inverse (safegcd, variable time); 0 maps to 0.
+    pub fn invert(&self) -> Fe {
+        static MODULUS: Modulus = Modulus::new(P);
+        Fe::from_canonical(modinv::invert(&self.canonical(), &MODULUS))
+    }
+
+    /// Inverse by Fermat (x^(p-2)) with a 255-squaring addition chain; the
+    /// slow, simple cross-check of [`Fe::invert`] for tests.
+    pub fn invert_fermat(&self) -> Fe {
+        // p-2 = ffffffff 00000001 {0 x 96} {1 x 64} {1 x 30} 0 1
+        let (x30, x32, _) = self.pow_2_30_32();
+        let mut t = x32.square_n(32).mul(self);
+        t = t.square_n(128).mul(&x32);
+        t = t.square_n(32).mul(&x32);
+        t = t.square_n(30).mul(&x30);
+        t.square_n(2).mul(self)
+    }
+
+    /// Square root if one exists (p = 3 mod 4, so it is x^((p+1)/4)).
+    pub fn sqrt(&self) -> Option<Fe> {
+        // (p+1)/4 = (2^32-1)·2^222 + 2^190 + 2^94
+        let (_, x32, _) = self.pow_2_30_32();
+        let mut t = x32.square_n(32).mul(self);
+        t = t.square_n(96).mul(self);
+        t = t.square_n(94);
+        if t.square() == *self {
+            Some(t)
+        } else {
+            None
+        }
+    }
+
+    /// Inverts every element in place with Montgomery's trick (3 multiplications
+    /// per element and one inversion). Zeros stay zero.
+    pub fn batch_invert(elems: &mut [Fe]) {
+        let mut acc = Fe::ONE;
+        let mut prefix = Vec::with_capacity(elems.len());
+        for e in elems.iter() {
+            prefix.push(acc);
+            if !e.is_zero() {
+                acc = acc.mul(e);
+            }
+        }
+        let mut inv = acc.invert();
+        for (e, pre) in elems.iter_mut().zip(prefix.iter()).rev() {
+            if e.is_zero() {
+                continue;
+            }
+            let next = inv.mul(e);
+            *e = inv.mul(pre);
+            inv = next;
+        }
+    }
+}
+
+/// Montgomery reduction of a 512-bit product, result in [0, p).
+#[inline(always)]
+fn mont_reduce(r: [u64; 8]) -> Fe {
+    let [r0, r1, r2, r3, r4, r5, r6, r7] = r;
+    // Each round adds m·p with m = r_i: m·p0 = m·2^64 - m cancels r_i and
+    // carries m, limb 2 of p is zero.
+    let (r1, c) = mac(r1, r0, P[1], r0);
+    let (r2, c) = adc(r2, 0, c);
+    let (r3, c) = mac(r3, r0, P[3], c);
+    let (r4, c2) = adc(r4, 0, c);
+
+    let (r2, c) = mac(r2, r1, P[1], r1);
+    let (r3, c) = adc(r3, 0, c);
+    let (r4, c) = mac(r4, r1, P[3], c);
+    let (r5, c2) = adc(r5, c2, c);
+
+    let (r3, c) = mac(r3, r2, P[1], r2);
+    let (r4, c) = adc(r4, 0, c);
+    let (r5, c) = mac(r5, r2, P[3], c);
+    let (r6, c2) = adc(r6, c2, c);
+
+    let (r4, c) = mac(r4, r3, P[1], r3);
+    let (r5, c) = adc(r5, 0, c);
+    let (r6, c) = mac(r6, r3, P[3], c);
+    let (r7, r8) = adc(r7, c2, c);
+
+    sub_p_if_ge([r4, r5, r6, r7], r8)
+}
+
+/// (hi·2^256 + r) mod p for a value below 2p.
+#[inline(always)]
+fn sub_p_if_ge(r: [u64; 4], hi: u64) -> Fe {
+    let (t0, w) = sbb(r[0], P[0], 0);
+    let (t1, w) = sbb(r[1], P[1], w);
+    let (t2, w) = sbb(r[2], P[2], w);
+    let (t3, w) = sbb(r[3], P[3], w);
+    let (_, w) = sbb(hi, 0, w);
+    // w = 1: the value was below p, keep it.
+    let keep = 0u64.wrapping_sub(w);
+    Fe([
+        (r[0] & keep) | (t0 & !keep),
+        (r[1] & keep) | (t1 & !keep),
+        (r[2] & keep) | (t2 & !keep),
+        (r[3] & keep) | (t3 & !keep),
+    ])
+}
+
+/// a < b on little-endian limbs.
+#[inline]
+pub(crate) fn lt(a: &[u64; 4], b: &[u64; 4]) -> bool {
+    for i in (0..4).rev() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+    }
+    false
+}
+
+pub(crate) fn limbs_from_be(bytes: &[u8; 32]) -> [u64; 4] {
+    let mut l = [0u64; 4];
+    for (i, limb) in l.iter_mut().enumerate() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[24 - 8 * i..32 - 8 * i]);
+        *limb = u64::from_be_bytes(w);
+    }
+    l
+}
+
+pub(crate) fn limbs_to_be(l: &[u64; 4]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, limb) in l.iter().enumerate() {
+        out[24 - 8 * i..32 - 8 * i].copy_from_slice(&limb.to_be_bytes());
+    }
+    out
+}

@@ -1,0 +1,76 @@
+//! A variable-time P-256 verification engine: single ECDSA verification,
+//! per-signer precomputed tables in an LRU cache, and ECDSA* batch verification.
+//!
+//! Layers, bottom up:
+//! - [`field`]: Montgomery arithmetic mod p on 4x64-bit limbs, specialised
+//!   reduction for the P-256 prime, square root by an addition chain,
+//!   Montgomery's batch inversion.
+//! - `modinv`: variable-time safegcd inversion (Bernstein-Yang, as in
+//!   libsecp256k1) for both p and n.
+//! - [`scalar`]: arithmetic mod n (Montgomery CIOS).
+//! - [`point`]: Jacobian coordinates with a = -3 doubling and mixed addition.
+//! - [`mul`]: wNAF recoding, odd-multiple and comb tables, Straus evaluation.
+//! - [`verify`], [`cache`], [`batch`]: the verifiers; [`policy`]: per-sender
+//!   batch sizes that shrink while a sender's batches fail.
+//! - `ifma` (x86-64): eight-lane AVX-512 IFMA field and point arithmetic
+//!   for the batch verifier and a BMI2/ADX build of the Straus loop, both
+//!   chosen at run time; the only `unsafe` code.
+//!
+//! Only public data (keys, digests, signatures) may enter: nothing here is
+//! constant-time. Signing stays on the constant-time suites.
+
+pub mod batch;
+pub mod cache;
+pub mod field;
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+pub mod ifma;
+mod modinv;
+pub mod mul;
+pub mod point;
+pub mod policy;
+pub mod scalar;
+pub mod verify;
+
+pub use batch::{parse_full_signatures, verify_batch, verify_batch_with, Backend, BatchItem};
+pub use cache::SignerCache;
+pub use point::{Affine, Jacobian, PointError};
+pub use policy::BatchSizer;
+pub use scalar::Sc;
+pub use verify::{
+    verify_prehash, verify_prehash_full, verify_prehash_many, warm_up, FullSignature, Signature,
+    SignerTable, SingleItem,
+};
+
+/// Why a verification failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineError {
+    /// The signature does not verify, or r/s is zero or >= n.
+    InvalidSignature,
+    /// A coordinate or encoding is malformed.
+    Encoding,
+    /// A point is not on the curve.
+    NotOnCurve,
+    /// A public key cannot be used (no table can be built).
+    InvalidKey,
+    /// The OS random generator failed (batch weights).
+    Rng,
+    /// Internal invariant broken (generator table); not reachable from input.
+    Internal,
+}
+
+impl core::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let s = match self {
+            EngineError::InvalidSignature => "invalid signature",
+            EngineError::Encoding => "malformed encoding",
+            EngineError::NotOnCurve => "point not on the curve",
+            EngineError::InvalidKey => "unusable public key",
+            EngineError::Rng => "random generator failure",
+            EngineError::Internal => "internal error",
+        };
+        f.write_str(s)
+    }
+}
+
+impl std::error::Error for EngineError {}

@@ -6,11 +6,13 @@
 //! no global state, so it fits an OBU event loop or an RSU thread pool.
 //! Private keys are used only through `scms_hsm::KeyStore`.
 
+pub mod pseudonym;
 pub mod revocation;
 pub mod sign;
 pub mod store;
 pub mod verify;
 
+pub use pseudonym::{PoolError, PseudonymPolicy, PseudonymPool};
 pub use revocation::{RevocationConfig, RevocationList};
 pub use sign::{Message, Signer, SigningIdentity};
 pub use store::{CertInfo, CertificateStore};

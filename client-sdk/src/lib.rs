@@ -6,6 +6,8 @@
 //! no global state, so it fits an OBU event loop or an RSU thread pool.
 //! Private keys are used only through `scms_hsm::KeyStore`.
 
+#[cfg(feature = "ffi")]
+pub mod ffi;
 pub mod pseudonym;
 pub mod revocation;
 pub mod sign;

@@ -675,7 +675,7 @@ pub unsafe extern "C" fn scms_keystore_import_private_key_hex(
 
 /// Hex to bytes in a zeroized buffer.
 pub(crate) fn decode_hex(s: &str) -> Option<Zeroizing<Vec<u8>>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     let digit = |c: u8| match c {

@@ -19,3 +19,8 @@ pub use revocation::{RevocationConfig, RevocationList};
 pub use sign::{Message, Signer, SigningIdentity};
 pub use store::{CertInfo, CertificateStore};
 pub use verify::{Rejection, Verified, Verifier, VerifierConfig};
+
+/// The Rust snippets of `docs/sdk.md` compile (doctests), so the guide follows the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/sdk.md")]
+pub struct SdkGuide;

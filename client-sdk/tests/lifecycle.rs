@@ -133,3 +133,16 @@ fn verify_batch_gives_the_single_verdicts_in_order() {
     assert_eq!(out[3], Err(Rejection::Replay));
     assert!(matches!(out[4], Err(Rejection::Malformed(_))));
 }
+
+/// docs/sdk.md: a verifier, signer or pool can move to a worker thread (or sit
+/// in a Mutex); key stores are shared.
+#[test]
+fn handles_can_move_between_threads() {
+    fn send<T: Send>() {}
+    fn sync<T: Send + Sync>() {}
+    send::<scms_sdk::Verifier>();
+    send::<scms_sdk::Signer>();
+    send::<PseudonymPool>();
+    sync::<scms_hsm::MemoryKeyStore>();
+    sync::<std::sync::Mutex<scms_sdk::Verifier>>();
+}

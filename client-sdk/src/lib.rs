@@ -6,13 +6,14 @@
 //! no global state, so it fits an OBU event loop or an RSU thread pool.
 //! Private keys are used only through `scms_hsm::KeyStore`.
 
-#[cfg(feature = "ffi")]
-pub mod ffi;
-pub mod pseudonym;
 pub mod revocation;
 pub mod sign;
 pub mod store;
 pub mod verify;
+// Device lifecycle and the C ABI.
+#[cfg(feature = "ffi")]
+pub mod ffi;
+pub mod pseudonym;
 
 pub use pseudonym::{PoolError, PseudonymPolicy, PseudonymPool};
 pub use revocation::{RevocationConfig, RevocationList};

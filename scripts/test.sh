@@ -14,8 +14,12 @@ command -v softhsm2-util >/dev/null || need+=(softhsm2)
 # The openssl crate (benchmarks and differential tests of the verification engine).
 dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 command -v pkg-config >/dev/null || need+=(pkg-config)
+command -v tshark >/dev/null || need+=(tshark)
+command -v cc >/dev/null || need+=(gcc)
 if [ ${#need[@]} -gt 0 ]; then
     as_root apt-get update
+    # tshark asks whether non-root users may capture: answer no, without a prompt.
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | as_root debconf-set-selections
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y "${need[@]}"
 fi
 rustup component add rustfmt clippy >/dev/null 2>&1 || true

@@ -5,6 +5,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod device;
 mod inspect;
 mod key;
 
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Decode a COER file (binary or hex) and print its structure.
     Inspect(inspect::InspectArgs),
+    /// Sign and verify SPDUs as a device of a demo data directory.
+    Device(device::DeviceArgs),
     /// Generate, list and export keys of a key store (soft, PKCS#11, wrapped).
     Key(key::KeyArgs),
 }
@@ -32,5 +35,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Key(args) => key::run(args),
+        Command::Device(args) => device::run(args),
     }
 }

@@ -11,8 +11,18 @@ pub mod revocation;
 pub mod sign;
 pub mod store;
 pub mod verify;
+// Device lifecycle and the C ABI.
+#[cfg(feature = "ffi")]
+pub mod ffi;
+pub mod pseudonym;
 
+pub use pseudonym::{PoolError, PseudonymPolicy, PseudonymPool};
 pub use revocation::{RevocationConfig, RevocationList};
 pub use sign::{Message, Signer, SigningIdentity};
 pub use store::{CertInfo, CertificateStore};
 pub use verify::{Rejection, Verified, Verifier, VerifierConfig};
+
+/// The Rust snippets of `docs/sdk.md` compile (doctests), so the guide follows the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/sdk.md")]
+pub struct SdkGuide;

@@ -47,6 +47,7 @@ impl SigningIdentity {
 }
 
 /// Signs a stream of messages with one identity.
+#[derive(Clone, Debug)]
 pub struct Signer {
     pub identity: SigningIdentity,
     /// Minimum time between messages that carry the full certificate (µs).

@@ -5,6 +5,7 @@
 use crate::revocation::{CrlApplied, RevocationList};
 use crate::store::{hashed_id3, CertInfo, CertificateStore, HashedId8};
 use scms_asn1::ieee1609dot2::crl_base_types::CrlContents;
+use scms_asn1::ieee1609dot2::crl_ssp::{CracaType, CrlSsp};
 use scms_asn1::ieee1609dot2::time::time32_of;
 use scms_asn1::ieee1609dot2::{
     region, Ieee1609Dot2Content, Ieee1609Dot2Data, SignedData, SignerIdentifier, ThreeDLocation,
@@ -209,8 +210,30 @@ impl Verifier {
         Ok(verified)
     }
 
-    /// Applies a `SecuredCrl`: its signer must chain to a trust anchor and hold
-    /// the CRL PSID (256); then its entries join the revocation state.
+    /// Checks a batch of SPDUs received at `now`; one verdict per message, in
+    /// order, exactly as [`Verifier::verify`] would give them one after the
+    /// other (so a replay inside the batch is caught, and a certificate carried
+    /// by an earlier message serves later digest-signed ones).
+    ///
+    /// For now this runs the single-message path for each message. The
+    /// line-rate batch engine (ECDSA* batch verification with per-signer
+    /// tables) will plug in behind this signature: the cheap checks stay per
+    /// message, the signatures of the messages that pass them get verified
+    /// together.
+    pub fn verify_batch(
+        &mut self,
+        spdus: &[&[u8]],
+        now: Time64,
+    ) -> Vec<Result<Verified, Rejection>> {
+        spdus.iter().map(|m| self.verify(m, now)).collect()
+    }
+
+    /// Applies a `SecuredCrl` (1609.2 clause 7.3): its signer must chain to a
+    /// trust anchor (a root may sign its CRLs itself: the digest then names the
+    /// anchor), be valid at `now`, hold the CRL PSID (256) with a `CrlSsp` that
+    /// lists the CRL's series and designates its `crlCraca` (the signer itself
+    /// or its issuer), and the signature must verify; then its entries join the
+    /// revocation state.
     /// `current_i` is the receiver's current i-period.
     pub fn apply_crl(
         &mut self,
@@ -230,9 +253,12 @@ impl Verifier {
             });
         }
         let signer = self.resolve_signer(sd)?;
-        if signer.permission(CRL_PSID).is_none() {
+        let Some(ssp) = signer.permission(CRL_PSID) else {
             return Err(Rejection::PsidNotPermitted { psid: CRL_PSID });
-        }
+        };
+        // The CRL signer's `CrlSsp` (1609.2 clause 7.4.2), read before the
+        // signature and checked against the contents after it.
+        let crl_ssp: Option<CrlSsp> = ssp.and_then(|s| scms_asn1::decode(s).ok());
         let at = time32_of(now);
         for c in self.store.chain(&signer.hashed_id8) {
             if !c.valid_at(at) {
@@ -251,6 +277,19 @@ impl Verifier {
         };
         let contents: CrlContents =
             scms_asn1::decode(&contents_bytes).map_err(|e| Rejection::Malformed(e.to_string()))?;
+        // 1609.2 clause 7.3 / 7.4.2: the signer may sign this series, for the
+        // CRACA its SSP designates (itself, or its issuer).
+        let ssp = crl_ssp.ok_or(Rejection::SspNotPermitted { psid: CRL_PSID })?;
+        if !ssp.crls.contains(&contents.crl_series) {
+            return Err(Rejection::SspNotPermitted { psid: CRL_PSID });
+        }
+        let craca = match ssp.associated_craca {
+            CracaType::IsCraca => Some(signer.hashed_id8),
+            CracaType::IssuerIsCraca => signer.issuer,
+        };
+        if craca != Some(contents.crl_craca) {
+            return Err(Rejection::SspNotPermitted { psid: CRL_PSID });
+        }
         Ok(self.revocation.apply(&contents, current_i))
     }
 

@@ -1,0 +1,234 @@
+//! `scms device sign|verify`: drive the client SDK from the command line on a
+//! demo data directory.
+//!
+//! Layout (as `scms demo --export-device-keys` writes it):
+//! - `DIR/certs/<role>.oer`: authority certificates (self-signed ones become
+//!   trust anchors; files that are not certificates, such as the CTL, are skipped);
+//! - `DIR/devices/<n>/pseudonyms/<i>_<j>.oer`: pseudonym certificates, with the
+//!   private key as lowercase hex in `<i>_<j>.key` (TEST DATA ONLY: a real
+//!   device never exports its keys).
+//!
+//! Exit codes: `sign` 0 on success; `verify` 0 only when the SPDU is valid,
+//! 1 when it is rejected (the verdict is printed); 2 for usage or data errors.
+
+use clap::{Args, Subcommand};
+use scms_asn1::ieee1609dot2::time::time64_from_unix_micros;
+use scms_asn1::ieee1609dot2::Certificate;
+use scms_crypto::suite::{Curve, SecretKey};
+use scms_hsm::MemoryKeyStore;
+use scms_sdk::{Message, PseudonymPolicy, PseudonymPool, Verifier, VerifierConfig};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use zeroize::Zeroizing;
+
+#[derive(Args, Debug)]
+pub struct DeviceArgs {
+    #[command(subcommand)]
+    command: DeviceCommand,
+}
+
+#[derive(Args, Debug)]
+struct Common {
+    /// The demo data directory.
+    #[arg(long, value_name = "DIR")]
+    data_dir: PathBuf,
+    /// The device number (`DIR/devices/<N>`).
+    #[arg(long, value_name = "N")]
+    device: u32,
+    /// The time to act at, as 1609.2 Time64 (µs since 2004-01-01 UTC);
+    /// default: now.
+    #[arg(long, value_name = "TIME64")]
+    time: Option<u64>,
+}
+
+#[derive(Subcommand, Debug)]
+enum DeviceCommand {
+    /// Sign a payload with a pseudonym valid now; print the SPDU as hex.
+    Sign {
+        #[command(flatten)]
+        common: Common,
+        /// The PSID (decimal, or hex with 0x).
+        #[arg(long, value_name = "P")]
+        psid: String,
+        /// The payload as hex.
+        #[arg(long, value_name = "HEX")]
+        payload: String,
+    },
+    /// Verify a signed SPDU (hex); print the verdict; exit 0 only when valid.
+    Verify {
+        #[command(flatten)]
+        common: Common,
+        /// The SPDU as hex.
+        #[arg(value_name = "HEX")]
+        spdu: String,
+    },
+}
+
+pub fn run(args: DeviceArgs) -> ExitCode {
+    let r = match args.command {
+        DeviceCommand::Sign {
+            common,
+            psid,
+            payload,
+        } => sign(&common, &psid, &payload),
+        DeviceCommand::Verify { common, spdu } => verify(&common, &spdu),
+    };
+    match r {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("scms device: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn now(common: &Common) -> Result<u64, String> {
+    if let Some(t) = common.time {
+        return Ok(t);
+    }
+    let unix_us = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| format!("system clock: {e}"))?
+        .as_micros();
+    let unix_us = i64::try_from(unix_us).map_err(|_| "system clock out of range".to_string())?;
+    Ok(time64_from_unix_micros(unix_us))
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|p| u8::from_str_radix(p, 16).ok()))
+        .collect()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn parse_psid(s: &str) -> Result<u64, String> {
+    let r = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(h) => u64::from_str_radix(h, 16),
+        None => s.parse(),
+    };
+    r.map_err(|_| format!("--psid {s:?} is not a number"))
+}
+
+fn device_dir(common: &Common) -> PathBuf {
+    common
+        .data_dir
+        .join("devices")
+        .join(common.device.to_string())
+}
+
+fn files_with(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, String> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+fn sign(common: &Common, psid: &str, payload: &str) -> Result<ExitCode, String> {
+    let psid = parse_psid(psid)?;
+    let payload = decode_hex(payload).ok_or("--payload is not hex")?;
+    let now = now(common)?;
+    let dir = device_dir(common).join("pseudonyms");
+    let keys = MemoryKeyStore::new();
+    let mut pool = PseudonymPool::new(PseudonymPolicy::default());
+    for cert_path in files_with(&dir, "oer")? {
+        let stem = cert_path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or_else(|| format!("{}: bad file name", cert_path.display()))?
+            .to_string();
+        let key_path = cert_path.with_extension("key");
+        let text = Zeroizing::new(
+            std::fs::read_to_string(&key_path)
+                .map_err(|e| format!("{}: {e}", key_path.display()))?,
+        );
+        let scalar = Zeroizing::new(
+            decode_hex(text.trim()).ok_or_else(|| format!("{}: not hex", key_path.display()))?,
+        );
+        let key = SecretKey::from_be_bytes(Curve::NistP256, &scalar)
+            .map_err(|e| format!("{}: {e}", key_path.display()))?;
+        let cert =
+            std::fs::read(&cert_path).map_err(|e| format!("{}: {e}", cert_path.display()))?;
+        keys.insert(&stem, key)
+            .map_err(|e| format!("{}: {e}", key_path.display()))?;
+        pool.add(cert, &stem)
+            .map_err(|e| format!("{}: {e}", cert_path.display()))?;
+    }
+    if pool.is_empty() {
+        return Err(format!("no pseudonym certificates in {}", dir.display()));
+    }
+    let msg = Message {
+        psid,
+        payload: &payload,
+        generation_time: now,
+        generation_location: None,
+        expiry_time: None,
+        p2pcd_learning_request: None,
+    };
+    let spdu = pool.sign(&keys, 0, &msg).map_err(|e| e.to_string())?;
+    println!("{}", hex(&spdu));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(common: &Common, spdu_hex: &str) -> Result<ExitCode, String> {
+    let spdu = decode_hex(spdu_hex).ok_or("the SPDU is not hex")?;
+    let now = now(common)?;
+    if !device_dir(common).is_dir() {
+        return Err(format!("no device {}", device_dir(common).display()));
+    }
+    let mut v = Verifier::new(VerifierConfig::default());
+    // Anchors first, then the others in as many rounds as the chain is deep.
+    let mut pending = Vec::new();
+    for path in files_with(&common.data_dir.join("certs"), "oer")? {
+        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let Ok(cert) = scms_asn1::decode::<Certificate<'_>>(&bytes) else {
+            continue;
+        };
+        if cert.is_self_signed() {
+            v.store
+                .add_trust_anchor(&bytes)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        } else {
+            pending.push(bytes);
+        }
+    }
+    if v.store.is_empty() {
+        return Err(format!(
+            "no root certificate in {}",
+            common.data_dir.join("certs").display()
+        ));
+    }
+    while !pending.is_empty() {
+        let before = pending.len();
+        pending.retain(|bytes| {
+            scms_asn1::decode::<Certificate<'_>>(bytes)
+                .map_or(true, |c| v.store.add_certificate(&c).is_err())
+        });
+        if pending.len() == before {
+            break;
+        }
+    }
+    match v.verify(&spdu, now) {
+        Ok(ok) => {
+            println!("valid");
+            println!("psid: {}", ok.psid);
+            println!("payload: {}", hex(&ok.payload));
+            println!("signer: {}", hex(&ok.signer));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(r) => {
+            println!("invalid: {r}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}

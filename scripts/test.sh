@@ -11,6 +11,11 @@ need=()
 command -v openssl >/dev/null || need+=(openssl)
 command -v python3 >/dev/null || need+=(python3)
 command -v softhsm2-util >/dev/null || need+=(softhsm2)
+# PostgreSQL: the storage tests use the server on 127.0.0.1:5432 when one answers,
+# otherwise they start a throwaway one with initdb + pg_ctl.
+if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    need+=(postgresql)
+fi
 if [ ${#need[@]} -gt 0 ]; then
     as_root apt-get update
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y "${need[@]}"

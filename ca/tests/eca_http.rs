@@ -462,4 +462,5 @@ async fn enrollment_is_idempotent_on_postgres() {
         store.verify_audit_chain().await.expect("audit").broken,
         None
     );
+    s._db.cleanup().await;
 }

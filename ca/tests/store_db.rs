@@ -51,6 +51,7 @@ macro_rules! both {
             async fn $name() {
                 let db = crate::store_support::postgres().await;
                 super::$name(&db.store).await;
+                db.cleanup().await;
             })*
         }
     };

@@ -1,10 +1,12 @@
 //! `scms`: one binary for every role and tool of the SCMS.
 //!
-//! Subcommands land with their issues; today: `inspect`, `key`.
+//! Subcommands land with their issues; today: `inspect`, `key`, `init`, `export`.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod export;
+mod init;
 mod inspect;
 mod key;
 
@@ -25,6 +27,10 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Generate, list and export keys of a key store (soft, PKCS#11, wrapped).
     Key(key::KeyArgs),
+    /// Create a data directory with a complete hierarchy (keys, database, CTL).
+    Init(init::InitArgs),
+    /// Write the authority certificates and the CTL of a data directory as files.
+    Export(export::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,5 +38,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Key(args) => key::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Export(args) => export::run(args),
     }
 }

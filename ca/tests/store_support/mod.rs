@@ -2,7 +2,9 @@
 //! database on the server at 127.0.0.1:5432 when one answers there (or at
 //! `SCMS_TEST_PG_URL`), otherwise on a throwaway server started here with
 //! `initdb` + `pg_ctl` (from PATH or /usr/lib/postgresql/*/bin) in a temporary
-//! directory on a free port, stopped when the test process exits. Never
+//! directory on a free port, stopped when the test process exits
+//! (`SCMS_TEST_PG_URL=throwaway` forces that, `SCMS_TEST_PG_URL=postgres://...`
+//! names another server). Never
 //! skipped: no PostgreSQL at all is a failure (`scripts/test.sh` installs it).
 #![allow(dead_code)]
 
@@ -20,6 +22,30 @@ pub struct TestDb {
     pub store: Store,
     pub url: String,
     _dir: Option<tempfile::TempDir>,
+    /// (server, database) of a PostgreSQL test database, dropped by `cleanup`.
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// Drops the PostgreSQL test database (a shared server keeps no leftovers).
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        if let Some((server, name)) = &self.pg {
+            if let Ok(mut admin) = admin(server).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                    .execute(&mut admin)
+                    .await;
+            }
+        }
+    }
+}
+
+async fn admin(server: &str) -> Result<sqlx::PgConnection, sqlx::Error> {
+    // Some servers have only the `test` database open to us.
+    match sqlx::PgConnection::connect(&format!("{server}/postgres")).await {
+        Ok(c) => Ok(c),
+        Err(_) => sqlx::PgConnection::connect(&format!("{server}/test")).await,
+    }
 }
 
 pub async fn sqlite() -> TestDb {
@@ -31,19 +57,14 @@ pub async fn sqlite() -> TestDb {
         url: format!("sqlite://{}", dir.path().join("scms.db").display()),
         store,
         _dir: Some(dir),
+        pg: None,
     }
 }
 
 pub async fn postgres() -> TestDb {
     let server = pg_server().await;
     let name = unique_name();
-    // Some servers have only the `test` database open to us.
-    let mut admin = match sqlx::PgConnection::connect(&format!("{server}/postgres")).await {
-        Ok(c) => c,
-        Err(_) => sqlx::PgConnection::connect(&format!("{server}/test"))
-            .await
-            .expect("connect to PostgreSQL"),
-    };
+    let mut admin = admin(&server).await.expect("connect to PostgreSQL");
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&mut admin)
         .await
@@ -54,6 +75,7 @@ pub async fn postgres() -> TestDb {
         store,
         url,
         _dir: None,
+        pg: Some((server, name)),
     }
 }
 
@@ -76,6 +98,9 @@ pub async fn pg_server() -> String {
     static URL: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     URL.get_or_init(|| async {
         if let Ok(u) = std::env::var("SCMS_TEST_PG_URL") {
+            if u == "throwaway" {
+                return start_throwaway();
+            }
             return u.trim_end_matches('/').to_string();
         }
         let local = "postgres://postgres@127.0.0.1:5432";

@@ -255,7 +255,7 @@ pub async fn handle_enrollment(eca: &Eca, bytes: &[u8], now: Time32) -> Result<V
 
     // The signer: the requested key (initial) or a stored enrollment certificate.
     let (signer_key, signer_cert): (PublicKey, Option<Vec<u8>>) = match &scr.signer {
-        SignerIdentifier::SelfSigned => (subject_key.clone(), None),
+        SignerIdentifier::SelfSigned => (subject_key, None),
         SignerIdentifier::Certificate(chain) if chain.len() == 1 => {
             let cert = &chain[0];
             let hid = certificate_hashed_id8(cert)

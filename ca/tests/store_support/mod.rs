@@ -245,12 +245,14 @@ fn start_throwaway() -> String {
         data = data_s,
         base = base.display(),
     );
-    Command::new("setsid")
-        .args(["sh", "-c", &stop])
+    // `setsid -f` forks the watchdog off and returns at once.
+    let started = Command::new("setsid")
+        .args(["-f", "sh", "-c", &stop])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .spawn()
+        .status()
         .expect("watchdog");
+    assert!(started.success(), "watchdog");
     format!("postgres://postgres@127.0.0.1:{port}")
 }

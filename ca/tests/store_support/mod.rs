@@ -32,7 +32,7 @@ impl TestDb {
         self.store.close().await;
         if let Some((server, name)) = &self.pg {
             if let Ok(mut admin) = admin(server).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .execute(&mut admin)
                     .await;
             }

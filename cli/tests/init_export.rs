@@ -198,3 +198,103 @@ fn init_refuses_without_a_passphrase_or_a_memory_store() {
     );
     assert_eq!(o.status.code(), Some(1));
 }
+
+fn softhsm_module() -> std::path::PathBuf {
+    [
+        std::env::var("SCMS_PKCS11_MODULE").unwrap_or_default(),
+        "/usr/lib/softhsm/libsofthsm2.so".into(),
+        "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so".into(),
+        "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so".into(),
+    ]
+    .iter()
+    .filter(|c| !c.is_empty())
+    .map(std::path::PathBuf::from)
+    .find(|p| p.exists())
+    .expect("SoftHSM2 is not installed: run `apt-get install -y softhsm2` (scripts/test.sh does)")
+}
+
+#[test]
+fn init_with_keys_on_a_pkcs11_token() {
+    let module = softhsm_module();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let tokens = tmp.path().join("tokens");
+    std::fs::create_dir_all(&tokens).expect("tokens");
+    let conf = tmp.path().join("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+            tokens.display()
+        ),
+    )
+    .expect("conf");
+    let conf = s(&conf).to_string();
+    let made = Command::new("softhsm2-util")
+        .env("SOFTHSM2_CONF", &conf)
+        .args(["--init-token", "--free", "--label", "init-token"])
+        .args(["--pin", "9999", "--so-pin", "0000"])
+        .output()
+        .expect("softhsm2-util not runnable: apt-get install -y softhsm2");
+    assert!(made.status.success());
+    let env = [("SOFTHSM2_CONF", conf.as_str()), ("SCMS_TEST_PIN", "9999")];
+    let data = tmp.path().join("data");
+    let out = tmp.path().join("out");
+    ok(&scms(
+        &env,
+        &[
+            "init",
+            "--data-dir",
+            s(&data),
+            "--store",
+            "pkcs11",
+            "--module",
+            s(&module),
+            "--token",
+            "init-token",
+            "--pin-env",
+            "SCMS_TEST_PIN",
+            "--electors",
+            "1",
+        ],
+    ));
+    // No soft keys: every key is on the token.
+    assert!(!data.join("keys").exists());
+    let listed = ok(&scms(
+        &env,
+        &[
+            "key",
+            "--store",
+            "pkcs11",
+            "--module",
+            s(&module),
+            "--token",
+            "init-token",
+            "--pin-env",
+            "SCMS_TEST_PIN",
+            "list",
+        ],
+    ));
+    assert!(
+        listed.contains("us-root ") && listed.contains("us-elector-1 "),
+        "{listed}"
+    );
+    ok(&scms(
+        &[],
+        &["export", "--data-dir", s(&data), "--out", s(&out)],
+    ));
+    for (role, issuer) in [("ica", "root"), ("eca", "ica"), ("crl", "root")] {
+        ok(&scms(
+            &[],
+            &[
+                "inspect",
+                s(&out.join(format!("{role}.oer"))),
+                "--verify",
+                "--issuer",
+                s(&out.join(format!("{issuer}.oer"))),
+            ],
+        ));
+    }
+    let ctl = std::fs::read(out.join("ctl.oer")).expect("ctl");
+    let elector = std::fs::read(out.join("elector-1.oer")).expect("elector");
+    scms_ca::ctl::verify_ctl(&ctl, &[&elector], 1).expect("CTL verifies");
+}

@@ -172,7 +172,8 @@ impl Eca {
             }
             chain.push(a.certificate);
         }
-        let root: Certificate<'_> = decode(&chain[2]).map_err(CaError::Decode)?;
+        let root_bytes = chain.last().map(Vec::as_slice).unwrap_or_default();
+        let root: Certificate<'_> = decode(root_bytes).map_err(CaError::Decode)?;
         let craca_id = scms_crypto::verify::certificate_hashed_id3(&root)
             .map_err(|e| EcaError::Ca(CaError::Verify(e)))?;
         Ok(Self {
@@ -183,6 +184,16 @@ impl Eca {
             enrollment_profile,
             craca_id,
         })
+    }
+}
+
+impl Eca {
+    /// The ECA certificate (first of the chain).
+    fn certificate(&self) -> Result<&[u8], EcaError> {
+        self.chain
+            .first()
+            .map(Vec::as_slice)
+            .ok_or_else(|| EcaError::NotReady("no ECA certificate".to_string()))
     }
 }
 
@@ -266,7 +277,7 @@ pub async fn handle_enrollment(eca: &Eca, bytes: &[u8], now: Time32) -> Result<V
                 )
             })?;
             let eca_hid = certificate_hashed_id8(
-                &decode::<Certificate<'_>>(&eca.chain[0]).map_err(CaError::Decode)?,
+                &decode::<Certificate<'_>>(eca.certificate()?).map_err(CaError::Decode)?,
             )
             .map_err(|e| EcaError::Ca(CaError::Verify(e)))?;
             if stored.role != "enrollment" || stored.issuer != Some(eca_hid.0) {
@@ -310,7 +321,8 @@ pub async fn handle_enrollment(eca: &Eca, bytes: &[u8], now: Time32) -> Result<V
         .map_err(|_| bad("signature: does not verify"))?;
 
     // What the profile gives, and the request within it.
-    let eca_cert: Certificate<'_> = decode(&eca.chain[0]).map_err(CaError::Decode)?;
+    let eca_bytes = eca.certificate()?;
+    let eca_cert: Certificate<'_> = decode(eca_bytes).map_err(CaError::Decode)?;
     let mut params = IssueParams::new(
         &eca.enrollment_profile,
         subject_id(&req.tbs_cert.id)?,
@@ -330,7 +342,7 @@ pub async fn handle_enrollment(eca: &Eca, bytes: &[u8], now: Time32) -> Result<V
     let issued = issue(
         eca.keys.as_ref(),
         &IssuerRef {
-            certificate: &eca.chain[0],
+            certificate: eca_bytes,
             key_label: &eca.key_label,
         },
         &params,
@@ -363,7 +375,7 @@ pub async fn handle_enrollment(eca: &Eca, bytes: &[u8], now: Time32) -> Result<V
     let spdu = signed_spdu(
         eca.keys.as_ref(),
         &eca.key_label,
-        &eca.chain[0],
+        eca_bytes,
         SECURITY_MGMT_PSID,
         payload,
         SignerForm::Certificate,
@@ -405,8 +417,10 @@ pub async fn certificate_chain(eca: &Eca) -> Result<Vec<u8>, EcaError> {
         .await?
         .ok_or_else(|| EcaError::NotReady("no CTL in the store".to_string()))?;
     let home_ctl: MultiSignedCtlSpdu<'_> = decode(&ctl.spdu).map_err(CaError::Decode)?;
-    let others = eca.chain[..2]
+    let others = eca
+        .chain
         .iter()
+        .take(2)
         .map(|c| decode::<Certificate<'_>>(c))
         .collect::<Result<Vec<_>, _>>()
         .map_err(CaError::Decode)?;

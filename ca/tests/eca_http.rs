@@ -461,3 +461,55 @@ async fn enrollment_is_idempotent_on_postgres() {
     );
     s._db.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_answer_without_a_commit() {
+    let s = setup(store_support::sqlite().await, Family::Us).await;
+    let device = SecretKey::generate(Curve::NistP256, &mut os_rng()).expect("key");
+    let request = signed_request(device_request(Family::Us, &device, false), &device, None);
+    let before = s.eca.store.certificate_count().await.expect("count");
+    let audit_before = s.eca.store.audit_entries().await.expect("audit").len();
+    // The idempotency record cannot be written: the whole transaction fails.
+    sqlx::query(
+        "CREATE TRIGGER no_requests BEFORE INSERT ON requests \
+         BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    )
+    .execute(s.eca.store.pool())
+    .await
+    .expect("trigger");
+    let err = handle_enrollment(&s.eca, &request, system_now())
+        .await
+        .expect_err("no answer without a commit");
+    assert_eq!(err.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    // Neither the certificate nor its audit entries were kept.
+    assert_eq!(
+        s.eca.store.certificate_count().await.expect("count"),
+        before
+    );
+    assert_eq!(
+        s.eca.store.audit_entries().await.expect("audit").len(),
+        audit_before
+    );
+    assert_eq!(
+        s.eca
+            .store
+            .verify_audit_chain()
+            .await
+            .expect("audit")
+            .broken,
+        None
+    );
+    // Once the database accepts writes again the request is served.
+    sqlx::query("DROP TRIGGER no_requests")
+        .execute(s.eca.store.pool())
+        .await
+        .expect("drop");
+    let answer = handle_enrollment(&s.eca, &request, system_now())
+        .await
+        .expect("enrolled");
+    check_response(&s.h, &request, &answer, &device);
+    assert_eq!(
+        s.eca.store.certificate_count().await.expect("count"),
+        before + 1
+    );
+}

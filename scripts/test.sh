@@ -16,6 +16,11 @@ dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v tshark >/dev/null || need+=(tshark)
 command -v cc >/dev/null || need+=(gcc)
+# PostgreSQL: the storage tests use the server on 127.0.0.1:5432 when one answers,
+# otherwise they start a throwaway one with initdb + pg_ctl.
+if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    need+=(postgresql)
+fi
 if [ ${#need[@]} -gt 0 ]; then
     as_root apt-get update
     # tshark asks whether non-root users may capture: answer no, without a prompt.

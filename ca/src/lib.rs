@@ -10,17 +10,22 @@
 //! - [`issue`]: explicit and implicit (ECQV) certificate issuance;
 //! - [`ctl`]: the elector-signed `MultiSignedCtl` (1609.2.1) and its verification;
 //! - [`crl`]: `SecuredCrl` signing (hash-based and linkage-based) and verification;
-//! - [`hierarchy`]: a complete hierarchy in one call.
+//! - [`hierarchy`]: a complete hierarchy in one call;
+//! - [`store`]: storage (sqlx, SQLite or PostgreSQL) with idempotency records and
+//!   the hash-chained audit log;
+//! - [`eca`]: the ECA's enrollment interface, a plain function and an axum router.
 #![forbid(unsafe_code)]
 
 pub mod aca;
 pub mod crl;
 pub mod ctl;
+pub mod eca;
 mod error;
 pub mod hierarchy;
 pub mod issue;
 pub mod lint;
 pub mod profile;
 pub mod spdu;
+pub mod store;
 
 pub use error::CaError;

@@ -1,11 +1,13 @@
 //! `scms`: one binary for every role and tool of the SCMS.
 //!
-//! Subcommands land with their issues; today: `inspect`, `key`.
+//! Subcommands land with their issues; today: `inspect`, `key`, `init`, `export`.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod device;
+mod export;
+mod init;
 mod inspect;
 mod key;
 
@@ -28,6 +30,10 @@ enum Command {
     Device(device::DeviceArgs),
     /// Generate, list and export keys of a key store (soft, PKCS#11, wrapped).
     Key(key::KeyArgs),
+    /// Create a data directory with a complete hierarchy (keys, database, CTL).
+    Init(init::InitArgs),
+    /// Write the authority certificates and the CTL of a data directory as files.
+    Export(export::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,5 +42,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Key(args) => key::run(args),
         Command::Device(args) => device::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Export(args) => export::run(args),
     }
 }

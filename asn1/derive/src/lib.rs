@@ -436,7 +436,9 @@ fn expand_sequence(
             });
             ext_present.push(quote!(self.#id.is_some()));
             ext_highest.push(quote!(if self.#id.is_some() { highest = #idx + 1; }));
-            ext_bits.push(quote!(bits[#idx] = self.#id.is_some();));
+            // A bitmap kept from an older peer may be shorter than the known
+            // additions; the absent ones beyond it need no bit.
+            ext_bits.push(quote!(if #idx < n { bits[#idx] = self.#id.is_some(); }));
             describe.push(quote! {
                 if let ::core::option::Option::Some(v) = &self.#id {
                     fields.push((#asn_name, #krate::Describe::describe(v)));

@@ -193,3 +193,27 @@ fn errors_name_field_and_offset() {
     assert_eq!(err.offset, 4);
     assert!(err.to_string().contains("at byte 4 in ch.b"), "{err}");
 }
+
+/// Two extension additions; a peer that knows only the first sends a 1-bit bitmap.
+#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
+#[asn1(sequence, extensible)]
+pub struct TwoAdditions {
+    pub id: u8,
+    #[asn1(ext)]
+    pub first: Option<u8>,
+    #[asn1(ext)]
+    pub second: Option<u8>,
+    #[asn1(unknown_ext)]
+    pub ext: UnknownExtensions,
+}
+
+#[test]
+fn a_shorter_bitmap_from_an_older_peer_re_encodes_unchanged() {
+    // Found by the eca_ee_pdu fuzz target: re-encoding a value whose received
+    // bitmap was shorter than the known additions indexed past the bitmap.
+    // preamble: ext bit; id = 7; bitmap: length 2, 7 unused bits, '1'; first = open(05).
+    let older = [0x80, 0x07, 0x02, 0x07, 0x80, 0x01, 0x05];
+    let v: TwoAdditions = decode(&older).unwrap();
+    assert_eq!((v.first, v.second), (Some(5), None));
+    assert_eq!(encode(&v).unwrap(), older);
+}

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The main job. Today (before `scms demo` lands, issue 8): build `scms` and run it
-# over the real-world data in ../shared/samples: decode every certificate and
-# SPDU, and check every signature whose signer is public.
+# The main job. Until `scms demo` lands (issue 8: every authority in one process
+# with simulated vehicles), it shows what runs today:
+#   1. the real-world data in ../shared/samples: every certificate and SPDU
+#      decodes, every signature whose signer is public verifies;
+#   2. a complete SCMS hierarchy created with `scms init` (SQLite, sealed
+#      software keys) and exported, each certificate verified against its issuer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo >/dev/null || { echo "needs a Rust toolchain (rustup)"; exit 1; }
@@ -21,3 +24,30 @@ for f in ShortMsgData.bin udp-data.bin udp2-data.bin; do $scms inspect "$samples
 echo "== ETSI ATS certificates"
 n=0; for f in "$samples"/etsi-ats/*.oer; do $scms inspect "$f" >/dev/null; n=$((n+1)); done
 echo "$n certificates decoded"
+
+for profile in us cn; do
+    echo "== scms init --profile $profile: a complete hierarchy, then every link verified"
+    dir=$(mktemp -d)
+    # A throwaway passphrase for throwaway keys: this data directory is deleted below.
+    SCMS_PASSPHRASE=demo-only $scms init --data-dir "$dir/data" --profile "$profile" >/dev/null
+    $scms export --data-dir "$dir/data" --out "$dir/export" >/dev/null
+    # Each certificate's issuer is the exported certificate its issuer HashedId8 names.
+    declare -A by_id=()
+    for cert in "$dir"/export/*.oer; do
+        [ "$(basename "$cert")" = ctl.oer ] && continue
+        by_id[$($scms inspect "$cert" | sed -n 's/^hashedId8: //p')]=$cert
+    done
+    for cert in "$dir"/export/*.oer; do
+        role=$(basename "$cert" .oer)
+        [ "$role" = ctl ] && continue
+        issuer=$($scms inspect "$cert" | sed -n 's/^issuer: //p')
+        if [ "$issuer" = self ]; then
+            line=$($scms inspect --verify "$cert" | grep -m1 verification)
+        else
+            line=$($scms inspect --verify --issuer "${by_id[$issuer]}" "$cert" | grep -m1 verification)
+            line="$line, issuer $(basename "${by_id[$issuer]}" .oer)"
+        fi
+        echo "  $role: $line"
+    done
+    rm -rf "$dir"
+done

@@ -6,7 +6,6 @@
 //! `cargo bench -p scms-ra --bench aca_issuance` (env `SECS`, default 5).
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use std::time::Instant;

@@ -7,13 +7,10 @@
 //! `N=100 DB=sqlite|postgres cargo bench -p scms-ra --bench provision_http`
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 #[path = "../tests/http_support/mod.rs"]
-#[allow(dead_code)]
 mod http_support;
 #[path = "../tests/store_support/mod.rs"]
-#[allow(dead_code)]
 mod store_support;
 
 use std::sync::Arc;

@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 pub mod aca;
+pub mod aca_service;
 pub mod crl;
 pub mod ctl;
 pub mod eca;

@@ -15,6 +15,8 @@
 //! cannot read them. For the MA, [`LinkageAuthority::reveal_seed`] gives the
 //! seed of a chain at an i-period (issue 6).
 
+pub mod service;
+
 use core::fmt;
 use std::collections::BTreeMap;
 

@@ -18,7 +18,10 @@
 //!
 //! See `docs/provisioning.md`.
 
+pub mod http;
+pub mod service;
 pub mod shuffle;
+pub mod store;
 
 use core::fmt;
 use std::collections::{BTreeMap, BTreeSet};
@@ -367,7 +370,7 @@ fn duration_secs(v: &ValidityPeriod) -> u64 {
 }
 
 impl Ra {
-    fn curve(&self) -> Result<Curve, RaError> {
+    pub(crate) fn curve(&self) -> Result<Curve, RaError> {
         let c: Certificate<'_> = scms_asn1::decode(&self.certificate)?;
         Ok(certificate_public_key(&c, None)
             .map_err(|e| RaError::Internal(e.to_string()))?

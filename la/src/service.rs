@@ -1,0 +1,387 @@
+//! The LA as a service: chains persisted sealed in the scms database (sqlx,
+//! SQLite or PostgreSQL, tables `la_chains` and `la_aca_keys` of
+//! `migrations/*/0002_provisioning.sql`) and a thin axum shell over
+//! [`LinkageAuthority::handle_plv_request`].
+//!
+//! Sealing: every chain record (first i-period and seed) and the key shared
+//! with the ACA are stored as an AES-128-CCM `symmRecipInfo` envelope
+//! (`scms_hsm::envelope::encrypt_symmetric`) under a sealing key
+//! `SHA-256("scms-la-seal-v1" || ECDH(d, d·G))[0..16]`, the LA's ECDH with
+//! itself under its KeyStore key `seal_label`: the key never leaves the
+//! KeyStore (an HSM in production), the database holds no seed in clear.
+//!
+//! | method and path | body in | body out |
+//! |---|---|---|
+//! | `POST /v1/pre-linkage-values` | [`encode_plv_request`] | [`encode_plv_response`] |
+//! | `GET /v1/aca-key` | | the key shared with the ACA, an `Ieee1609Dot2Data` encrypted to the ACA certificate |
+//!
+//! The pre-linkage values in the answer are each an `EncryptedIndividualPLV`
+//! for the ACA, so the RA that carries them cannot read them.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use scms_asn1::ieee1609dot2::Ieee1609Dot2Data;
+use scms_ca::store::Store;
+use scms_crypto::ccm::{SymmAlgorithm, SymmetricKey};
+use scms_crypto::hash::{digest, HashAlgorithm};
+use scms_crypto::linkage::{LaId, LinkageSeed};
+use scms_hsm::{envelope, KeyStore};
+use sqlx::Row;
+use tokio::sync::Mutex;
+use zeroize::Zeroizing;
+
+use crate::{
+    ChainId, ChainRecord, ChainStore, EncryptedPlv, LaError, LinkageAuthority, MemoryChainStore,
+    PlvRequest, PlvResponse,
+};
+
+/// The PLV request body: `chain?` (1 octet flag, then 16) `i_first` `i_count` `j_count` (u32 BE).
+pub fn encode_plv_request(r: &PlvRequest) -> Vec<u8> {
+    let mut v = Vec::with_capacity(29);
+    match r.chain {
+        Some(c) => {
+            v.push(1);
+            v.extend_from_slice(&c.0);
+        }
+        None => v.push(0),
+    }
+    for x in [r.i_first, r.i_count, r.j_count] {
+        v.extend_from_slice(&x.to_be_bytes());
+    }
+    v
+}
+
+fn take<'a>(b: &mut &'a [u8], n: usize) -> Result<&'a [u8], LaError> {
+    if b.len() < n {
+        return Err(LaError::BadRequest("truncated".into()));
+    }
+    let (a, rest) = b.split_at(n);
+    *b = rest;
+    Ok(a)
+}
+
+fn u32_at(b: &mut &[u8]) -> Result<u32, LaError> {
+    let x = take(b, 4)?;
+    Ok(u32::from_be_bytes([x[0], x[1], x[2], x[3]]))
+}
+
+fn arr16(b: &mut &[u8]) -> Result<[u8; 16], LaError> {
+    <[u8; 16]>::try_from(take(b, 16)?).map_err(|_| LaError::BadRequest("truncated".into()))
+}
+
+/// Reads [`encode_plv_request`].
+pub fn decode_plv_request(mut b: &[u8]) -> Result<PlvRequest, LaError> {
+    let chain = match take(&mut b, 1)?[0] {
+        0 => None,
+        1 => Some(ChainId(arr16(&mut b)?)),
+        _ => return Err(LaError::BadRequest("chain flag".into())),
+    };
+    let r = PlvRequest {
+        chain,
+        i_first: u32_at(&mut b)?,
+        i_count: u32_at(&mut b)?,
+        j_count: u32_at(&mut b)?,
+    };
+    if !b.is_empty() {
+        return Err(LaError::BadRequest("trailing octets".into()));
+    }
+    Ok(r)
+}
+
+/// The PLV response body: `la_id` (u16 BE), chain (16), count (u32), then per
+/// value `i` `j` (u32) and the length-prefixed (u32) COER `EncryptedIndividualPLV`.
+pub fn encode_plv_response(r: &PlvResponse) -> Vec<u8> {
+    let mut v = Vec::with_capacity(22 + r.values.len() * 128);
+    v.extend_from_slice(&r.la_id.0.to_be_bytes());
+    v.extend_from_slice(&r.chain.0);
+    v.extend_from_slice(&(r.values.len() as u32).to_be_bytes());
+    for e in &r.values {
+        v.extend_from_slice(&e.i.to_be_bytes());
+        v.extend_from_slice(&e.j.to_be_bytes());
+        v.extend_from_slice(&(e.value.len() as u32).to_be_bytes());
+        v.extend_from_slice(&e.value);
+    }
+    v
+}
+
+/// Reads [`encode_plv_response`].
+pub fn decode_plv_response(mut b: &[u8]) -> Result<PlvResponse, LaError> {
+    let id = take(&mut b, 2)?;
+    let la_id = LaId(u16::from_be_bytes([id[0], id[1]]));
+    let chain = ChainId(arr16(&mut b)?);
+    let n = u32_at(&mut b)? as usize;
+    let mut values = Vec::with_capacity(n.min(65_536));
+    for _ in 0..n {
+        let i = u32_at(&mut b)?;
+        let j = u32_at(&mut b)?;
+        let len = u32_at(&mut b)? as usize;
+        values.push(EncryptedPlv {
+            i,
+            j,
+            value: take(&mut b, len)?.to_vec(),
+        });
+    }
+    Ok(PlvResponse {
+        la_id,
+        chain,
+        values,
+    })
+}
+
+/// A storage failure of the LA service.
+fn db(e: impl std::fmt::Display) -> LaError {
+    LaError::BadRequest(format!("storage: {e}"))
+}
+
+/// An LA with its sealed store.
+pub struct LaService {
+    la: LinkageAuthority,
+    ks: Arc<dyn KeyStore>,
+    store: Store,
+    seal: SymmetricKey,
+    aca_message: Vec<u8>,
+    /// Serialises chain creation (ids are random; the lock keeps the DB and
+    /// the answer in step).
+    lock: Mutex<()>,
+}
+
+/// The sealing key of `seal_label` (ECDH of the key with its own public key).
+pub fn sealing_key(ks: &dyn KeyStore, seal_label: &str) -> Result<SymmetricKey, LaError> {
+    let pk = ks
+        .public_key(seal_label)
+        .map_err(|e| LaError::BadRequest(format!("sealing key: {e}")))?;
+    let z = ks
+        .ecdh(seal_label, &pk)
+        .map_err(|e| LaError::BadRequest(format!("sealing key: {e}")))?;
+    let mut input = Zeroizing::new(b"scms-la-seal-v1".to_vec());
+    input.extend_from_slice(&z);
+    let d = digest(HashAlgorithm::Sha256, &input);
+    SymmetricKey::from_slice(&d.as_bytes()[..16]).ok_or(LaError::Rng)
+}
+
+fn seal(key: &SymmetricKey, pt: &[u8]) -> Result<Vec<u8>, LaError> {
+    Ok(envelope::encrypt_symmetric(
+        key,
+        SymmAlgorithm::Aes128Ccm,
+        pt,
+    )?)
+}
+
+fn unseal(key: &SymmetricKey, ct: &[u8]) -> Result<Zeroizing<Vec<u8>>, LaError> {
+    let d: Ieee1609Dot2Data<'_> =
+        scms_asn1::decode(ct).map_err(|_| LaError::BadRequest("sealed record".into()))?;
+    Ok(envelope::decrypt_symmetric(
+        key,
+        SymmAlgorithm::Aes128Ccm,
+        &d,
+    )?)
+}
+
+impl LaService {
+    /// Opens LA `la_id` over `store`: restores its ACA key (or draws one and
+    /// shares it with `aca_certificate`, sealed in the store). `seal_label`
+    /// names a KeyStore key (generated if absent, on the curve `curve`).
+    pub async fn open(
+        la_id: LaId,
+        alg: SymmAlgorithm,
+        ks: Arc<dyn KeyStore>,
+        seal_label: &str,
+        store: Store,
+        aca_certificate: &[u8],
+        now_unix: i64,
+    ) -> Result<Self, LaError> {
+        if ks.public_key(seal_label).is_err() {
+            ks.generate(seal_label, scms_crypto::suite::Curve::NistP256)
+                .map_err(|e| LaError::BadRequest(format!("sealing key: {e}")))?;
+        }
+        let seal_key = sealing_key(ks.as_ref(), seal_label)?;
+        let row = sqlx::query("SELECT sealed_key, aca_message FROM la_aca_keys WHERE la_id = $1")
+            .bind(i64::from(la_id.0))
+            .fetch_optional(store.pool())
+            .await
+            .map_err(db)?;
+        let (la, aca_message) = match row {
+            Some(r) => {
+                let sealed: Vec<u8> = r.try_get(0).map_err(db)?;
+                let msg: Vec<u8> = r.try_get(1).map_err(db)?;
+                let k = unseal(&seal_key, &sealed)?;
+                let key = SymmetricKey::from_slice(&k)
+                    .ok_or_else(|| LaError::BadRequest("sealed ACA key".into()))?;
+                (LinkageAuthority::with_aca_key(la_id, alg, key), msg)
+            }
+            None => {
+                let mut la = LinkageAuthority::new(la_id, alg);
+                let msg = la.share_key_with_aca(aca_certificate)?;
+                let key = la.aca_key().ok_or(LaError::NoAcaKey)?;
+                let sealed = seal(&seal_key, key.as_bytes())?;
+                sqlx::query(
+                    "INSERT INTO la_aca_keys (la_id, sealed_key, aca_message, created_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(i64::from(la_id.0))
+                .bind(sealed)
+                .bind(msg.clone())
+                .bind(now_unix)
+                .execute(store.pool())
+                .await
+                .map_err(db)?;
+                (la, msg)
+            }
+        };
+        Ok(Self {
+            la,
+            ks,
+            store,
+            seal: seal_key,
+            aca_message,
+            lock: Mutex::new(()),
+        })
+    }
+
+    /// The LA core.
+    pub fn authority(&self) -> &LinkageAuthority {
+        &self.la
+    }
+
+    /// The KeyStore.
+    pub fn key_store(&self) -> &Arc<dyn KeyStore> {
+        &self.ks
+    }
+
+    /// The message that shares this LA's key with the ACA.
+    pub fn aca_message(&self) -> &[u8] {
+        &self.aca_message
+    }
+
+    async fn load_chain(&self, id: &ChainId) -> Result<Option<ChainRecord>, LaError> {
+        let row = sqlx::query("SELECT sealed FROM la_chains WHERE la_id = $1 AND chain_id = $2")
+            .bind(i64::from(self.la.la_id.0))
+            .bind(id.0.to_vec())
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(db)?;
+        let Some(r) = row else { return Ok(None) };
+        let sealed: Vec<u8> = r.try_get(0).map_err(db)?;
+        let pt = unseal(&self.seal, &sealed)?;
+        if pt.len() != 20 {
+            return Err(LaError::BadRequest("sealed chain".into()));
+        }
+        let first_i = u32::from_be_bytes([pt[0], pt[1], pt[2], pt[3]]);
+        let mut seed = [0u8; 16];
+        seed.copy_from_slice(&pt[4..20]);
+        let rec = ChainRecord {
+            first_i,
+            seed: LinkageSeed::from_bytes(seed),
+        };
+        seed.fill(0);
+        Ok(Some(rec))
+    }
+
+    /// Every chain of this LA, unsealed (for the MA's seed reveal and tests).
+    pub async fn chains(&self) -> Result<Vec<(ChainId, ChainRecord)>, LaError> {
+        let rows = sqlx::query("SELECT chain_id FROM la_chains WHERE la_id = $1")
+            .bind(i64::from(self.la.la_id.0))
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(db)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let id: Vec<u8> = r.try_get(0).map_err(db)?;
+            let id = ChainId(
+                <[u8; 16]>::try_from(id.as_slice())
+                    .map_err(|_| LaError::BadRequest("chain id".into()))?,
+            );
+            if let Some(rec) = self.load_chain(&id).await? {
+                out.push((id, rec));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Answers a PLV request; a new chain is committed (sealed) before the
+    /// answer is returned.
+    pub async fn handle(&self, req: &PlvRequest, now_unix: i64) -> Result<PlvResponse, LaError> {
+        let mut mem = MemoryChainStore::new();
+        if let Some(id) = req.chain {
+            let rec = self.load_chain(&id).await?.ok_or(LaError::UnknownChain)?;
+            mem.insert(id, rec)?;
+        }
+        let _g = self.lock.lock().await;
+        let resp = self.la.handle_plv_request(&mut mem, req)?;
+        if req.chain.is_none() {
+            let rec = mem.get(&resp.chain).ok_or(LaError::UnknownChain)?;
+            let mut pt = Zeroizing::new(Vec::with_capacity(20));
+            pt.extend_from_slice(&rec.first_i.to_be_bytes());
+            pt.extend_from_slice(rec.seed.as_bytes());
+            let sealed = seal(&self.seal, &pt)?;
+            sqlx::query(
+                "INSERT INTO la_chains (la_id, chain_id, sealed, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(i64::from(self.la.la_id.0))
+            .bind(resp.chain.0.to_vec())
+            .bind(sealed)
+            .bind(now_unix)
+            .execute(self.store.pool())
+            .await
+            .map_err(db)?;
+        }
+        Ok(resp)
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+fn text(status: StatusCode, line: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{}\n", line.replace(['\n', '\r'], " ")),
+    )
+        .into_response()
+}
+
+fn octets(body: Vec<u8>) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/octet-stream")],
+        body,
+    )
+        .into_response()
+}
+
+async fn post_plv(State(la): State<Arc<LaService>>, body: Bytes) -> Response {
+    let req = match decode_plv_request(&body) {
+        Ok(r) => r,
+        Err(e) => return text(StatusCode::BAD_REQUEST, e.to_string()),
+    };
+    match la.handle(&req, unix_now()).await {
+        Ok(r) => octets(encode_plv_response(&r)),
+        Err(LaError::UnknownChain) => text(StatusCode::NOT_FOUND, "unknown linkage chain".into()),
+        Err(e @ LaError::BadRequest(_)) => text(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+async fn get_aca_key(State(la): State<Arc<LaService>>) -> Response {
+    octets(la.aca_message.clone())
+}
+
+/// The LA's HTTP interface.
+pub fn router(la: Arc<LaService>) -> Router {
+    Router::new()
+        .route("/v1/pre-linkage-values", post(post_plv))
+        .route("/v1/aca-key", get(get_aca_key))
+        .layer(DefaultBodyLimit::max(4096))
+        .with_state(la)
+}

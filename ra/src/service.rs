@@ -1,0 +1,555 @@
+//! The RA as a service: an axum shell over the [`Ra`] core, its state
+//! persisted write-through ([`RaStore`]: committed before anything is
+//! acknowledged, reloaded after a restart), HTTP calls to LA1/LA2 and the
+//! ACA, and a background worker (expand, shuffle and release, send, store).
+//!
+//! | method and path | in | out |
+//! |---|---|---|
+//! | `POST /v3/authorization-certificate` | body `EeRaCertRequestSpdu` | `RaEeCertAckSpdu` |
+//! | `GET /v3/authorization-certificate` | header `Download-Req`: base64 of the `EeRaDownloadRequestSpdu` | the batch ZIP (`application/zip`) |
+//! | `GET /v3/ra-certificate` | | the RA certificate (COER) |
+//!
+//! Errors: 400 (malformed, bad time, unsupported), 403 (unauthorized,
+//! blocklisted), 404 (no such download), 409 (the i-periods are already
+//! provisioned for the device), 429 + `Retry-After` (rate), 503 +
+//! `Retry-After` (batch not ready), 502 (an LA or the ACA failed), 500; the
+//! body is one line of text. The same request bytes again get the stored
+//! acknowledgement (the request hash is the idempotency key).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use base64::Engine;
+use scms_asn1::ieee1609dot2::time::unix_from_time32;
+use scms_asn1::ieee1609dot2::Time32;
+use scms_ca::aca::spdu_hash;
+use scms_crypto::suite::Curve;
+use scms_hsm::KeyStore;
+use scms_la::service::{decode_plv_response, encode_plv_request};
+use scms_la::{PlvRequest, PlvResponse};
+use tokio::sync::Mutex;
+use tokio::task::JoinSet;
+
+use crate::http::call;
+use crate::store::{InFlightSpdus, RaStore};
+use crate::{LaIndex, LinkageAuthorities, MemoryBlocklist, Ra, RaError, RaState, Slot};
+
+/// The service's clock (Time32).
+pub type Clock = Arc<dyn Fn() -> Time32 + Send + Sync>;
+
+/// Where the peers answer (`http://HOST:PORT`).
+#[derive(Clone, Debug)]
+pub struct Peers {
+    pub la1: String,
+    pub la2: String,
+    pub aca: String,
+}
+
+/// Largest request body.
+pub const MAX_REQUEST: usize = 64 * 1024;
+
+/// Requests sent to the ACA at once by the worker.
+const ACA_CONCURRENCY: usize = 8;
+
+struct Inner {
+    state: RaState,
+    blocklist: MemoryBlocklist,
+    spdus: InFlightSpdus,
+}
+
+/// An RA service over a database.
+pub struct RaService {
+    pub ra: Ra,
+    ks: Arc<dyn KeyStore>,
+    db: RaStore,
+    inner: Mutex<Inner>,
+    clock: Clock,
+    peers: Peers,
+    sm: bool,
+}
+
+/// What one worker step did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StepReport {
+    pub expanded: usize,
+    pub released: usize,
+    pub stored: usize,
+    pub failed: usize,
+}
+
+/// PLV answers fetched beforehand (the core's trait is synchronous).
+struct Prefetched {
+    request: PlvRequest,
+    la1: Option<PlvResponse>,
+    la2: Option<PlvResponse>,
+}
+
+impl LinkageAuthorities for Prefetched {
+    fn pre_linkage_values(
+        &mut self,
+        la: LaIndex,
+        request: &PlvRequest,
+    ) -> Result<PlvResponse, RaError> {
+        if *request != self.request {
+            return Err(RaError::Internal("unexpected PLV request".into()));
+        }
+        match la {
+            LaIndex::La1 => self.la1.take(),
+            LaIndex::La2 => self.la2.take(),
+        }
+        .ok_or_else(|| RaError::Internal("PLV answer used twice".into()))
+    }
+}
+
+/// Asks an LA over HTTP.
+pub async fn fetch_plv(base: &str, req: &PlvRequest) -> Result<PlvResponse, RaError> {
+    let r = call(
+        base,
+        "POST",
+        "/v1/pre-linkage-values",
+        &[],
+        &encode_plv_request(req),
+    )
+    .await
+    .map_err(|e| RaError::Linkage(e.to_string()))?;
+    if r.status != 200 {
+        return Err(RaError::Linkage(format!("HTTP {}: {}", r.status, r.text())));
+    }
+    decode_plv_response(&r.body).map_err(|e| RaError::Linkage(e.to_string()))
+}
+
+/// Sends a signed `RaAcaCertRequestSpdu` to the ACA over HTTP; the
+/// `AcaRaCertResponseSpdu` back.
+pub async fn send_to_aca(base: &str, spdu: &[u8]) -> Result<Vec<u8>, RaError> {
+    let r = call(base, "POST", "/v3/ra-aca-cert-request", &[], spdu)
+        .await
+        .map_err(|e| RaError::BadAcaResponse(e.to_string()))?;
+    if r.status != 200 {
+        return Err(RaError::BadAcaResponse(format!(
+            "HTTP {}: {}",
+            r.status,
+            r.text()
+        )));
+    }
+    Ok(r.body)
+}
+
+/// An HTTP [`LinkageAuthorities`] for synchronous callers outside an async
+/// context (a current-thread runtime per call); the service itself prefetches.
+pub struct HttpLinkageAuthorities {
+    pub la1: String,
+    pub la2: String,
+}
+
+impl LinkageAuthorities for HttpLinkageAuthorities {
+    fn pre_linkage_values(
+        &mut self,
+        la: LaIndex,
+        request: &PlvRequest,
+    ) -> Result<PlvResponse, RaError> {
+        let base = match la {
+            LaIndex::La1 => self.la1.clone(),
+            LaIndex::La2 => self.la2.clone(),
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| RaError::Internal(e.to_string()))?;
+        rt.block_on(fetch_plv(&base, request))
+    }
+}
+
+impl RaService {
+    /// Opens the service: loads the persisted state.
+    pub async fn open(
+        ra: Ra,
+        ks: Arc<dyn KeyStore>,
+        db: RaStore,
+        clock: Clock,
+        peers: Peers,
+    ) -> Result<Self, RaError> {
+        let (state, blocklist, spdus) = db.load().await?;
+        let sm = ra_curve(&ra)? == Curve::Sm2;
+        Ok(Self {
+            ra,
+            ks,
+            db,
+            inner: Mutex::new(Inner {
+                state,
+                blocklist,
+                spdus,
+            }),
+            clock,
+            peers,
+            sm,
+        })
+    }
+
+    fn now(&self) -> Time32 {
+        (self.clock)()
+    }
+
+    async fn reload(&self, inner: &mut Inner) {
+        if let Ok((state, blocklist, spdus)) = self.db.load().await {
+            *inner = Inner {
+                state,
+                blocklist,
+                spdus,
+            };
+        }
+    }
+
+    /// A copy of the state (tests, privacy checks).
+    pub async fn state(&self) -> RaState {
+        self.inner.lock().await.state.clone()
+    }
+
+    /// Blocks an enrollment certificate (HashedId8), persisted first.
+    pub async fn block(&self, enrollment: [u8; 8]) -> Result<(), RaError> {
+        let mut inner = self.inner.lock().await;
+        self.db
+            .block(&enrollment, unix_from_time32(self.now()))
+            .await?;
+        inner.blocklist.0.insert(enrollment);
+        Ok(())
+    }
+
+    /// `POST /v3/authorization-certificate`: the acknowledgement, committed first.
+    pub async fn cert_request(&self, bytes: &[u8]) -> Result<Vec<u8>, RaError> {
+        let hash = spdu_hash(bytes, self.sm);
+        if let Some(ack) = self.db.stored_ack(&hash).await? {
+            return Ok(ack);
+        }
+        let now = self.now();
+        let mut inner = self.inner.lock().await;
+        let Inner {
+            state, blocklist, ..
+        } = &mut *inner;
+        let ack = self
+            .ra
+            .handle_cert_request(state, self.ks.as_ref(), blocklist, bytes, now)?;
+        let rec = state
+            .requests
+            .get(&hash)
+            .ok_or_else(|| RaError::Internal("request not recorded".into()))?
+            .clone();
+        if let Err(e) = self
+            .db
+            .insert_request(&hash, &rec, &ack, unix_from_time32(now))
+            .await
+        {
+            state.requests.remove(&hash);
+            state.pending.retain(|h| h != &hash);
+            return Err(e);
+        }
+        Ok(ack)
+    }
+
+    /// `GET /v3/authorization-certificate`: the ZIP of an i-period.
+    pub async fn download(&self, request: &[u8]) -> Result<Vec<u8>, RaError> {
+        let now = self.now();
+        let inner = self.inner.lock().await;
+        self.ra
+            .handle_download(&inner.state, self.ks.as_ref(), request, now)
+    }
+
+    pub async fn expand(&self) -> Result<usize, RaError> {
+        let pending: Vec<([u8; 8], PlvRequest)> = {
+            let inner = self.inner.lock().await;
+            inner
+                .state
+                .pending
+                .iter()
+                .filter_map(|h| {
+                    inner.state.requests.get(h).map(|r| {
+                        (
+                            *h,
+                            PlvRequest {
+                                chain: None,
+                                i_first: r.first_i,
+                                i_count: r.i_count,
+                                j_count: r.j_count,
+                            },
+                        )
+                    })
+                })
+                .collect()
+        };
+        let mut expanded = 0;
+        for chunk in pending.chunks(16) {
+            let mut set = JoinSet::new();
+            for (n, (_, req)) in chunk.iter().enumerate() {
+                let (la1, la2, req) = (self.peers.la1.clone(), self.peers.la2.clone(), *req);
+                set.spawn(async move {
+                    let (a, b) = tokio::join!(fetch_plv(&la1, &req), fetch_plv(&la2, &req));
+                    (n, a, b)
+                });
+            }
+            let mut answers = Vec::with_capacity(chunk.len());
+            while let Some(j) = set.join_next().await {
+                let (n, a, b) = j.map_err(|e| RaError::Internal(e.to_string()))?;
+                answers.push((n, a?, b?));
+            }
+            answers.sort_by_key(|a| a.0);
+            for (n, a, b) in answers {
+                let (hash, req) = chunk[n];
+                self.expand_one(hash, req, a, b).await?;
+                expanded += 1;
+            }
+        }
+        Ok(expanded)
+    }
+
+    async fn expand_one(
+        &self,
+        hash: [u8; 8],
+        req: PlvRequest,
+        a: PlvResponse,
+        b: PlvResponse,
+    ) -> Result<(), RaError> {
+        let now = self.now();
+        let mut inner = self.inner.lock().await;
+        let state = &mut inner.state;
+        let others = std::mem::take(&mut state.pending);
+        state.pending = vec![hash];
+        let before = state.queue.len();
+        let mut las = Prefetched {
+            request: req,
+            la1: Some(a),
+            la2: Some(b),
+        };
+        let r = self.ra.expand_pending(state, &mut las, now);
+        state.pending = others
+            .into_iter()
+            .filter(|h| *h != hash || r.is_err())
+            .collect();
+        r?;
+        let items = state.queue.items[before..].to_vec();
+        let rec = state
+            .requests
+            .get(&hash)
+            .ok_or_else(|| RaError::Internal("request not recorded".into()))?
+            .clone();
+        if let Err(e) = self.db.commit_expansion(&hash, &rec, &items).await {
+            self.reload(&mut inner).await;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    pub async fn release(&self) -> Result<usize, RaError> {
+        let now = self.now();
+        let mut inner = self.inner.lock().await;
+        let mut released = 0;
+        loop {
+            let Some(batch) = self
+                .ra
+                .release_batch(&mut inner.state, self.ks.as_ref(), now)?
+            else {
+                return Ok(released);
+            };
+            let mut rows = Vec::with_capacity(batch.len());
+            for spdu in batch {
+                let h = spdu_hash(&spdu, self.sm);
+                let slot: Slot =
+                    *inner.state.in_flight.get(&h).ok_or_else(|| {
+                        RaError::Internal("released request not in flight".into())
+                    })?;
+                rows.push((h, slot, spdu));
+            }
+            if let Err(e) = self.db.commit_release(&rows).await {
+                self.reload(&mut inner).await;
+                return Err(e);
+            }
+            released += rows.len();
+            for (h, _, spdu) in rows {
+                inner.spdus.insert(h, spdu);
+            }
+        }
+    }
+
+    pub async fn send(&self) -> Result<(usize, usize), RaError> {
+        let todo: Vec<([u8; 8], Vec<u8>)> = {
+            let inner = self.inner.lock().await;
+            inner.spdus.iter().map(|(h, s)| (*h, s.clone())).collect()
+        };
+        let (mut stored, mut failed) = (0, 0);
+        for chunk in todo.chunks(ACA_CONCURRENCY * 16) {
+            let mut set = JoinSet::new();
+            let per = chunk.len().div_ceil(ACA_CONCURRENCY).max(1);
+            for part in chunk.chunks(per) {
+                let part = part.to_vec();
+                let aca = self.peers.aca.clone();
+                set.spawn(async move {
+                    let mut out = Vec::with_capacity(part.len());
+                    for (h, s) in part {
+                        out.push((h, send_to_aca(&aca, &s).await));
+                    }
+                    out
+                });
+            }
+            let mut answers = Vec::new();
+            while let Some(j) = set.join_next().await {
+                answers.extend(j.map_err(|e| RaError::Internal(e.to_string()))?);
+            }
+            let now = self.now();
+            let mut inner = self.inner.lock().await;
+            let mut rows = Vec::with_capacity(answers.len());
+            for (h, r) in answers {
+                let slot = match r
+                    .and_then(|resp| self.ra.accept_aca_response(&mut inner.state, &resp, now))
+                {
+                    Ok(s) => s,
+                    Err(_) => {
+                        failed += 1;
+                        continue;
+                    }
+                };
+                let bytes = inner
+                    .state
+                    .responses
+                    .get(&(slot.request, slot.i))
+                    .and_then(|m| m.get(&slot.j))
+                    .cloned()
+                    .ok_or_else(|| RaError::Internal("response not stored".into()))?;
+                rows.push((h, slot, bytes));
+            }
+            if let Err(e) = self.db.commit_responses(&rows).await {
+                self.reload(&mut inner).await;
+                return Err(e);
+            }
+            for (h, _, _) in &rows {
+                inner.spdus.remove(h);
+            }
+            stored += rows.len();
+        }
+        Ok((stored, failed))
+    }
+
+    /// One worker step: expand pending requests, release shuffled batches,
+    /// send what is in flight to the ACA and store the answers.
+    pub async fn step(&self) -> Result<StepReport, RaError> {
+        let expanded = self.expand().await?;
+        let released = self.release().await?;
+        let (stored, failed) = self.send().await?;
+        Ok(StepReport {
+            expanded,
+            released,
+            stored,
+            failed,
+        })
+    }
+
+    /// The background worker: [`Self::step`] every `period`.
+    pub fn spawn_worker(self: Arc<Self>, period: Duration) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                // A failed step leaves everything persisted; the next retries.
+                let _ = self.step().await;
+                tokio::time::sleep(period).await;
+            }
+        })
+    }
+}
+
+fn ra_curve(ra: &Ra) -> Result<Curve, RaError> {
+    ra.curve()
+}
+
+fn retry_secs(until: Time32, now: Time32) -> String {
+    until.saturating_sub(now).max(1).to_string()
+}
+
+/// The HTTP status of an [`RaError`].
+pub fn status(e: &RaError) -> StatusCode {
+    match e {
+        RaError::TooEarly(w) if w.contains("already provisioned") => StatusCode::CONFLICT,
+        RaError::Malformed(_) | RaError::Unsupported(_) | RaError::TooEarly(_) => {
+            StatusCode::BAD_REQUEST
+        }
+        RaError::Unauthorized(_) | RaError::Blocklisted => StatusCode::FORBIDDEN,
+        RaError::Duplicate => StatusCode::CONFLICT,
+        RaError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        RaError::NotReady { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        RaError::NotFound => StatusCode::NOT_FOUND,
+        RaError::Linkage(_) | RaError::BadAcaResponse(_) => StatusCode::BAD_GATEWAY,
+        RaError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn failure(e: &RaError, now: Time32) -> Response {
+    let line = format!("{}\n", e.to_string().replace(['\n', '\r'], " "));
+    let mut r = (
+        status(e),
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        line,
+    )
+        .into_response();
+    let retry = match e {
+        RaError::RateLimited { retry_after } | RaError::NotReady { retry_after } => {
+            Some(retry_secs(*retry_after, now))
+        }
+        _ => None,
+    };
+    if let Some(v) = retry.and_then(|v| header::HeaderValue::from_str(&v).ok()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
+}
+
+fn reply(r: Result<Vec<u8>, RaError>, content_type: &'static str, now: Time32) -> Response {
+    match r {
+        Ok(b) => (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], b).into_response(),
+        Err(e) => failure(&e, now),
+    }
+}
+
+async fn post_request(State(s): State<Arc<RaService>>, body: Bytes) -> Response {
+    let now = s.now();
+    reply(s.cert_request(&body).await, "application/octet-stream", now)
+}
+
+async fn get_download(State(s): State<Arc<RaService>>, headers: HeaderMap) -> Response {
+    let now = s.now();
+    let req = headers
+        .get("download-req")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| RaError::Malformed("no Download-Req header".into()))
+        .and_then(|v| {
+            base64::engine::general_purpose::STANDARD
+                .decode(v.trim())
+                .map_err(|_| RaError::Malformed("Download-Req is not base64".into()))
+        });
+    let r = match req {
+        Ok(b) => s.download(&b).await,
+        Err(e) => Err(e),
+    };
+    reply(r, "application/zip", now)
+}
+
+async fn get_ra_certificate(State(s): State<Arc<RaService>>) -> Response {
+    let now = s.now();
+    reply(
+        Ok(s.ra.certificate.clone()),
+        "application/octet-stream",
+        now,
+    )
+}
+
+/// The RA's HTTP interface.
+pub fn router(s: Arc<RaService>) -> Router {
+    Router::new()
+        .route(
+            "/v3/authorization-certificate",
+            get(get_download).post(post_request),
+        )
+        .route("/v3/ra-certificate", get(get_ra_certificate))
+        .layer(DefaultBodyLimit::max(MAX_REQUEST))
+        .with_state(s)
+}

@@ -1,0 +1,439 @@
+//! Persistence of the RA's state ([`RaState`], the blocklist) in the scms
+//! database (sqlx over SQLite or PostgreSQL, one code path through the `Any`
+//! driver; tables `ra_*` of `migrations/*/0002_provisioning.sql`).
+//!
+//! The service writes through: every core operation's effect is committed in
+//! one transaction before anything is acknowledged, and [`RaStore::load`]
+//! rebuilds the whole [`RaState`] after a restart. What is stored holds no
+//! plaintext pseudonym certificate and no pre-linkage value in clear: the
+//! request records (public butterfly keys, expansion keys, the requested
+//! `ToBeSignedCertificate`), the queued items (encrypted PLVs), the signed
+//! requests in flight and the ACA's responses encrypted to the devices.
+
+use std::collections::BTreeMap;
+
+use scms_ca::store::{Store, StoreError};
+use scms_crypto::butterfly::ButterflyExpansionKey;
+use scms_crypto::ccm::SymmAlgorithm;
+use scms_crypto::suite::{Curve, PublicKey};
+use scms_la::ChainId;
+use sqlx::{AnyPool, Row};
+
+use crate::{Butterfly, MemoryBlocklist, RaError, RaState, RequestRecord, ShuffleItem, Slot};
+
+impl From<StoreError> for RaError {
+    fn from(e: StoreError) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
+impl From<sqlx::Error> for RaError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(format!("database: {e}"))
+    }
+}
+
+fn corrupt(what: &str) -> RaError {
+    RaError::Internal(format!("stored {what} is corrupt"))
+}
+
+fn curve_byte(c: Curve) -> u8 {
+    match c {
+        Curve::NistP256 => 1,
+        Curve::NistP384 => 2,
+        Curve::BrainpoolP256r1 => 3,
+        Curve::BrainpoolP384r1 => 4,
+        Curve::Sm2 => 5,
+    }
+}
+
+fn curve_of(b: u8) -> Option<Curve> {
+    Some(match b {
+        1 => Curve::NistP256,
+        2 => Curve::NistP384,
+        3 => Curve::BrainpoolP256r1,
+        4 => Curve::BrainpoolP384r1,
+        5 => Curve::Sm2,
+        _ => return None,
+    })
+}
+
+struct W(Vec<u8>);
+
+impl W {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_be_bytes());
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.u32(b.len() as u32);
+        self.0.extend_from_slice(b);
+    }
+    fn key(&mut self, k: &PublicKey) {
+        self.u8(curve_byte(k.curve()));
+        self.bytes(&k.to_sec1(true));
+    }
+}
+
+struct R<'a>(&'a [u8]);
+
+impl<'a> R<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], RaError> {
+        if self.0.len() < n {
+            return Err(corrupt("request record"));
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Ok(a)
+    }
+    fn u8(&mut self) -> Result<u8, RaError> {
+        Ok(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Result<u32, RaError> {
+        let b = self.take(4)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn arr<const N: usize>(&mut self) -> Result<[u8; N], RaError> {
+        <[u8; N]>::try_from(self.take(N)?).map_err(|_| corrupt("request record"))
+    }
+    fn bytes(&mut self) -> Result<&'a [u8], RaError> {
+        let n = self.u32()? as usize;
+        self.take(n)
+    }
+    fn key(&mut self) -> Result<PublicKey, RaError> {
+        let c = curve_of(self.u8()?).ok_or_else(|| corrupt("key curve"))?;
+        PublicKey::from_sec1(c, self.bytes()?).map_err(|_| corrupt("public key"))
+    }
+}
+
+/// The binary form of a [`RequestRecord`] (version 1).
+pub fn encode_record(r: &RequestRecord) -> Vec<u8> {
+    let mut w = W(Vec::with_capacity(256 + r.tbs_cert.len()));
+    w.u8(1);
+    w.0.extend_from_slice(&r.enrollment);
+    for v in [r.received, r.first_i, r.i_count, r.j_count, r.next_dl_time] {
+        w.u32(v);
+    }
+    w.u8(u8::from(r.explicit));
+    match &r.chains {
+        Some((a, b)) => {
+            w.u8(1);
+            w.0.extend_from_slice(&a.0);
+            w.0.extend_from_slice(&b.0);
+        }
+        None => w.u8(0),
+    }
+    match &r.butterfly {
+        Butterfly::Original {
+            signing,
+            signing_expansion,
+            encryption,
+            encryption_symm,
+            encryption_expansion,
+        } => {
+            w.u8(1);
+            w.key(signing);
+            w.0.extend_from_slice(signing_expansion.as_bytes());
+            w.key(encryption);
+            w.u8(match encryption_symm {
+                SymmAlgorithm::Aes128Ccm => 1,
+                SymmAlgorithm::Sm4Ccm => 2,
+            });
+            w.0.extend_from_slice(encryption_expansion.as_bytes());
+        }
+        Butterfly::Unified {
+            caterpillar,
+            expansion,
+        } => {
+            w.u8(2);
+            w.key(caterpillar);
+            w.0.extend_from_slice(expansion.as_bytes());
+        }
+    }
+    w.bytes(&r.tbs_cert);
+    w.0
+}
+
+/// Reads what [`encode_record`] wrote.
+pub fn decode_record(b: &[u8]) -> Result<RequestRecord, RaError> {
+    let mut r = R(b);
+    if r.u8()? != 1 {
+        return Err(corrupt("request record version"));
+    }
+    let enrollment = r.arr::<8>()?;
+    let received = r.u32()?;
+    let first_i = r.u32()?;
+    let i_count = r.u32()?;
+    let j_count = r.u32()?;
+    let next_dl_time = r.u32()?;
+    let explicit = r.u8()? == 1;
+    let chains = match r.u8()? {
+        0 => None,
+        _ => Some((ChainId(r.arr::<16>()?), ChainId(r.arr::<16>()?))),
+    };
+    let butterfly = match r.u8()? {
+        1 => Butterfly::Original {
+            signing: r.key()?,
+            signing_expansion: ButterflyExpansionKey::from_bytes(r.arr::<16>()?),
+            encryption: r.key()?,
+            encryption_symm: match r.u8()? {
+                1 => SymmAlgorithm::Aes128Ccm,
+                2 => SymmAlgorithm::Sm4Ccm,
+                _ => return Err(corrupt("symmetric algorithm")),
+            },
+            encryption_expansion: ButterflyExpansionKey::from_bytes(r.arr::<16>()?),
+        },
+        2 => Butterfly::Unified {
+            caterpillar: r.key()?,
+            expansion: ButterflyExpansionKey::from_bytes(r.arr::<16>()?),
+        },
+        _ => return Err(corrupt("butterfly kind")),
+    };
+    let tbs_cert = r.bytes()?.to_vec();
+    Ok(RequestRecord {
+        enrollment,
+        received,
+        first_i,
+        i_count,
+        j_count,
+        next_dl_time,
+        explicit,
+        butterfly,
+        tbs_cert,
+        chains,
+    })
+}
+
+fn arr<const N: usize>(v: Vec<u8>) -> Result<[u8; N], RaError> {
+    <[u8; N]>::try_from(v.as_slice()).map_err(|_| corrupt("key column"))
+}
+
+fn u32_of(v: i64) -> Result<u32, RaError> {
+    u32::try_from(v).map_err(|_| corrupt("counter"))
+}
+
+/// The RA's tables.
+#[derive(Clone, Debug)]
+pub struct RaStore {
+    store: Store,
+}
+
+/// What [`RaStore::load`] restores besides the state: the signed requests in
+/// flight to the ACA, by their hash.
+pub type InFlightSpdus = BTreeMap<[u8; 8], Vec<u8>>;
+
+impl RaStore {
+    /// Over a connected (and migrated) [`Store`].
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    fn pool(&self) -> &AnyPool {
+        self.store.pool()
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The whole state, the blocklist and the in-flight SPDUs.
+    pub async fn load(&self) -> Result<(RaState, MemoryBlocklist, InFlightSpdus), RaError> {
+        let mut st = RaState::default();
+        let rows = sqlx::query(
+            "SELECT request_hash, record, pending FROM ra_requests ORDER BY created_at, request_hash",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        for r in rows {
+            let h: [u8; 8] = arr(r.try_get(0)?)?;
+            let rec: Vec<u8> = r.try_get(1)?;
+            let pending: i64 = r.try_get(2)?;
+            st.requests.insert(h, decode_record(&rec)?);
+            if pending != 0 {
+                st.pending.push(h);
+            }
+        }
+        let rows = sqlx::query(
+            "SELECT device, i, j, enqueued, explicit, tbs_cert, linkage_info, cert_enc_key \
+             FROM ra_queue ORDER BY enqueued, device, i, j",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        for r in rows {
+            let explicit: i64 = r.try_get(4)?;
+            st.queue.push(ShuffleItem {
+                device: arr(r.try_get(0)?)?,
+                i: u32_of(r.try_get(1)?)?,
+                j: u32_of(r.try_get(2)?)?,
+                enqueued: u32_of(r.try_get(3)?)?,
+                explicit: explicit != 0,
+                tbs_cert: r.try_get(5)?,
+                linkage_info: r.try_get(6)?,
+                cert_enc_key: r.try_get(7)?,
+            });
+        }
+        let mut spdus = InFlightSpdus::new();
+        let rows = sqlx::query("SELECT spdu_hash, device, i, j, spdu FROM ra_in_flight")
+            .fetch_all(self.pool())
+            .await?;
+        for r in rows {
+            let h: [u8; 8] = arr(r.try_get(0)?)?;
+            st.in_flight.insert(
+                h,
+                Slot {
+                    request: arr(r.try_get(1)?)?,
+                    i: u32_of(r.try_get(2)?)?,
+                    j: u32_of(r.try_get(3)?)?,
+                },
+            );
+            spdus.insert(h, r.try_get(4)?);
+        }
+        let rows = sqlx::query("SELECT device, i, j, response FROM ra_responses")
+            .fetch_all(self.pool())
+            .await?;
+        for r in rows {
+            let d: [u8; 8] = arr(r.try_get(0)?)?;
+            st.responses
+                .entry((d, u32_of(r.try_get(1)?)?))
+                .or_default()
+                .insert(u32_of(r.try_get(2)?)?, r.try_get(3)?);
+        }
+        let mut bl = MemoryBlocklist::default();
+        for r in sqlx::query("SELECT enrollment FROM ra_blocklist")
+            .fetch_all(self.pool())
+            .await?
+        {
+            bl.0.insert(arr(r.try_get(0)?)?);
+        }
+        Ok((st, bl, spdus))
+    }
+
+    /// The acknowledgement stored for a request hash (idempotent replay).
+    pub async fn stored_ack(&self, hash: &[u8; 8]) -> Result<Option<Vec<u8>>, RaError> {
+        let row = sqlx::query("SELECT ack FROM ra_requests WHERE request_hash = $1")
+            .bind(hash.to_vec())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get(0)?),
+            None => None,
+        })
+    }
+
+    /// Records an accepted request (pending) and its acknowledgement.
+    pub async fn insert_request(
+        &self,
+        hash: &[u8; 8],
+        rec: &RequestRecord,
+        ack: &[u8],
+        now_unix: i64,
+    ) -> Result<(), RaError> {
+        sqlx::query(
+            "INSERT INTO ra_requests (request_hash, enrollment, record, ack, pending, created_at) \
+             VALUES ($1, $2, $3, $4, 1, $5)",
+        )
+        .bind(hash.to_vec())
+        .bind(rec.enrollment.to_vec())
+        .bind(encode_record(rec))
+        .bind(ack.to_vec())
+        .bind(now_unix)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Records an expansion: the request is no longer pending, its chains,
+    /// and its queued items, in one transaction.
+    pub async fn commit_expansion(
+        &self,
+        hash: &[u8; 8],
+        rec: &RequestRecord,
+        items: &[ShuffleItem],
+    ) -> Result<(), RaError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("UPDATE ra_requests SET pending = 0, record = $1 WHERE request_hash = $2")
+            .bind(encode_record(rec))
+            .bind(hash.to_vec())
+            .execute(&mut *tx)
+            .await?;
+        for it in items {
+            sqlx::query(
+                "INSERT INTO ra_queue (device, i, j, enqueued, explicit, tbs_cert, linkage_info, \
+                 cert_enc_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(it.device.to_vec())
+            .bind(i64::from(it.i))
+            .bind(i64::from(it.j))
+            .bind(i64::from(it.enqueued))
+            .bind(i64::from(it.explicit))
+            .bind(it.tbs_cert.clone())
+            .bind(it.linkage_info.clone())
+            .bind(it.cert_enc_key.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a released batch: the items leave the queue and are in flight
+    /// with their signed requests, in one transaction.
+    pub async fn commit_release(&self, batch: &[([u8; 8], Slot, Vec<u8>)]) -> Result<(), RaError> {
+        let mut tx = self.pool().begin().await?;
+        for (h, s, spdu) in batch {
+            sqlx::query("DELETE FROM ra_queue WHERE device = $1 AND i = $2 AND j = $3")
+                .bind(s.request.to_vec())
+                .bind(i64::from(s.i))
+                .bind(i64::from(s.j))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO ra_in_flight (spdu_hash, device, i, j, spdu) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(h.to_vec())
+            .bind(s.request.to_vec())
+            .bind(i64::from(s.i))
+            .bind(i64::from(s.j))
+            .bind(spdu.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records ACA responses: stored per (request, i, j), no longer in flight.
+    pub async fn commit_responses(&self, done: &[([u8; 8], Slot, Vec<u8>)]) -> Result<(), RaError> {
+        let mut tx = self.pool().begin().await?;
+        for (h, s, resp) in done {
+            sqlx::query("DELETE FROM ra_in_flight WHERE spdu_hash = $1")
+                .bind(h.to_vec())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO ra_responses (device, i, j, response) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(s.request.to_vec())
+            .bind(i64::from(s.i))
+            .bind(i64::from(s.j))
+            .bind(resp.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Blocks an enrollment certificate (HashedId8).
+    pub async fn block(&self, enrollment: &[u8; 8], now_unix: i64) -> Result<(), RaError> {
+        sqlx::query("INSERT INTO ra_blocklist (enrollment, created_at) VALUES ($1, $2)")
+            .bind(enrollment.to_vec())
+            .bind(now_unix)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}

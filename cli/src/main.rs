@@ -5,6 +5,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod bench;
 mod device;
 mod export;
 mod init;
@@ -34,6 +35,8 @@ enum Command {
     Init(init::InitArgs),
     /// Write the authority certificates and the CTL of a data directory as files.
     Export(export::ExportArgs),
+    /// Measure the verification engine and signer against OpenSSL.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,5 +47,6 @@ fn main() -> ExitCode {
         Command::Device(args) => device::run(args),
         Command::Init(args) => init::run(args),
         Command::Export(args) => export::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }

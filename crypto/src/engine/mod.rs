@@ -20,6 +20,8 @@
 //! constant-time. Signing stays on the constant-time suites.
 
 pub mod batch;
+#[cfg(feature = "bench")]
+pub mod bench;
 pub mod cache;
 pub mod field;
 #[cfg(target_arch = "x86_64")]

@@ -1,5 +1,5 @@
-//! `scms device sign|verify`: drive the client SDK from the command line on a
-//! demo data directory.
+//! `scms device enroll|provision|sign|verify`: drive the client SDK from the
+//! command line on a demo data directory, against `scms serve` over HTTP.
 //!
 //! Layout (as `scms demo --export-device-keys` writes it):
 //! - `DIR/certs/<role>.oer`: authority certificates (self-signed ones become
@@ -8,7 +8,16 @@
 //!   private key as lowercase hex in `<i>_<j>.key` (TEST DATA ONLY: a real
 //!   device never exports its keys).
 //!
-//! Exit codes: `sign` 0 on success; `verify` 0 only when the SPDU is valid,
+//! - `DIR/devices/<n>/enrollment.oer`: the enrollment certificate `enroll`
+//!   writes, with its private key as lowercase hex in `enrollment.key`
+//!   (TEST DATA ONLY).
+//!
+//! `enroll` trusts the roots a CTL approves: with elector certificates
+//! `DIR/certs/elector*.oer` it bootstraps from the ECA's
+//! `GET /v3/ca-certificate` (a majority of them must have signed the CTL);
+//! without, the self-signed certificates of `DIR/certs` are the anchors.
+//!
+//! Exit codes: `enroll`, `provision`, `sign` 0 on success; `verify` 0 only when the SPDU is valid,
 //! 1 when it is rejected (the verdict is printed); 2 for usage or data errors.
 
 use clap::{Args, Subcommand};
@@ -43,6 +52,32 @@ struct Common {
 
 #[derive(Subcommand, Debug)]
 enum DeviceCommand {
+    /// Enroll with the ECA at URL: write DIR/devices/<N>/enrollment.oer and .key.
+    Enroll {
+        #[command(flatten)]
+        common: Common,
+        /// The ECA's base URL (e.g. http://127.0.0.1:8080).
+        #[arg(long, value_name = "URL")]
+        eca: String,
+    },
+    /// Request pseudonyms from the RA at URL with the enrollment certificate,
+    /// download the first i-period and write DIR/devices/<N>/pseudonyms/.
+    Provision {
+        #[command(flatten)]
+        common: Common,
+        /// The RA's base URL.
+        #[arg(long, value_name = "URL")]
+        ra: String,
+        /// PSIDs to ask for (comma separated).
+        #[arg(long, value_name = "P,...", default_value = "32")]
+        psids: String,
+        /// Hours of pseudonyms to ask for (168 per i-period).
+        #[arg(long, value_name = "H", default_value_t = 168)]
+        hours: u16,
+        /// How long to wait for the batch (503 + Retry-After), in seconds.
+        #[arg(long, value_name = "S", default_value_t = 60)]
+        wait: u64,
+    },
     /// Sign a payload with a pseudonym valid now; print the SPDU as hex.
     Sign {
         #[command(flatten)]
@@ -66,6 +101,14 @@ enum DeviceCommand {
 
 pub fn run(args: DeviceArgs) -> ExitCode {
     let r = match args.command {
+        DeviceCommand::Enroll { common, eca } => enroll(&common, &eca),
+        DeviceCommand::Provision {
+            common,
+            ra,
+            psids,
+            hours,
+            wait,
+        } => provision(&common, &ra, &psids, hours, wait),
         DeviceCommand::Sign {
             common,
             psid,
@@ -231,4 +274,214 @@ fn verify(common: &Common, spdu_hex: &str) -> Result<ExitCode, String> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+fn time32(common: &Common) -> Result<u32, String> {
+    let t = now(common)?;
+    u32::try_from(t / 1_000_000).map_err(|_| "time out of range".to_string())
+}
+
+/// Writes `bytes` readable by the owner only (keys).
+fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn key_hex(key: &SecretKey) -> Zeroizing<String> {
+    let b = key.to_be_bytes();
+    Zeroizing::new(hex(&b))
+}
+
+fn read_key(path: &Path) -> Result<SecretKey, String> {
+    let text = Zeroizing::new(
+        std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?,
+    );
+    let scalar = Zeroizing::new(
+        decode_hex(text.trim()).ok_or_else(|| format!("{}: not hex", path.display()))?,
+    );
+    SecretKey::from_be_bytes(Curve::NistP256, &scalar)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The trust of `enroll`: see the module documentation.
+fn trust_for_enroll(
+    common: &Common,
+    eca: &scms_sdk::http::EcaClient,
+) -> Result<scms_sdk::CertificateStore, String> {
+    let mut store = scms_sdk::CertificateStore::new(64, 4);
+    let certs = common.data_dir.join("certs");
+    let mut electors = Vec::new();
+    let mut anchors = Vec::new();
+    for path in files_with(&certs, "oer")? {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if name.starts_with("elector") {
+            electors.push(bytes);
+        } else if scms_asn1::decode::<Certificate<'_>>(&bytes).is_ok_and(|c| c.is_self_signed()) {
+            anchors.push(bytes);
+        }
+    }
+    if electors.is_empty() {
+        for a in &anchors {
+            store.add_trust_anchor(a).map_err(|e| e.to_string())?;
+        }
+        if store.is_empty() {
+            return Err(format!(
+                "no root or elector certificate in {}",
+                certs.display()
+            ));
+        }
+    } else {
+        let chain = eca.certificate_chain().map_err(|e| format!("ECA: {e}"))?;
+        let refs: Vec<&[u8]> = electors.iter().map(Vec::as_slice).collect();
+        scms_sdk::bootstrap::process_certificate_chain(
+            &mut store,
+            &chain,
+            &refs,
+            electors.len() / 2 + 1,
+        )
+        .map_err(|e| format!("ECA certificate chain: {e}"))?;
+    }
+    Ok(store)
+}
+
+fn enroll(common: &Common, eca_url: &str) -> Result<ExitCode, String> {
+    use scms_asn1::ieee1609dot2::VerificationKeyIndicator;
+    use scms_ca::issue::{to_be_signed, IssueParams, SubjectId};
+    use scms_ca::profile::{builtin, Family};
+
+    let now = time32(common)?;
+    let eca = scms_sdk::http::EcaClient::new(eca_url);
+    let mut store = trust_for_enroll(common, &eca)?;
+    let key = SecretKey::generate(Curve::NistP256, &mut scms_crypto::suite::os_rng())
+        .map_err(|e| e.to_string())?;
+    let key_text = key_hex(&key);
+    let public = key.public_key();
+    let keys = MemoryKeyStore::new();
+    keys.insert("enrollment", key).map_err(|e| e.to_string())?;
+    // What to ask for: the enrollment profile's permissions and region.
+    let profile = builtin(Family::Us, "enrollment").map_err(|e| e.to_string())?;
+    let params = IssueParams::new(&profile, SubjectId::None, public, now);
+    let vki = VerificationKeyIndicator::VerificationKey(
+        scms_crypto::wire::verification_key(&public).map_err(|e| e.to_string())?,
+    );
+    let tbs = to_be_signed(&params, None, vki).map_err(|e| e.to_string())?;
+    let request = scms_sdk::enroll::build_enrollment_request(&keys, "enrollment", &tbs, now)
+        .map_err(|e| e.to_string())?;
+    let response = eca.enroll(&request).map_err(|e| format!("ECA: {e}"))?;
+    let e = scms_sdk::enroll::process_enrollment_response(
+        &mut store,
+        &keys,
+        "enrollment",
+        &request,
+        &response,
+    )
+    .map_err(|e| format!("ECA response: {e}"))?;
+    let dir = device_dir(common);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let cert_path = dir.join("enrollment.oer");
+    write_secret(&dir.join("enrollment.key"), key_text.as_bytes())?;
+    std::fs::write(&cert_path, &e.certificate)
+        .map_err(|e| format!("{}: {e}", cert_path.display()))?;
+    println!("enrolled: {}", cert_path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn provision(
+    common: &Common,
+    ra_url: &str,
+    psids: &str,
+    hours: u16,
+    wait_s: u64,
+) -> Result<ExitCode, String> {
+    use scms_sdk::http::{HttpError, RaClient};
+    use scms_sdk::provision::{ButterflyKind, ButterflyRequest, RequestParams};
+
+    let now = time32(common)?;
+    let dir = device_dir(common);
+    let enrollment = std::fs::read(dir.join("enrollment.oer")).map_err(|e| {
+        format!(
+            "{}: {e} (run scms device enroll first)",
+            dir.join("enrollment.oer").display()
+        )
+    })?;
+    let keys = MemoryKeyStore::new();
+    keys.insert("enrollment", read_key(&dir.join("enrollment.key"))?)
+        .map_err(|e| e.to_string())?;
+    let aca_path = common.data_dir.join("certs").join("aca.oer");
+    let aca = std::fs::read(&aca_path).map_err(|e| format!("{}: {e}", aca_path.display()))?;
+    let ra = RaClient::new(ra_url);
+    let ra_cert = ra.ra_certificate().map_err(|e| format!("RA: {e}"))?;
+    let psids = psids
+        .split(',')
+        .map(|p| parse_psid(p.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut req = ButterflyRequest::generate(ButterflyKind::Original, Curve::NistP256)
+        .map_err(|e| e.to_string())?;
+    let params = RequestParams {
+        psids,
+        start: now,
+        hours,
+        explicit: false,
+    };
+    let request = req
+        .build_request(&keys, "enrollment", &enrollment, &ra_cert, &params, now)
+        .map_err(|e| e.to_string())?;
+    let ack = ra.provision(&request).map_err(|e| format!("RA: {e}"))?;
+    let ack = req
+        .process_ack(&ack, &ra_cert)
+        .map_err(|e| format!("RA ack: {e}"))?;
+    let i = u32::from(ack.first_i.unwrap_or(0));
+    let download = req
+        .download_request(&keys, "enrollment", &enrollment, &ra_cert, i, now)
+        .map_err(|e| e.to_string())?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait_s);
+    let archive = loop {
+        match ra.download(&download) {
+            Ok(a) => break a,
+            Err(HttpError::NotReady { retry_after_s }) => {
+                let pause = std::time::Duration::from_secs(retry_after_s.unwrap_or(5).clamp(1, 60));
+                if std::time::Instant::now() + pause > deadline {
+                    return Err(format!("RA: the batch for i-period {i} is not ready yet"));
+                }
+                std::thread::sleep(pause);
+            }
+            Err(e) => return Err(format!("RA download: {e}")),
+        }
+    };
+    let pseudonyms = req
+        .process_download(&archive, &aca, i)
+        .map_err(|e| format!("download: {e}"))?;
+    let pdir = dir.join("pseudonyms");
+    std::fs::create_dir_all(&pdir).map_err(|e| format!("{}: {e}", pdir.display()))?;
+    for p in &pseudonyms {
+        let stem = format!("{}_{}", p.i, p.j);
+        write_secret(
+            &pdir.join(format!("{stem}.key")),
+            key_hex(&p.key).as_bytes(),
+        )?;
+        let path = pdir.join(format!("{stem}.oer"));
+        std::fs::write(&path, &p.certificate).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    println!(
+        "provisioned: {} pseudonyms in {}",
+        pseudonyms.len(),
+        pdir.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -27,7 +27,7 @@ struct Cli {
 enum Command {
     /// Decode a COER file (binary or hex) and print its structure.
     Inspect(inspect::InspectArgs),
-    /// Sign and verify SPDUs as a device of a demo data directory.
+    /// Enroll, provision, sign and verify as a device of a demo data directory.
     Device(device::DeviceArgs),
     /// Generate, list and export keys of a key store (soft, PKCS#11, wrapped).
     Key(key::KeyArgs),

@@ -267,6 +267,43 @@ enum ScmsStatus scms_verifier_verify(struct ScmsVerifier *verifier,
                                      size_t *payload_len);
 
 /**
+ * After `scms_verifier_verify` returned `SCMS_STATUS_UNKNOWN_SIGNER`: the
+ * P2PCD HashedId3 of the unknown signer certificate, to put into the next
+ * message's `p2pcd_learning_request`. Writes 3 bytes to `hashed_id3` and
+ * `*found = true` when the last verify call gave that verdict, else
+ * `*found = false` (nothing written).
+ *
+ * # Safety
+ * `verifier` must be a live handle; `hashed_id3` must point to 3 writable
+ * bytes; `found` must be writable.
+ */
+enum ScmsStatus scms_verifier_unknown_signer(struct ScmsVerifier *verifier,
+                                             uint8_t *hashed_id3,
+                                             bool *found);
+
+/**
+ * Verifies `count` SPDUs received at `now_us` with the batch verifier (one
+ * ECDSA* batch for the P-256 signatures): `statuses[k]` gets exactly the
+ * verdict `scms_verifier_verify` would give message `k` in order. When
+ * `p2pcd` is not NULL, `p2pcd[3k..3k+3]` gets the HashedId3 of message `k`'s
+ * signer when its verdict is `SCMS_STATUS_UNKNOWN_SIGNER` (zeros otherwise).
+ * Payloads are not returned (use `scms_verifier_verify` for those).
+ * Returns `SCMS_STATUS_OK` when the verdicts were written.
+ *
+ * # Safety
+ * `spdus` and `lens` must point to `count` pointers and lengths, each
+ * pointer to that many readable bytes; `statuses` to `count` writable
+ * entries; `p2pcd` NULL or `3 * count` writable bytes.
+ */
+enum ScmsStatus scms_verifier_verify_batch(struct ScmsVerifier *verifier,
+                                           const uint8_t *const *spdus,
+                                           const size_t *lens,
+                                           size_t count,
+                                           uint64_t now_us,
+                                           enum ScmsStatus *statuses,
+                                           uint8_t *p2pcd);
+
+/**
  * Creates an empty in-memory key store (keys are zeroized when it is freed).
  *
  * # Safety

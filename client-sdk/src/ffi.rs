@@ -165,6 +165,8 @@ impl ScmsStatus {
 /// cache). Not thread-safe: one thread at a time.
 pub struct ScmsVerifier {
     inner: Verifier,
+    /// The P2PCD HashedId3 of the last `UnknownSigner` verdict of the last call.
+    unknown_signer: Option<[u8; 3]>,
 }
 
 /// One signing identity (certificate and key label) and its certificate
@@ -434,6 +436,7 @@ pub unsafe extern "C" fn scms_verifier_new(out: *mut *mut ScmsVerifier) -> ScmsS
     guard(|| {
         let v = ScmsVerifier {
             inner: Verifier::new(VerifierConfig::default()),
+            unknown_signer: None,
         };
         // SAFETY: per this function's contract.
         unsafe { put(out, v) }
@@ -551,11 +554,122 @@ pub unsafe extern "C" fn scms_verifier_verify(
                 "psid or payload_len is NULL",
             ));
         }
-        let ok = v.inner.verify(spdu, now_us)?;
+        let verdict = v.inner.verify(spdu, now_us);
+        v.unknown_signer = match &verdict {
+            Err(Rejection::UnknownSigner { p2pcd }) => Some(*p2pcd),
+            _ => None,
+        };
+        let ok = verdict?;
         // SAFETY: checked non-NULL; writable per the contract.
         unsafe { *psid = ok.psid };
         // SAFETY: per this function's contract.
         unsafe { copy_out(&ok.payload, payload, payload_cap, payload_len) }
+    })
+}
+
+/// After `scms_verifier_verify` returned `SCMS_STATUS_UNKNOWN_SIGNER`: the
+/// P2PCD HashedId3 of the unknown signer certificate, to put into the next
+/// message's `p2pcd_learning_request`. Writes 3 bytes to `hashed_id3` and
+/// `*found = true` when the last verify call gave that verdict, else
+/// `*found = false` (nothing written).
+///
+/// # Safety
+/// `verifier` must be a live handle; `hashed_id3` must point to 3 writable
+/// bytes; `found` must be writable.
+#[no_mangle]
+pub unsafe extern "C" fn scms_verifier_unknown_signer(
+    verifier: *mut ScmsVerifier,
+    hashed_id3: *mut u8,
+    found: *mut bool,
+) -> ScmsStatus {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let v = unsafe { handle(verifier, "verifier")? };
+        if hashed_id3.is_null() || found.is_null() {
+            return Err(fail(
+                ScmsStatus::NullArgument,
+                "hashed_id3 or found is NULL",
+            ));
+        }
+        match v.unknown_signer {
+            Some(h) => {
+                // SAFETY: 3 writable bytes per the contract.
+                unsafe { core::ptr::copy_nonoverlapping(h.as_ptr(), hashed_id3, 3) };
+                // SAFETY: checked non-NULL.
+                unsafe { *found = true };
+            }
+            // SAFETY: checked non-NULL.
+            None => unsafe { *found = false },
+        }
+        Ok(ScmsStatus::Ok)
+    })
+}
+
+/// Verifies `count` SPDUs received at `now_us` with the batch verifier (one
+/// ECDSA* batch for the P-256 signatures): `statuses[k]` gets exactly the
+/// verdict `scms_verifier_verify` would give message `k` in order. When
+/// `p2pcd` is not NULL, `p2pcd[3k..3k+3]` gets the HashedId3 of message `k`'s
+/// signer when its verdict is `SCMS_STATUS_UNKNOWN_SIGNER` (zeros otherwise).
+/// Payloads are not returned (use `scms_verifier_verify` for those).
+/// Returns `SCMS_STATUS_OK` when the verdicts were written.
+///
+/// # Safety
+/// `spdus` and `lens` must point to `count` pointers and lengths, each
+/// pointer to that many readable bytes; `statuses` to `count` writable
+/// entries; `p2pcd` NULL or `3 * count` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn scms_verifier_verify_batch(
+    verifier: *mut ScmsVerifier,
+    spdus: *const *const u8,
+    lens: *const usize,
+    count: usize,
+    now_us: u64,
+    statuses: *mut ScmsStatus,
+    p2pcd: *mut u8,
+) -> ScmsStatus {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let v = unsafe { handle(verifier, "verifier")? };
+        if count == 0 {
+            return Ok(ScmsStatus::Ok);
+        }
+        if spdus.is_null() || lens.is_null() || statuses.is_null() {
+            return Err(fail(
+                ScmsStatus::NullArgument,
+                "spdus, lens or statuses is NULL",
+            ));
+        }
+        // SAFETY: `count` entries per the contract.
+        let ptrs = unsafe { core::slice::from_raw_parts(spdus, count) };
+        // SAFETY: `count` entries per the contract.
+        let lens = unsafe { core::slice::from_raw_parts(lens, count) };
+        let mut messages: Vec<&[u8]> = Vec::with_capacity(count);
+        for (k, (&p, &n)) in ptrs.iter().zip(lens).enumerate() {
+            // SAFETY: per this function's contract.
+            messages.push(unsafe { bytes(p, n, &format!("spdus[{k}]"))? });
+        }
+        let verdicts = v.inner.verify_batch(&messages, now_us);
+        // SAFETY: `count` writable entries per the contract.
+        let out = unsafe { core::slice::from_raw_parts_mut(statuses, count) };
+        v.unknown_signer = None;
+        for (k, r) in verdicts.iter().enumerate() {
+            out[k] = match r {
+                Ok(_) => ScmsStatus::Ok,
+                Err(e) => ScmsStatus::of(e),
+            };
+            let id = match r {
+                Err(Rejection::UnknownSigner { p2pcd }) => {
+                    v.unknown_signer = Some(*p2pcd);
+                    *p2pcd
+                }
+                _ => [0; 3],
+            };
+            if !p2pcd.is_null() {
+                // SAFETY: `3 * count` writable bytes per the contract.
+                unsafe { core::ptr::copy_nonoverlapping(id.as_ptr(), p2pcd.add(3 * k), 3) };
+            }
+        }
+        Ok(ScmsStatus::Ok)
     })
 }
 

@@ -10,8 +10,9 @@ use scms_asn1::ieee1609dot2::{
     region, Certificate, CertificateId, GeographicRegion, ServiceSpecificPermissions,
     SubjectPermissions,
 };
+use scms_crypto::engine::Affine;
 use scms_crypto::hash::{digest, HashAlgorithm};
-use scms_crypto::suite::PublicKey;
+use scms_crypto::suite::{Curve, PublicKey};
 use scms_crypto::verify::{self, certificate_hashed_id8};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -28,8 +29,13 @@ pub struct CertInfo {
     pub hashed_id10: [u8; 10],
     /// The COER certificate (the signer part of the signing input).
     pub bytes: Vec<u8>,
-    /// The verification key (explicit, or reconstructed by ECQV).
+    /// The verification key (explicit, or reconstructed by ECQV), computed
+    /// once when the certificate is added (an ECQV reconstruction is not
+    /// repeated per message).
     pub public_key: PublicKey,
+    /// The same key for the fast P-256 engine (`scms_crypto::engine`), when
+    /// the key is on NIST P-256.
+    pub p256: Option<Affine>,
     /// Validity in `Time32` seconds: `start <= t < end`.
     pub start: u32,
     pub end: u64,
@@ -196,6 +202,9 @@ impl CertificateStore {
         hashed_id10.copy_from_slice(&h[h.len() - 10..]);
         let public_key = verify::certificate_public_key(cert, issuer.map(|(_, c)| c))
             .map_err(|_| Rejection::BadCertificateSignature)?;
+        let p256 = (public_key.curve() == Curve::NistP256)
+            .then(|| Affine::from_sec1(&public_key.to_sec1(false)).ok())
+            .flatten();
         let app_permissions = tbs
             .app_permissions
             .iter()
@@ -219,6 +228,7 @@ impl CertificateStore {
             hashed_id10,
             bytes: bytes.to_vec(),
             public_key,
+            p256,
             start: tbs.validity_period.start,
             end: validity_end(&tbs.validity_period),
             region,

@@ -11,9 +11,13 @@ use scms_asn1::ieee1609dot2::{
     region, Ieee1609Dot2Content, Ieee1609Dot2Data, SignedData, SignerIdentifier, ThreeDLocation,
     Time64,
 };
+use scms_asn1::ieee1609dot2::{EccP256CurvePoint, Signature};
+use scms_crypto::engine::{self, Affine, BatchItem, BatchSizer, FullSignature, SignerCache};
 use scms_crypto::hash::{digest, HashAlgorithm};
+use scms_crypto::signing_input::{ecdsa_signing_digest, SigningInputHashes};
+use scms_crypto::suite::Curve;
 use scms_crypto::verify::verify_signed_data_with_key;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 /// The PSID of CRLs (1609.2 clause 7.4).
@@ -101,6 +105,11 @@ pub struct VerifierConfig {
     pub max_chain_depth: u8,
     /// Application SSP check, per PSID.
     pub ssp_check: Option<SspCheck>,
+    /// Per-signer P-256 tables kept (LRU by HashedId8; about 32 KiB each).
+    pub signer_tables: usize,
+    /// Most signatures checked in one ECDSA* batch by `verify_batch`; a
+    /// sender whose signatures fail gets smaller batches (down to 1).
+    pub batch_max: usize,
 }
 
 impl Default for VerifierConfig {
@@ -114,6 +123,8 @@ impl Default for VerifierConfig {
             store_capacity: 4096,
             max_chain_depth: 4,
             ssp_check: None,
+            signer_tables: 256,
+            batch_max: 64,
         }
     }
 }
@@ -142,8 +153,13 @@ struct ReplayCache {
 }
 
 impl ReplayCache {
-    fn contains(&self, id: &[u8; 16]) -> bool {
-        self.seen.contains_key(id)
+    /// Whether `id` was accepted within the window before `now` (an entry
+    /// older than the window counts as gone, whether or not it was evicted
+    /// yet, so the verdict does not depend on when eviction runs).
+    fn contains(&self, id: &[u8; 16], now: Time64, window: u64) -> bool {
+        self.seen
+            .get(id)
+            .is_some_and(|t| t.saturating_add(window) >= now)
     }
 
     fn insert(&mut self, id: [u8; 16], at: Time64, now: Time64, window: u64) {
@@ -167,20 +183,65 @@ pub struct Verifier {
     pub store: CertificateStore,
     pub revocation: RevocationList,
     replay: ReplayCache,
+    /// Per-signer P-256 tables, by HashedId8.
+    tables: SignerCache,
+    /// Batch size per sender for `verify_batch`.
+    sizer: BatchSizer,
+}
+
+/// Every check but the signature passed: what the signature check needs.
+struct Checked {
+    verified: Verified,
+    signer: Arc<CertInfo>,
+    replay_id: [u8; 16],
+    tbs: Vec<u8>,
+}
+
+/// How a message's signature gets checked.
+enum SigTask {
+    /// Already decided (x-only P-256 through the signer's table, other curves
+    /// through `scms_crypto::verify`, or an unusable signature).
+    Done(Result<(), Rejection>),
+    /// P-256 with the full R: batchable (ECDSA*).
+    Full {
+        key: Affine,
+        digest: [u8; 32],
+        r: Vec<u8>,
+        s: [u8; 32],
+    },
+}
+
+/// A message of a batch waiting for its signature verdict.
+struct Pending {
+    index: usize,
+    checked: Checked,
+    task: SigTask,
+}
+
+fn engine_rejection(_: engine::EngineError) -> Rejection {
+    Rejection::BadSignature
 }
 
 impl Verifier {
     pub fn new(config: VerifierConfig) -> Self {
         let store = CertificateStore::new(config.store_capacity, config.max_chain_depth);
+        let tables = SignerCache::new(config.signer_tables);
+        let sizer = BatchSizer::new(1, config.batch_max, config.signer_tables.max(1));
         Self {
             config,
             store,
             revocation: RevocationList::default(),
             replay: ReplayCache::default(),
+            tables,
+            sizer,
         }
     }
 
     /// Checks a signed SPDU received at `now` (1609.2 `Time64`).
+    ///
+    /// P-256 signatures are verified by `scms_crypto::engine` through the
+    /// signer's precomputed table (kept per HashedId8, see
+    /// [`VerifierConfig::signer_tables`]); other curves by `scms_crypto::verify`.
     pub fn verify(&mut self, spdu: &[u8], now: Time64) -> Result<Verified, Rejection> {
         let data: Ieee1609Dot2Data<'_> =
             scms_asn1::decode(spdu).map_err(|e| Rejection::Malformed(e.to_string()))?;
@@ -188,26 +249,94 @@ impl Verifier {
             Ieee1609Dot2Content::SignedData(sd) => sd,
             _ => return Err(Rejection::NotSigned),
         };
-        let (verified, signer, replay_id) = self.check(sd, now)?;
+        let checked = self
+            .check(sd, now, &HashSet::new())?
+            .ok_or(Rejection::Replay)?;
         // Signature last: everything before is cheaper.
-        verify_signed_data_with_key(sd, &signer.public_key, &signer.bytes).map_err(
-            |e| match e {
-                scms_crypto::verify::VerifyError::UnsupportedAlgorithm => {
-                    Rejection::UnsupportedAlgorithm
-                }
-                _ => Rejection::BadSignature,
-            },
-        )?;
+        let task = self.signature_task(sd, &checked);
+        let result = match task {
+            SigTask::Done(r) => r,
+            SigTask::Full { key, digest, r, s } => FullSignature::from_sec1(&r, &s)
+                .and_then(|sig| {
+                    self.tables.verify_full_with_table(
+                        &checked.signer.hashed_id8,
+                        &key,
+                        &digest,
+                        &sig,
+                    )
+                })
+                .map_err(engine_rejection),
+        };
+        self.conclude(checked, result, now)
+    }
+
+    /// The verdict of a message whose checks passed, given its signature's:
+    /// only authentic messages enter the replay cache, so forgeries cannot
+    /// block real ones.
+    fn conclude(
+        &mut self,
+        checked: Checked,
+        signature: Result<(), Rejection>,
+        now: Time64,
+    ) -> Result<Verified, Rejection> {
+        signature?;
         if self.config.replay_window_us > 0 {
-            // Only authentic messages enter the cache, so forgeries cannot block real ones.
             self.replay.insert(
-                replay_id,
-                verified.generation_time.unwrap_or(now),
+                checked.replay_id,
+                checked.verified.generation_time.unwrap_or(now),
                 now,
                 self.config.replay_window_us,
             );
         }
-        Ok(verified)
+        Ok(checked.verified)
+    }
+
+    /// How the signature of `sd` is checked; x-only P-256 and other curves
+    /// are checked here and now.
+    fn signature_task(&mut self, sd: &SignedData<'_>, c: &Checked) -> SigTask {
+        let signer = &c.signer;
+        let (Some(key), Signature::EcdsaNistP256Signature(sig)) = (signer.p256, &sd.signature)
+        else {
+            return SigTask::Done(
+                verify_signed_data_with_key(sd, &signer.public_key, &signer.bytes).map_err(|e| {
+                    match e {
+                        scms_crypto::verify::VerifyError::UnsupportedAlgorithm => {
+                            Rejection::UnsupportedAlgorithm
+                        }
+                        _ => Rejection::BadSignature,
+                    }
+                }),
+            );
+        };
+        let d = ecdsa_signing_digest(
+            SigningInputHashes::for_data(Curve::NistP256),
+            &c.tbs,
+            Some(&signer.bytes),
+        );
+        let Ok(digest) = <[u8; 32]>::try_from(d.as_bytes()) else {
+            return SigTask::Done(Err(Rejection::BadSignature));
+        };
+        let r = match &sig.r_sig {
+            EccP256CurvePoint::XOnly(x) => {
+                let result = engine::Signature::from_scalars(x, &sig.s_sig)
+                    .and_then(|es| {
+                        self.tables
+                            .verify_with_table(&signer.hashed_id8, &key, &digest, &es)
+                    })
+                    .map_err(engine_rejection);
+                return SigTask::Done(result);
+            }
+            EccP256CurvePoint::Fill => return SigTask::Done(Err(Rejection::BadSignature)),
+            EccP256CurvePoint::CompressedY0(x) => [&[0x02][..], &x[..]].concat(),
+            EccP256CurvePoint::CompressedY1(x) => [&[0x03][..], &x[..]].concat(),
+            EccP256CurvePoint::UncompressedP256(u) => [&[0x04][..], &u.x[..], &u.y[..]].concat(),
+        };
+        SigTask::Full {
+            key,
+            digest,
+            r,
+            s: sig.s_sig,
+        }
     }
 
     /// Checks a batch of SPDUs received at `now`; one verdict per message, in
@@ -215,17 +344,190 @@ impl Verifier {
     /// other (so a replay inside the batch is caught, and a certificate carried
     /// by an earlier message serves later digest-signed ones).
     ///
-    /// For now this runs the single-message path for each message. The
-    /// line-rate batch engine (ECDSA* batch verification with per-signer
-    /// tables) will plug in behind this signature: the cheap checks stay per
-    /// message, the signatures of the messages that pass them get verified
-    /// together.
+    /// Every check but the signature runs per message, in order. The P-256
+    /// signatures whose rSig is a point (compressed or uncompressed) are then
+    /// verified together by the ECDSA* batch verifier of `scms_crypto::engine`
+    /// (a failed batch is bisected down to the bad signatures); a sender whose
+    /// signatures fail gets smaller batches for a while (`BatchSizer`), so a
+    /// forger cannot make everyone's batches expensive. x-only signatures go
+    /// one by one through the signer's table, other curves through
+    /// `scms_crypto::verify`. A message that repeats the signed bytes of an
+    /// earlier one still waiting in the batch first settles the waiting ones,
+    /// so the replay cache holds exactly what sequential verification would.
     pub fn verify_batch(
         &mut self,
         spdus: &[&[u8]],
         now: Time64,
     ) -> Vec<Result<Verified, Rejection>> {
-        spdus.iter().map(|m| self.verify(m, now)).collect()
+        let mut out: Vec<Option<Result<Verified, Rejection>>> =
+            (0..spdus.len()).map(|_| None).collect();
+        let mut pending: Vec<Pending> = Vec::new();
+        let mut in_flight: HashSet<[u8; 16]> = HashSet::new();
+        for (index, bytes) in spdus.iter().enumerate() {
+            let data: Ieee1609Dot2Data<'_> = match scms_asn1::decode(bytes) {
+                Ok(d) => d,
+                Err(e) => {
+                    out[index] = Some(Err(Rejection::Malformed(e.to_string())));
+                    continue;
+                }
+            };
+            let Ieee1609Dot2Content::SignedData(sd) = &data.content else {
+                out[index] = Some(Err(Rejection::NotSigned));
+                continue;
+            };
+            let checked = match self.check(sd, now, &in_flight) {
+                Ok(Some(c)) => c,
+                Ok(None) => {
+                    // Same signed bytes as a waiting message: settle those first.
+                    self.settle(&mut pending, &mut out, now);
+                    in_flight.clear();
+                    match self.check(sd, now, &in_flight) {
+                        Ok(Some(c)) => c,
+                        Ok(None) => {
+                            out[index] = Some(Err(Rejection::Replay));
+                            continue;
+                        }
+                        Err(r) => {
+                            out[index] = Some(Err(r));
+                            continue;
+                        }
+                    }
+                }
+                Err(r) => {
+                    out[index] = Some(Err(r));
+                    continue;
+                }
+            };
+            let task = self.signature_task(sd, &checked);
+            in_flight.insert(checked.replay_id);
+            pending.push(Pending {
+                index,
+                checked,
+                task,
+            });
+        }
+        self.settle(&mut pending, &mut out, now);
+        out.into_iter()
+            .map(|v| v.unwrap_or(Err(Rejection::BadSignature)))
+            .collect()
+    }
+
+    /// Verifies the waiting signatures (the batchable ones together) and
+    /// gives the waiting messages their verdicts, in order.
+    fn settle(
+        &mut self,
+        pending: &mut Vec<Pending>,
+        out: &mut [Option<Result<Verified, Rejection>>],
+        now: Time64,
+    ) {
+        // Parse the full signatures together (compressed R decompressed in bulk).
+        let full: Vec<usize> = pending
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| matches!(p.task, SigTask::Full { .. }))
+            .map(|(k, _)| k)
+            .collect();
+        let raw: Vec<(&[u8], &[u8; 32])> = full
+            .iter()
+            .filter_map(|&k| match &pending[k].task {
+                SigTask::Full { r, s, .. } => Some((r.as_slice(), s)),
+                SigTask::Done(_) => None,
+            })
+            .collect();
+        let parsed = engine::parse_full_signatures(&raw);
+        let mut results: Vec<Option<Result<(), Rejection>>> =
+            (0..pending.len()).map(|_| None).collect();
+        // Batchable items: (pending index, item, sender).
+        let mut items: Vec<(usize, BatchItem, [u8; 8])> = Vec::new();
+        for (&k, sig) in full.iter().zip(parsed) {
+            let SigTask::Full { key, digest, .. } = &pending[k].task else {
+                continue;
+            };
+            match sig {
+                Ok(sig) => items.push((
+                    k,
+                    BatchItem {
+                        key: *key,
+                        digest: *digest,
+                        sig,
+                    },
+                    pending[k].checked.signer.hashed_id8,
+                )),
+                Err(e) => results[k] = Some(Err(engine_rejection(e))),
+            }
+        }
+        for (k, ok) in self.verify_items(&items) {
+            results[k] = Some(if ok {
+                Ok(())
+            } else {
+                Err(Rejection::BadSignature)
+            });
+        }
+        for (p, result) in pending.drain(..).zip(results) {
+            let signature = match (p.task, result) {
+                (SigTask::Done(r), _) => r,
+                (SigTask::Full { .. }, Some(r)) => r,
+                (SigTask::Full { .. }, None) => Err(Rejection::BadSignature),
+            };
+            out[p.index] = Some(self.conclude(p.checked, signature, now));
+        }
+    }
+
+    /// Batch-verifies full-R P-256 signatures: senders at full batch size
+    /// share batches of `batch_max`; a sender whose signatures failed lately
+    /// gets batches of its own, of the size `BatchSizer` allows.
+    fn verify_items(&mut self, items: &[(usize, BatchItem, [u8; 8])]) -> Vec<(usize, bool)> {
+        let max = self.config.batch_max.max(1);
+        let mut shared: Vec<usize> = Vec::new();
+        let mut own: Vec<([u8; 8], Vec<usize>)> = Vec::new();
+        for (n, (_, _, id)) in items.iter().enumerate() {
+            let size = self.sizer.size_for(id);
+            if size >= max {
+                shared.push(n);
+            } else if let Some((_, v)) = own.iter_mut().find(|(s, _)| s == id) {
+                v.push(n);
+            } else {
+                own.push((*id, vec![n]));
+            }
+        }
+        let mut chunks: Vec<Vec<usize>> = shared.chunks(max).map(<[usize]>::to_vec).collect();
+        for (id, v) in &own {
+            let size = self.sizer.size_for(id).max(1);
+            chunks.extend(v.chunks(size).map(<[usize]>::to_vec));
+        }
+        let mut out = Vec::with_capacity(items.len());
+        let mut failed: HashMap<[u8; 8], bool> = HashMap::new();
+        for chunk in chunks {
+            let verdicts = if chunk.len() == 1 {
+                None
+            } else {
+                let batch: Vec<BatchItem> = chunk.iter().map(|&n| items[n].1).collect();
+                engine::verify_batch(&batch).ok()
+            };
+            let verdicts = match verdicts {
+                Some(v) if v.len() == chunk.len() => v,
+                // One signature, or the batch verifier could not run (random
+                // weights): each through its signer's table.
+                _ => chunk
+                    .iter()
+                    .map(|&n| {
+                        let (_, it, id) = &items[n];
+                        self.tables
+                            .verify_full_with_table(id, &it.key, &it.digest, &it.sig)
+                            .is_ok()
+                    })
+                    .collect(),
+            };
+            for (&n, ok) in chunk.iter().zip(verdicts) {
+                let (k, _, id) = &items[n];
+                *failed.entry(*id).or_insert(false) |= !ok;
+                out.push((*k, ok));
+            }
+        }
+        for (id, f) in failed {
+            self.sizer.record(&id, f);
+        }
+        out
     }
 
     /// Applies a `SecuredCrl` (1609.2 clause 7.3): its signer must chain to a
@@ -314,12 +616,15 @@ impl Verifier {
         }
     }
 
-    /// Every check but the signature; returns the signer and the replay key.
+    /// Every check but the signature. `Ok(None)`: the signed bytes are those
+    /// of a message in `in_flight` (a batch's waiting messages), whose
+    /// verdict decides whether this one is a replay; nothing was changed.
     fn check(
         &mut self,
         sd: &SignedData<'_>,
         now: Time64,
-    ) -> Result<(Verified, Arc<CertInfo>, [u8; 16]), Rejection> {
+        in_flight: &HashSet<[u8; 16]>,
+    ) -> Result<Option<Checked>, Rejection> {
         let tbs = &sd.tbs_data;
         let header = &tbs.header_info;
         let psid = header.psid.0;
@@ -350,8 +655,14 @@ impl Verifier {
             .map_err(|e| Rejection::Malformed(e.to_string()))?;
         let mut replay_id = [0u8; 16];
         replay_id.copy_from_slice(&digest(HashAlgorithm::Sha256, &tbs_bytes).as_bytes()[..16]);
-        if self.config.replay_window_us > 0 && self.replay.contains(&replay_id) {
-            return Err(Rejection::Replay);
+        let window = self.config.replay_window_us;
+        if window > 0 {
+            if self.replay.contains(&replay_id, now, window) {
+                return Err(Rejection::Replay);
+            }
+            if in_flight.contains(&replay_id) {
+                return Ok(None);
+            }
         }
 
         // Signer and chain.
@@ -407,7 +718,12 @@ impl Verifier {
             ssp: ssp.map(<[u8]>::to_vec),
             p2pcd_request: header.p2pcd_learning_request,
         };
-        Ok((verified, signer, replay_id))
+        Ok(Some(Checked {
+            verified,
+            signer,
+            replay_id,
+            tbs: tbs_bytes.into_owned(),
+        }))
     }
 }
 

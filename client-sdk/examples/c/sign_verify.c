@@ -11,6 +11,7 @@
  *
  * Build: see build.sh beside this file.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,7 @@ int main(int argc, char **argv) {
     /* A tampered copy (one bit of the payload) is rejected... */
     uint8_t tampered[1024];
     memcpy(tampered, spdu, spdu_len);
+    size_t tampered_len = spdu_len;
     size_t at = 0;
     for (size_t i = 0; i + 5 <= spdu_len; i++) {
         if (memcmp(tampered + i, "basic", 5) == 0) {
@@ -156,6 +158,32 @@ int main(int argc, char **argv) {
                              sizeof payload, &payload_len);
     report("stale message", s);
     if (s != SCMS_STATUS_TOO_OLD) failures++;
+
+    /* A receiver that has not seen the certificate asks for it by P2PCD. */
+    ScmsVerifier *fresh = NULL;
+    CHECK(scms_verifier_new(&fresh));
+    CHECK(scms_verifier_add_trust_anchor(fresh, root, root_len));
+    s = scms_verifier_verify(fresh, spdu, spdu_len, now + 100000, &psid, payload, sizeof payload,
+                             &payload_len);
+    report("unknown signer", s);
+    uint8_t p2pcd[3];
+    bool found = false;
+    CHECK(scms_verifier_unknown_signer(fresh, p2pcd, &found));
+    if (s != SCMS_STATUS_UNKNOWN_SIGNER || !found) {
+        failures++;
+    } else {
+        printf("  P2PCD request for %02x%02x%02x\n", p2pcd[0], p2pcd[1], p2pcd[2]);
+    }
+    scms_verifier_free(fresh);
+
+    /* A stream through the batch verifier: one verdict per message, in order. */
+    const uint8_t *stream[2] = {spdu, tampered};
+    size_t lens[2] = {spdu_len, tampered_len};
+    ScmsStatus verdicts[2];
+    CHECK(scms_verifier_verify_batch(verifier, stream, lens, 2, now + 100000, verdicts, NULL));
+    report("batch: seen before", verdicts[0]);
+    report("batch: tampered", verdicts[1]);
+    if (verdicts[0] != SCMS_STATUS_REPLAY || verdicts[1] != SCMS_STATUS_BAD_SIGNATURE) failures++;
 
     /* NULL handles are errors, not crashes. */
     s = scms_verifier_verify(NULL, spdu, spdu_len, now, &psid, payload, sizeof payload,

@@ -34,4 +34,7 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
+# The C example links target/debug/libscms_sdk.{a,so}; cargo places those only for
+# `cargo build`, so build them from the current sources first (same artifacts).
+cargo build -p scms-client-sdk --lib --locked
 cargo test --workspace --locked

@@ -10,7 +10,7 @@
 mod common;
 #[path = "../tests/http_support/mod.rs"]
 mod http_support;
-#[path = "../tests/store_support/mod.rs"]
+#[path = "../../ca/tests/store_support/mod.rs"]
 mod store_support;
 
 use std::sync::Arc;

@@ -10,6 +10,8 @@
 
 mod common;
 mod http_support;
+// The PostgreSQL/SQLite test databases of the CA tests (one copy for both crates).
+#[path = "../../ca/tests/store_support/mod.rs"]
 mod store_support;
 
 use std::time::Duration;

@@ -29,6 +29,9 @@ pub struct CertInfo {
     pub hashed_id10: [u8; 10],
     /// The COER certificate (the signer part of the signing input).
     pub bytes: Vec<u8>,
+    /// SHA-256 of `bytes`: the signer part of the P-256 signing input, hashed once
+    /// per certificate instead of once per message.
+    pub sha256: [u8; 32],
     /// The verification key (explicit, or reconstructed by ECQV), computed
     /// once when the certificate is added (an ECQV reconstruction is not
     /// repeated per message).
@@ -227,6 +230,7 @@ impl CertificateStore {
             hashed_id8,
             hashed_id10,
             bytes: bytes.to_vec(),
+            sha256: sha256(bytes),
             public_key,
             p256,
             start: tbs.validity_period.start,

@@ -14,8 +14,7 @@ use scms_asn1::ieee1609dot2::{
 use scms_asn1::ieee1609dot2::{EccP256CurvePoint, Signature};
 use scms_crypto::engine::{self, Affine, BatchItem, BatchSizer, FullSignature, SignerCache};
 use scms_crypto::hash::{digest, HashAlgorithm};
-use scms_crypto::signing_input::{ecdsa_signing_digest, SigningInputHashes};
-use scms_crypto::suite::Curve;
+use scms_crypto::signing_input::ecdsa_digest_from_hashes;
 use scms_crypto::verify::verify_signed_data_with_key;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -194,7 +193,9 @@ struct Checked {
     verified: Verified,
     signer: Arc<CertInfo>,
     replay_id: [u8; 16],
-    tbs: Vec<u8>,
+    /// SHA-256 of the received tbsData: the replay key and the tbs part of the
+    /// P-256 signing input (hashed once).
+    tbs_sha256: [u8; 32],
 }
 
 /// How a message's signature gets checked.
@@ -308,11 +309,7 @@ impl Verifier {
                 }),
             );
         };
-        let d = ecdsa_signing_digest(
-            SigningInputHashes::for_data(Curve::NistP256),
-            &c.tbs,
-            Some(&signer.bytes),
-        );
+        let d = ecdsa_digest_from_hashes(HashAlgorithm::Sha256, &c.tbs_sha256, &signer.sha256);
         let Ok(digest) = <[u8; 32]>::try_from(d.as_bytes()) else {
             return SigTask::Done(Err(Rejection::BadSignature));
         };
@@ -653,8 +650,10 @@ impl Verifier {
         let tbs_bytes = tbs
             .to_bytes()
             .map_err(|e| Rejection::Malformed(e.to_string()))?;
+        let mut tbs_sha256 = [0u8; 32];
+        tbs_sha256.copy_from_slice(digest(HashAlgorithm::Sha256, &tbs_bytes).as_bytes());
         let mut replay_id = [0u8; 16];
-        replay_id.copy_from_slice(&digest(HashAlgorithm::Sha256, &tbs_bytes).as_bytes()[..16]);
+        replay_id.copy_from_slice(&tbs_sha256[..16]);
         let window = self.config.replay_window_us;
         if window > 0 {
             if self.replay.contains(&replay_id, now, window) {
@@ -722,7 +721,7 @@ impl Verifier {
             verified,
             signer,
             replay_id,
-            tbs: tbs_bytes.into_owned(),
+            tbs_sha256,
         }))
     }
 }

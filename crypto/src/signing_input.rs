@@ -70,9 +70,16 @@ pub fn ecdsa_signing_digest(
 ) -> Digest {
     let h_tbs = digest(hashes.tbs, tbs);
     let h_signer = digest(hashes.signer, signer_cert.unwrap_or(&[]));
-    let mut h = Hasher::new(hashes.outer);
-    h.update(h_tbs.as_bytes());
-    h.update(h_signer.as_bytes());
+    ecdsa_digest_from_hashes(hashes.outer, h_tbs.as_bytes(), h_signer.as_bytes())
+}
+
+/// The outer hash `H_out(h_tbs || h_signer)` from the two inner hashes, for a
+/// receiver that keeps them: `H(signer certificate)` per signer, and `H(tbs)`,
+/// which it also uses as its replay key.
+pub fn ecdsa_digest_from_hashes(outer: HashAlgorithm, h_tbs: &[u8], h_signer: &[u8]) -> Digest {
+    let mut h = Hasher::new(outer);
+    h.update(h_tbs);
+    h.update(h_signer);
     h.finalize()
 }
 

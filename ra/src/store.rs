@@ -146,8 +146,9 @@ pub fn encode_record(r: &RequestRecord) -> Vec<u8> {
         Butterfly::Unified {
             caterpillar,
             expansion,
+            compact,
         } => {
-            w.u8(2);
+            w.u8(if *compact { 3 } else { 2 });
             w.key(caterpillar);
             w.0.extend_from_slice(expansion.as_bytes());
         }
@@ -185,9 +186,10 @@ pub fn decode_record(b: &[u8]) -> Result<RequestRecord, RaError> {
             },
             encryption_expansion: ButterflyExpansionKey::from_bytes(r.arr::<16>()?),
         },
-        2 => Butterfly::Unified {
+        k @ (2 | 3) => Butterfly::Unified {
             caterpillar: r.key()?,
             expansion: ButterflyExpansionKey::from_bytes(r.arr::<16>()?),
+            compact: k == 3,
         },
         _ => return Err(corrupt("butterfly kind")),
     };
@@ -272,7 +274,8 @@ impl RaStore {
                 explicit: explicit != 0,
                 tbs_cert: r.try_get(5)?,
                 linkage_info: r.try_get(6)?,
-                cert_enc_key: r.try_get(7)?,
+                // An empty column is an absent certEncKey (compact unified).
+                cert_enc_key: Some(r.try_get::<Vec<u8>, _>(7)?).filter(|k| !k.is_empty()),
             });
         }
         let mut spdus = InFlightSpdus::new();
@@ -371,7 +374,7 @@ impl RaStore {
             .bind(i64::from(it.explicit))
             .bind(it.tbs_cert.clone())
             .bind(it.linkage_info.clone())
-            .bind(it.cert_enc_key.clone())
+            .bind(it.cert_enc_key.clone().unwrap_or_default())
             .execute(&mut *tx)
             .await?;
         }

@@ -75,17 +75,17 @@ pub struct Net {
 }
 
 impl Net {
-    /// Builds the hierarchy and `n` devices (alternating original and
-    /// unified butterfly keys), starts LA1, LA2, the ACA and the RA.
+    /// Builds the hierarchy and `n` devices (original, unified and compact
+    /// unified butterfly keys in turn), starts LA1, LA2, the ACA and the RA.
     pub async fn start(family: Family, kind: Db, n: usize, k: usize) -> (Net, Vec<Device>) {
         let w = World::new(family);
         let devices: Vec<Device> = (0..n)
             .map(|x| {
-                let kind = if x % 2 == 0 {
-                    scms_sdk::provision::ButterflyKind::Original
-                } else {
-                    scms_sdk::provision::ButterflyKind::Unified
-                };
+                let kind = [
+                    scms_sdk::provision::ButterflyKind::Original,
+                    scms_sdk::provision::ButterflyKind::Unified,
+                    scms_sdk::provision::ButterflyKind::CompactUnified,
+                ][x % 3];
                 Device::new(&w, kind)
             })
             .collect();

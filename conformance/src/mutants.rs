@@ -344,7 +344,7 @@ impl Device for MutantDevice {
         let Some(bytes) = crl_contents(crl) else {
             return Ok(rejection_answer(&r));
         };
-        let Ok(c) = scms_asn1::decode::<CrlContents<'_>>(&bytes) else {
+        let Ok(c) = scms_asn1::decode::<CrlContents>(&bytes) else {
             return Ok(rejection_answer(&r));
         };
         let x = self.inner.verifier.revocation.apply(&c, current_i);

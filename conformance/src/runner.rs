@@ -182,11 +182,11 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, String> {
         let mut ctx = Ctx {
             family: opts.family,
             device: match tp.needs {
-                Needs::Device => t.device.as_deref_mut(),
+                Needs::Device => t.device.as_deref_mut().map(|d| d as &mut dyn Device),
                 Needs::Scms => None,
             },
             scms: match tp.needs {
-                Needs::Scms => t.scms.as_deref_mut(),
+                Needs::Scms => t.scms.as_deref_mut().map(|s| s as &mut dyn Scms),
                 Needs::Device => None,
             },
             world: &world,

@@ -212,8 +212,10 @@ impl Blocklist for NoBlocklist {
 }
 
 /// Our SCMS in this process: the authorities of the `scms` crates wired
-/// together as in `scms serve`, with every ACA batch processed at once (no
-/// shuffle wait, no download delay) so a run takes seconds.
+/// together (the ECA service with its SQLite store; the RA, LA1, LA2 and ACA
+/// cores as `ra/tests` wire them), with every ACA batch processed at once (no
+/// shuffle wait, no download delay, 5 certificates per i-period) so a run
+/// takes seconds.
 pub struct LocalScms {
     pub family: Family,
     rt: tokio::runtime::Runtime,
@@ -229,6 +231,11 @@ pub struct LocalScms {
     s1: MemoryChainStore,
     s2: MemoryChainStore,
     crl: Vec<u8>,
+    /// Acknowledgements by request hash: a repeated request gets the same one
+    /// (what `scms_ra::service::RaService` stores in its database).
+    acks: std::collections::HashMap<[u8; 8], Vec<u8>>,
+    /// The ECA answers the wrong-request-hash defect gave, by request.
+    resigned: std::collections::HashMap<Vec<u8>, Vec<u8>>,
     defect: Option<ScmsDefect>,
     _db: tempfile::TempDir,
 }
@@ -301,6 +308,8 @@ impl LocalScms {
         config.shuffle.min_devices = 1;
         config.shuffle.max_wait_secs = 0;
         config.download_delay_secs = 0;
+        // Five certificates per i-period instead of 20: the same protocol, a faster run.
+        config.policy.certs_per_period = 5;
         config.retry_secs = 1;
         let ra = Ra {
             certificate: cert("ra")?,
@@ -353,6 +362,8 @@ impl LocalScms {
             s1: MemoryChainStore::new(),
             s2: MemoryChainStore::new(),
             crl,
+            acks: Default::default(),
+            resigned: Default::default(),
             defect,
             _db: dir,
         })
@@ -390,7 +401,15 @@ impl LocalScms {
         match self.rt.block_on(handle_enrollment(&self.eca, body, now)) {
             Ok(mut spdu) => {
                 if self.defect == Some(ScmsDefect::EcaWrongRequestHash) {
-                    spdu = self.resign_with_wrong_hash(&spdu)?;
+                    // Once per request, so a repeated request still gets one answer.
+                    spdu = match self.resigned.get(body) {
+                        Some(s) => s.clone(),
+                        None => {
+                            let s = self.resign_with_wrong_hash(&spdu)?;
+                            self.resigned.insert(body.to_vec(), s.clone());
+                            s
+                        }
+                    };
                 }
                 Ok(ok(spdu))
             }
@@ -421,6 +440,10 @@ impl LocalScms {
     }
 
     fn provisioning(&mut self, body: &[u8]) -> HttpAnswer {
+        let hash = scms_ca::aca::spdu_hash(body, self.family == Family::Cn);
+        if let Some(ack) = self.acks.get(&hash) {
+            return ok(ack.clone());
+        }
         let now = self.now();
         let r = match self.defect {
             Some(ScmsDefect::RaIgnoresBlocklist) => self.ra.handle_cert_request(
@@ -439,7 +462,10 @@ impl LocalScms {
             ),
         };
         match r.and_then(|ack| self.process_batches(now).map(|_| ack)) {
-            Ok(ack) => ok(ack),
+            Ok(ack) => {
+                self.acks.insert(hash, ack.clone());
+                ok(ack)
+            }
             Err(e) => ra_failure(&e),
         }
     }

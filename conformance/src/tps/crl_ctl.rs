@@ -47,7 +47,7 @@ pub fn profile_purposes() -> Vec<TestPurpose> {
         tp("TP_PROF_PSE_02", g, s, "Pseudonyms carry linkageData of the download's i-period and only the PSIDs requested.", pse_linkage_psids),
         tp("TP_PROF_PSE_03", g, s, "A pseudonym is valid for at most one week plus one hour of overlap.", pse_validity),
         tp("TP_LINT_ENR_01", g, s, "The ECA refuses a request for all PSIDs where the enrollment profile grants a few (HTTP 4xx).", lint_psids),
-        tp("TP_LINT_ENR_02", g, s, "The ECA refuses a request for a 40-year enrollment certificate (HTTP 4xx).", lint_validity),
+        tp("TP_LINT_ENR_02", g, s, "A request for a 40-year enrollment certificate is refused (HTTP 4xx) or granted a validity inside the ECA's.", lint_validity),
         tp("TP_LINT_ENR_03", g, s, "The ECA refuses a request for a region outside the enrollment profile's (HTTP 4xx).", lint_region),
     ]
 }
@@ -121,8 +121,10 @@ fn ca_curves(ctx: &mut Ctx<'_>) -> TpResult {
 fn enr_lint(ctx: &mut Ctx<'_>) -> TpResult {
     let b = needs(bootstrap(ctx))?;
     let e = enroll(ctx)?;
-    let Some(eca) = b.eca() else {
-        inconclusive!("no ECA certificate");
+    let Some(eca) = b.issuer_of(&e.certificate) else {
+        return Err(Stop::Fail(
+            "the certificate's issuer is not in /v3/ca-certificate".into(),
+        ));
     };
     let (sub, iss) = (decode_cert(&e.certificate)?, decode_cert(eca)?);
     lint_certificate(sub.to_be_signed.value(), iss.to_be_signed.value())
@@ -161,9 +163,10 @@ fn enr_shape(ctx: &mut Ctx<'_>) -> TpResult {
 
 fn pse_lint(ctx: &mut Ctx<'_>) -> TpResult {
     let p = needs(provisioned(ctx, ButterflyKind::Original))?;
-    let (ps, aca) = needs(pseudonyms(ctx, &p))?;
+    let opened = needs(pseudonyms(ctx, &p))?;
+    let (ps, aca) = (&opened.pseudonyms, &opened.aca);
     let iss = decode_cert(&aca)?;
-    for x in &ps {
+    for x in ps.iter() {
         let sub = decode_cert(&x.certificate)?;
         lint_certificate(sub.to_be_signed.value(), iss.to_be_signed.value())
             .map_err(|e| Stop::Fail(format!("j = {}: {e}", x.j)))?;
@@ -173,8 +176,9 @@ fn pse_lint(ctx: &mut Ctx<'_>) -> TpResult {
 
 fn pse_linkage_psids(ctx: &mut Ctx<'_>) -> TpResult {
     let p = needs(provisioned(ctx, ButterflyKind::Original))?;
-    let (ps, _) = needs(pseudonyms(ctx, &p))?;
-    for x in &ps {
+    let opened = needs(pseudonyms(ctx, &p))?;
+    let ps = &opened.pseudonyms;
+    for x in ps.iter() {
         let c = decode_cert(&x.certificate)?;
         let t = c.to_be_signed.value();
         match &t.id {
@@ -199,8 +203,9 @@ fn pse_linkage_psids(ctx: &mut Ctx<'_>) -> TpResult {
 
 fn pse_validity(ctx: &mut Ctx<'_>) -> TpResult {
     let p = needs(provisioned(ctx, ButterflyKind::Original))?;
-    let (ps, _) = needs(pseudonyms(ctx, &p))?;
-    for x in &ps {
+    let opened = needs(pseudonyms(ctx, &p))?;
+    let ps = &opened.pseudonyms;
+    for x in ps.iter() {
         let c = decode_cert(&x.certificate)?;
         let v = &c.to_be_signed.validity_period;
         let secs = scms_asn1::ieee1609dot2::time::validity_end(v) - u64::from(v.start);
@@ -231,9 +236,29 @@ fn lint_psids(ctx: &mut Ctx<'_>) -> TpResult {
 }
 
 fn lint_validity(ctx: &mut Ctx<'_>) -> TpResult {
-    lint_refused(ctx, |t| {
-        t.validity_period.duration = scms_asn1::ieee1609dot2::Duration::Years(40);
-    })
+    let b = needs(bootstrap(ctx))?;
+    let keys = DeviceKeys::new(ctx)?;
+    let mut body = enrollment_request_body(ctx, &keys, scms_now())?;
+    body.tbs_cert.validity_period.duration = scms_asn1::ieee1609dot2::Duration::Years(40);
+    let r = sign_enrollment_request(body, &keys, None)?;
+    let a = super::scms_common::post_enrollment(ctx, &r)?;
+    if a.is_client_error() {
+        return Ok(format!("refused: HTTP {} {}", a.status, a.text()));
+    }
+    ensure!(a.status == 200, "HTTP {} {}", a.status, a.text());
+    let cert = super::scms_common::with_enrollment_response(&a.body, |_, r| {
+        r.certificate.to_bytes().map(|b| b.into_owned()).map_err(|e| Stop::Fail(e.to_string()))
+    })?;
+    let Some(eca) = b.issuer_of(&cert) else {
+        return Err(Stop::Fail("the certificate's issuer is not in /v3/ca-certificate".into()));
+    };
+    let (sub, iss) = (decode_cert(&cert)?, decode_cert(eca)?);
+    lint_certificate(sub.to_be_signed.value(), iss.to_be_signed.value())
+        .map_err(|e| Stop::Fail(format!("granted beyond the ECA: {e}")))?;
+    let v = &sub.to_be_signed.validity_period;
+    let years = (scms_asn1::ieee1609dot2::time::validity_end(v) - u64::from(v.start)) / (365 * 86_400);
+    ensure!(years < 40, "granted {years} years");
+    Ok(format!("granted {years} years, inside the ECA"))
 }
 
 fn lint_region(ctx: &mut Ctx<'_>) -> TpResult {
@@ -343,7 +368,7 @@ fn crl_current(ctx: &mut Ctx<'_>) -> TpResult {
     else {
         return Err(Stop::Fail("no CRL contents".into()));
     };
-    let c: scms_asn1::ieee1609dot2::crl_base_types::CrlContents<'_> =
+    let c: scms_asn1::ieee1609dot2::crl_base_types::CrlContents =
         scms_asn1::decode(&o[..]).map_err(|e| Stop::Fail(format!("CrlContents: {e}")))?;
     let now = scms_now();
     ensure!(c.issue_date <= now, "issueDate {} after now {now}", c.issue_date);

@@ -6,7 +6,7 @@ use super::scms_common::{
 };
 use crate::scms::scms_now;
 use crate::tp::{Ctx, Group, Needs, Stop, TestPurpose, TpResult};
-use crate::{ensure, inconclusive};
+use crate::ensure;
 use scms_asn1::ieee1609dot2::Certificate;
 use scms_asn1::ieee1609dot2::CertificateType;
 use scms_crypto::hash::{digest, HashAlgorithm};
@@ -88,8 +88,10 @@ fn response_request_hash(ctx: &mut Ctx<'_>) -> TpResult {
 fn certificate_verifies(ctx: &mut Ctx<'_>) -> TpResult {
     let b = needs(bootstrap(ctx))?;
     let e = enroll(ctx)?;
-    let Some(eca) = b.eca() else {
-        inconclusive!("no ECA certificate in /v3/ca-certificate");
+    let Some(eca) = b.issuer_of(&e.certificate) else {
+        return Err(Stop::Fail(
+            "the certificate's issuer is not in /v3/ca-certificate".into(),
+        ));
     };
     let eca: Certificate<'_> = scms_asn1::decode(eca).map_err(|x| Stop::Fail(x.to_string()))?;
     let cert: Certificate<'_> =

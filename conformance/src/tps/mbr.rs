@@ -184,7 +184,8 @@ fn post_report(ctx: &mut Ctx<'_>, body: &[u8]) -> Result<crate::scms::HttpAnswer
 fn signed_report(ctx: &mut Ctx<'_>) -> Result<(Vec<u8>, Vec<u8>), Stop> {
     let ma = needs(ma_cert(ctx))?;
     let p = needs(provisioned(ctx, ButterflyKind::Original))?;
-    let (ps, _) = needs(pseudonyms(ctx, &p))?;
+    let opened = needs(pseudonyms(ctx, &p))?;
+    let ps = &opened.pseudonyms;
     if ps.len() < 2 {
         inconclusive!("fewer than two pseudonyms downloaded");
     }

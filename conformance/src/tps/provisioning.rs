@@ -165,7 +165,7 @@ fn psid_not_permitted(ctx: &mut Ctx<'_>) -> TpResult {
 
 fn opened(ctx: &mut Ctx<'_>, kind: ButterflyKind) -> TpResult {
     let p = needs(provisioned(ctx, kind))?;
-    let (ps, _) = pseudonyms(ctx, &p)?;
+    let ps = &pseudonyms(ctx, &p)?.pseudonyms;
     ensure!(!ps.is_empty(), "the download holds no certificate");
     Ok(format!("{} pseudonyms opened", ps.len()))
 }
@@ -180,7 +180,8 @@ fn dl_unified(ctx: &mut Ctx<'_>) -> TpResult {
 
 fn dl_complete(ctx: &mut Ctx<'_>) -> TpResult {
     let p = needs(provisioned(ctx, ButterflyKind::Original))?;
-    let (ps, _) = needs(pseudonyms(ctx, &p))?;
+    let opened = needs(pseudonyms(ctx, &p))?;
+    let ps = &opened.pseudonyms;
     let js: Vec<u32> = ps.iter().map(|p| p.j).collect();
     let want: Vec<u32> = (0..js.len() as u32).collect();
     ensure!(!js.is_empty(), "no certificate");
@@ -216,7 +217,8 @@ fn dl_malformed(ctx: &mut Ctx<'_>) -> TpResult {
 fn dl_pseudonym_signs(ctx: &mut Ctx<'_>) -> TpResult {
     let b = needs(super::scms_common::bootstrap(ctx))?;
     let p = needs(provisioned(ctx, ButterflyKind::Original))?;
-    let (ps, aca) = needs(pseudonyms(ctx, &p))?;
+    let opened = needs(pseudonyms(ctx, &p))?;
+    let (ps, aca) = (&opened.pseudonyms, &opened.aca);
     let _ = needs(ra_certificate(ctx))?;
     let first = ps.first().ok_or_else(|| Stop::Fail("no pseudonym".into()))?;
     // Sign at a time inside the pseudonym's validity (its i-period may start later).
@@ -249,7 +251,7 @@ fn dl_pseudonym_signs(ctx: &mut Ctx<'_>) -> TpResult {
             .map_err(|e| Stop::Fail(format!("root: {e}")))?;
     }
     // The ACA's issuers: whatever of the chain and CTL fits, then the ACA.
-    for c in b.cas.iter().chain(std::iter::once(&aca)) {
+    for c in b.cas.iter().chain(std::iter::once(aca)) {
         if let Ok(c) = scms_asn1::decode(c) {
             let _ = v.store.add_certificate(&c);
         }

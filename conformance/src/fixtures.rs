@@ -78,6 +78,9 @@ pub struct DeviceWorld {
     pub deep: Chain,
     /// A hierarchy the device does not trust.
     pub foreign: Chain,
+    /// A plain pseudonym shared by the test purposes that need any one (each
+    /// resets the device first, so sharing it carries no state over).
+    pub shared: Identity,
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -125,7 +128,7 @@ impl DeviceWorld {
             &[("root", None), ("ica", None), ("aca", None)],
             None,
         )?;
-        Ok(Self {
+        let mut w = Self {
             family,
             curve,
             ks,
@@ -135,7 +138,13 @@ impl DeviceWorld {
             center,
             deep,
             foreign,
-        })
+            shared: Identity {
+                certificate: Vec::new(),
+                key: SecretKey::generate(curve, &mut os_rng()).map_err(err)?,
+            },
+        };
+        w.shared = w.plain_pseudonym()?;
+        Ok(w)
     }
 
     /// A Time64 `s` seconds after the hierarchy's first hour.

@@ -482,17 +482,13 @@ impl LocalScms {
                     .decode(v)
                     .map_err(|_| RaError::Malformed("Download-Req is not base64".into()))
             });
-        let r = req.and_then(|dl| {
-            if self.defect == Some(ScmsDefect::RaDropsCertificate) {
-                let mut state = self.state.clone();
-                for files in state.responses.values_mut() {
-                    files.pop_first();
-                }
-                self.ra.handle_download(&state, self.ks.as_ref(), &dl, now)
-            } else {
-                self.ra.handle_download(&self.state, self.ks.as_ref(), &dl, now)
-            }
-        });
+        let r = req
+            .and_then(|dl| self.ra.handle_download(&self.state, self.ks.as_ref(), &dl, now))
+            .and_then(|zip| match self.defect {
+                Some(ScmsDefect::RaDropsCertificate) => drop_first_certificate(&zip)
+                    .map_err(|e| RaError::Internal(format!("mutant: {e}"))),
+                _ => Ok(zip),
+            });
         match r {
             Ok(zip) => HttpAnswer {
                 status: 200,
@@ -514,6 +510,17 @@ impl LocalScms {
             None => failure(400, "query: psid=<hex> required"),
         }
     }
+}
+
+/// The archive without its `<i>_0` file (the first certificate of the batch).
+fn drop_first_certificate(zip: &[u8]) -> Result<Vec<u8>, String> {
+    use scms_asn1::ieee1609dot2dot1::zip;
+    let files: Vec<(String, Vec<u8>)> = zip::read(zip)
+        .map_err(|e| format!("{e:?}"))?
+        .into_iter()
+        .filter(|(name, _)| !name.ends_with("_0"))
+        .collect();
+    zip::write(&files).map_err(|e| format!("{e:?}"))
 }
 
 fn ok(body: Vec<u8>) -> HttpAnswer {

@@ -55,7 +55,7 @@ macro_rules! inconclusive {
 }
 
 /// The catalogue's groups, in report order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Group {
     SpduSending,
     SpduReceiving,

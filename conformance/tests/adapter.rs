@@ -39,7 +39,7 @@ fn reference_adapter_passes_every_device_test_purpose() {
 
 #[test]
 fn reference_adapter_cn_profile() {
-    let r = run_suite(&adapter_target(), Family::Cn, Some("TP_SPDU_*,TP_CRL_RCV_*,TP_MBR_SND_*"));
+    let r = run_suite(&adapter_target(), Family::Cn, Some("TP_SPDU_SND_*,TP_SPDU_RCV_SIG_*,TP_SPDU_RCV_REVOKED_*,TP_CRL_RCV_*,TP_MBR_SND_*"));
     expect(&r, |_| Verdict::Pass);
 }
 

@@ -1,17 +1,31 @@
 //! Proof that the suite can fail: against every shipped mutant exactly the
 //! test purposes it names fail, and every other one has its verdict against
 //! the unmutated `sdk` target (pass; inconclusive for the missing MA endpoint).
+//! A device mutant is run with every device test purpose, an SCMS mutant with
+//! every SCMS one: the other side of a mutant target is the unmutated
+//! implementation, whose verdicts `tests/sdk.rs` checks.
 
 mod support;
 
 use scms_ca::profile::Family;
-use scms_conformance::mutants::find;
-use scms_conformance::tp::Verdict;
+use scms_conformance::mutants::{find, MutantKind};
+use scms_conformance::tp::{Needs, Verdict};
+use scms_conformance::tps::catalogue;
 use support::{expect, ids, run_suite, NO_MA_ENDPOINT};
 
 fn caught(name: &str) {
     let m = find(name).unwrap();
-    let r = run_suite(&format!("mutant:{name}"), Family::Us, None);
+    let needs = match m.kind {
+        MutantKind::Device(_) => Needs::Device,
+        MutantKind::Scms(_) => Needs::Scms,
+    };
+    let side: Vec<&str> = catalogue()
+        .iter()
+        .filter(|t| t.needs == needs)
+        .map(|t| t.id)
+        .collect();
+    let r = run_suite(&format!("mutant:{name}"), Family::Us, Some(&side.join(",")));
+    assert_eq!(r.results.len(), side.len());
     expect(&r, |id| {
         if m.caught_by.contains(&id) {
             Verdict::Fail

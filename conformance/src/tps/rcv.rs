@@ -74,7 +74,7 @@ pub fn purposes() -> Vec<TestPurpose> {
         tp("TP_SPDU_RCV_COER_08", "Malformed COER: a length of 2^31 octets, beyond the input, is rejected without exhausting memory.", coer_huge_length),
         tp("TP_SPDU_RCV_COER_09", "Malformed COER: a PSID integer with a superfluous leading zero octet is rejected.", coer_integer_leading_zero),
         tp("TP_SPDU_RCV_COER_10", "Malformed COER: a hashId outside the HashAlgorithm enumeration is rejected.", coer_enum),
-        tp("TP_SPDU_RCV_COER_11", "Malformed COER: the SPDU's length of zero octets is rejected.", coer_zeros),
+        tp("TP_SPDU_RCV_COER_11", "Malformed COER: as many zero octets as a valid SPDU has are rejected.", coer_zeros),
         tp("TP_SPDU_RCV_COER_12", "Malformed COER: pseudo-random octets are rejected.", coer_random),
         tp("TP_SPDU_RCV_COER_13", "Malformed COER: a set padding bit in the headerInfo presence bitmap is rejected.", coer_padding_bit),
     ]
@@ -98,7 +98,7 @@ pub fn reject(ctx: &mut Ctx<'_>, spdu: &[u8], now: Time64) -> TpResult {
 fn setup_bsm(ctx: &mut Ctx<'_>) -> Result<(Identity, Vec<u8>, Time64), Stop> {
     ctx.reset_default()?;
     let w = ctx.world;
-    let id = pseudonym(w)?;
+    let id = w.shared.clone();
     let t = w.at(0);
     let spdu = Stimulus::bsm(t).sign(&id)?;
     Ok((id, spdu, t))

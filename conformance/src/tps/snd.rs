@@ -2,7 +2,7 @@
 //! suite checks the SPDU (canonical COER, header, payload, signature, signer
 //! identifier rules, P2PCD).
 
-use super::{fixture, pseudonym};
+use super::fixture;
 use crate::device::{Location, SignRequest};
 use crate::fixtures::{hashed_id3, Identity, PSID_BSM};
 use crate::tp::{Ctx, Group, Needs, Stop, TestPurpose, TpResult};
@@ -63,10 +63,10 @@ pub fn request(t: Time64) -> SignRequest {
     }
 }
 
-/// Loads a fresh pseudonym into the device and has it sign `req`.
+/// Loads the shared pseudonym into the device and has it sign `req`.
 fn signed(ctx: &mut Ctx<'_>, req: &SignRequest) -> Result<(Identity, Vec<u8>), Stop> {
     ctx.reset_default()?;
-    let id = pseudonym(ctx.world)?;
+    let id = ctx.world.shared.clone();
     ctx.load_identity(&id.certificate, &id.key)?;
     let spdu = ctx.sign(req)?;
     Ok((id, spdu))

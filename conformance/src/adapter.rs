@@ -169,8 +169,10 @@ impl Device for AdapterDevice {
     }
 
     fn load_identity(&mut self, certificate: &[u8], key: &SecretKey) -> Result<(), String> {
-        self.call(json!({"op": "load_identity", "certificate": hex::encode(certificate),
-            "private_key": hex::encode(&*key.to_be_bytes()), "curve": curve_name(key.curve())}))?;
+        self.call(
+            json!({"op": "load_identity", "certificate": hex::encode(certificate),
+            "private_key": hex::encode(&*key.to_be_bytes()), "curve": curve_name(key.curve())}),
+        )?;
         Ok(())
     }
 
@@ -272,7 +274,12 @@ fn id3(v: &Value, k: &str) -> Result<[u8; 3], String> {
 pub fn handle_line(device: &mut dyn Device, line: &str) -> (Value, bool) {
     let req: Value = match serde_json::from_str(line) {
         Ok(v) => v,
-        Err(e) => return (json!({"ok": false, "error": format!("not JSON: {e}")}), false),
+        Err(e) => {
+            return (
+                json!({"ok": false, "error": format!("not JSON: {e}")}),
+                false,
+            )
+        }
     };
     let op = req.get("op").and_then(Value::as_str).unwrap_or("");
     let r: Result<Value, String> = (|| match op {

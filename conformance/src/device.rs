@@ -3,12 +3,12 @@
 //! write a misbehavior report. [`SdkDevice`] is our SDK in process; the
 //! adapter protocol (`crate::adapter`) carries the same calls over stdio.
 
+use scms_asn1::camp::ee_ma::{EndEntityMaInterfacePDU, MisbehaviorReportContents};
+use scms_asn1::codec::Octets;
 use scms_asn1::ieee1609dot2::{
     Certificate, HeaderInfo, Ieee1609Dot2Content, Ieee1609Dot2Data, NinetyDegreeInt,
     OneEightyDegreeInt, Psid, SignedDataPayload, ThreeDLocation, Time64, ToBeSignedData,
 };
-use scms_asn1::camp::ee_ma::{EndEntityMaInterfacePDU, MisbehaviorReportContents};
-use scms_asn1::codec::Octets;
 use scms_crypto::suite::{Curve, SecretKey};
 use scms_hsm::spdu::SignerForm;
 use scms_hsm::MemoryKeyStore;
@@ -318,7 +318,8 @@ impl Device for SdkDevice {
         now: Time64,
     ) -> Result<Vec<u8>, String> {
         let signed = self.signed_report(evidence, now)?;
-        scms_hsm::envelope::encrypt_to_certificate(ma_certificate, &signed).map_err(|e| e.to_string())
+        scms_hsm::envelope::encrypt_to_certificate(ma_certificate, &signed)
+            .map_err(|e| e.to_string())
     }
 }
 

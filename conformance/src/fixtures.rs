@@ -10,9 +10,7 @@ use scms_asn1::ieee1609dot2::{Certificate, Psid, Time32, Time64};
 use scms_ca::crl::{crl_contents, sign_crl, CrlBody, CrlHeader};
 use scms_ca::hierarchy::{build, Hierarchy, HierarchyOptions};
 use scms_ca::issue::{issue, issue_self_signed, IssueParams, IssuerRef, SubjectId};
-use scms_ca::profile::{
-    builtin, CertKind, DurationSpec, Family, PsidSspSpec, RegionSpec, SspSpec,
-};
+use scms_ca::profile::{builtin, CertKind, DurationSpec, Family, PsidSspSpec, RegionSpec, SspSpec};
 use scms_ca::spdu::{signed_spdu, SignerForm};
 use scms_crypto::ecqv;
 use scms_crypto::suite::{os_rng, Curve, EcPoint, SecretKey};
@@ -153,7 +151,10 @@ impl DeviceWorld {
     }
 
     pub fn cert(&self, role: &str) -> Vec<u8> {
-        self.h.certificate(role).map(<[u8]>::to_vec).unwrap_or_default()
+        self.h
+            .certificate(role)
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default()
     }
 
     /// The device's trust anchors and the CA certificates it is given.
@@ -202,8 +203,7 @@ impl DeviceWorld {
         let issued = issue(&self.ks, &aca_ref, &params).map_err(err)?;
         let key = match &issued.reconstruction {
             Some(s) => {
-                let cert: Certificate<'_> =
-                    scms_asn1::decode(issued.certificate()).map_err(err)?;
+                let cert: Certificate<'_> = scms_asn1::decode(issued.certificate()).map_err(err)?;
                 let tbs = cert.to_be_signed.to_bytes().map_err(err)?;
                 let e = ecqv::certificate_e(self.curve, &tbs, aca_ref.certificate);
                 ecqv::reconstruct_private_key(&request, &e, s).map_err(err)?
@@ -234,9 +234,11 @@ impl DeviceWorld {
     /// A CRL signed by the hierarchy's CRL signer.
     pub fn crl(&self, header: &CrlHeader, body: &CrlBody) -> Result<Vec<u8>, String> {
         let r = self.h.issuer_ref("crl").map_err(err)?;
-        Ok(sign_crl(&self.ks, &r, header, body, SignerForm::Certificate)
-            .map_err(err)?
-            .bytes)
+        Ok(
+            sign_crl(&self.ks, &r, header, body, SignerForm::Certificate)
+                .map_err(err)?
+                .bytes,
+        )
     }
 
     /// CRL contents signed by any role of the hierarchy, bypassing the CRL
@@ -344,9 +346,4 @@ fn custom_chain(
             key,
         },
     })
-}
-
-/// Whether the key store holds a label (the MA's decryption key).
-pub fn has_key(ks: &dyn KeyStore, label: &str) -> bool {
-    ks.public_key(label).is_ok()
 }

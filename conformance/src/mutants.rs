@@ -312,11 +312,10 @@ impl Device for MutantDevice {
                 p2pcd: None,
                 ..rejection_answer(&r)
             },
-            (DeviceDefect::AcceptsExpiredCertificate, Rejection::CertificateNotValid { at, end, .. })
-                if u64::from(*at) >= *end =>
-            {
-                self.accept_if_signed(spdu, true)
-            }
+            (
+                DeviceDefect::AcceptsExpiredCertificate,
+                Rejection::CertificateNotValid { at, end, .. },
+            ) if u64::from(*at) >= *end => self.accept_if_signed(spdu, true),
             (DeviceDefect::IgnoresLinkageCrl, Rejection::RevokedByLinkage)
             | (DeviceDefect::IgnoresHashCrl, Rejection::RevokedByHash { .. }) => {
                 self.accept_if_signed(spdu, true)

@@ -103,7 +103,10 @@ pub fn junit(r: &RunReport) -> String {
             for e in &t.exchanges {
                 out.push_str(&format!("{} {}: {}\n", e.direction, e.what, e.hex));
             }
-            x.push_str(&format!("      <system-out>{}</system-out>\n", xml_escape(&out)));
+            x.push_str(&format!(
+                "      <system-out>{}</system-out>\n",
+                xml_escape(&out)
+            ));
             x.push_str("    </testcase>\n");
         }
         x.push_str("  </testsuite>\n");
@@ -142,7 +145,11 @@ pub fn html(r: &RunReport) -> String {
             for e in &t.exchanges {
                 pdus.push_str(&format!(
                     "<details><summary>{} {}</summary><code>{}</code></details>",
-                    if e.direction == "to_target" { "&rarr;" } else { "&larr;" },
+                    if e.direction == "to_target" {
+                        "&rarr;"
+                    } else {
+                        "&larr;"
+                    },
                     xml_escape(&e.what),
                     xml_escape(&e.hex)
                 ));
@@ -176,7 +183,12 @@ pub fn catalogue_markdown(tps: &[TestPurpose]) -> String {
             ));
             last = Some(t.group);
         }
-        m.push_str(&format!("| `{}` | {} | {} |\n", t.id, t.needs.as_str(), t.purpose));
+        m.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            t.id,
+            t.needs.as_str(),
+            t.purpose
+        ));
     }
     m
 }
@@ -186,7 +198,12 @@ pub fn mutants_markdown(mutants: &[crate::mutants::Mutant]) -> String {
     let mut m = String::new();
     for x in mutants {
         let ids: Vec<String> = x.caught_by.iter().map(|i| format!("`{i}`")).collect();
-        m.push_str(&format!("| `{}` | {} | {} |\n", x.name, x.description, ids.join(", ")));
+        m.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            x.name,
+            x.description,
+            ids.join(", ")
+        ));
     }
     m
 }

@@ -130,9 +130,8 @@ fn targets(target: &str, family: Family, need_scms: bool) -> Result<Targets, Str
         });
     }
     if let Some(name) = target.strip_prefix("mutant:") {
-        let m = mutants::find(name).ok_or_else(|| {
-            format!("no mutant {name:?}; `scms-conformance mutants` lists them")
-        })?;
+        let m = mutants::find(name)
+            .ok_or_else(|| format!("no mutant {name:?}; `scms-conformance mutants` lists them"))?;
         return Ok(match m.kind {
             MutantKind::Device(d) => Targets {
                 device: Some(Box::new(MutantDevice::new(d))),

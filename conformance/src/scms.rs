@@ -4,8 +4,7 @@
 //! network) and [`serve`] (a [`LocalScms`] on a loopback HTTP port).
 
 use base64::Engine;
-use scms_asn1::ieee1609dot2::time::time32_from_unix;
-use scms_asn1::ieee1609dot2::{Ieee1609Dot2Content, Ieee1609Dot2Data, Time32};
+use scms_asn1::ieee1609dot2::Time32;
 use scms_asn1::ieee1609dot2dot1::eca_ee::EcaEeInterfacePdu;
 use scms_asn1::ieee1609dot2dot1::protocol::{EcaEeCertResponseSpdu, ScmsPdu, ScmsPduContent};
 use scms_ca::aca::{Aca, TrustStore};
@@ -19,7 +18,9 @@ use scms_crypto::ccm::SymmAlgorithm;
 use scms_crypto::linkage::LaId;
 use scms_hsm::{KeyStore, MemoryKeyStore};
 use scms_la::{LinkageAuthority, MemoryChainStore};
-use scms_ra::{Blocklist, LocalLinkageAuthorities, MemoryBlocklist, Ra, RaConfig, RaError, RaState};
+use scms_ra::{
+    Blocklist, LocalLinkageAuthorities, MemoryBlocklist, Ra, RaConfig, RaError, RaState,
+};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
@@ -115,7 +116,8 @@ pub fn http_call(
         .strip_prefix("http://")
         .ok_or_else(|| format!("{base}: expected http://HOST:PORT"))?;
     let mut s = TcpStream::connect(host).map_err(|e| format!("connect {host}: {e}"))?;
-    s.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\
          Content-Type: application/octet-stream\r\nContent-Length: {}\r\n",
@@ -182,7 +184,9 @@ fn dechunk(mut b: &[u8]) -> Result<Vec<u8>, String> {
         if n == 0 {
             return Ok(out);
         }
-        let chunk = b.get(eol + 2..eol + 2 + n).ok_or("chunked body: truncated")?;
+        let chunk = b
+            .get(eol + 2..eol + 2 + n)
+            .ok_or("chunked body: truncated")?;
         out.extend_from_slice(chunk);
         b = b.get(eol + 4 + n..).ok_or("chunked body: truncated")?;
     }
@@ -285,12 +289,14 @@ impl LocalScms {
             trust.add_ca(&cert(role)?).map_err(err)?;
         }
         let profile = builtin(family, "pseudonym").map_err(err)?;
-        let epoch = profile.iperiod_epoch_unix.ok_or("pseudonym profile without epoch")?;
+        let epoch = profile
+            .iperiod_epoch_unix
+            .ok_or("pseudonym profile without epoch")?;
         let aca_cert = cert("aca")?;
         let mut aca = Aca::new(
             aca_cert.clone(),
             h.key_labels["aca"].clone(),
-            &format!("{}-enc", h.key_labels["aca"]),
+            format!("{}-enc", h.key_labels["aca"]),
             profile,
             trust.clone(),
         );
@@ -300,10 +306,16 @@ impl LocalScms {
         };
         let mut la1 = LinkageAuthority::new(LaId(1), alg);
         let mut la2 = LinkageAuthority::new(LaId(2), alg);
-        aca.accept_la_key(ks.as_ref(), &la1.share_key_with_aca(&aca_cert).map_err(err)?)
-            .map_err(err)?;
-        aca.accept_la_key(ks.as_ref(), &la2.share_key_with_aca(&aca_cert).map_err(err)?)
-            .map_err(err)?;
+        aca.accept_la_key(
+            ks.as_ref(),
+            &la1.share_key_with_aca(&aca_cert).map_err(err)?,
+        )
+        .map_err(err)?;
+        aca.accept_la_key(
+            ks.as_ref(),
+            &la2.share_key_with_aca(&aca_cert).map_err(err)?,
+        )
+        .map_err(err)?;
         let mut config = RaConfig::new(epoch);
         config.shuffle.min_devices = 1;
         config.shuffle.max_wait_secs = 0;
@@ -421,8 +433,7 @@ impl LocalScms {
     fn resign_with_wrong_hash(&self, spdu: &[u8]) -> Result<Vec<u8>, String> {
         let outer: EcaEeCertResponseSpdu<'_> = scms_asn1::decode(spdu).map_err(err)?;
         let mut pdu: ScmsPdu<'_> = outer.scms_pdu().map_err(err)?;
-        if let ScmsPduContent::EcaEe(EcaEeInterfacePdu::EcaEeCertResponse(r)) = &mut pdu.content
-        {
+        if let ScmsPduContent::EcaEe(EcaEeInterfacePdu::EcaEeCertResponse(r)) = &mut pdu.content {
             for b in r.request_hash.iter_mut() {
                 *b = !*b;
             }
@@ -483,7 +494,10 @@ impl LocalScms {
                     .map_err(|_| RaError::Malformed("Download-Req is not base64".into()))
             });
         let r = req
-            .and_then(|dl| self.ra.handle_download(&self.state, self.ks.as_ref(), &dl, now))
+            .and_then(|dl| {
+                self.ra
+                    .handle_download(&self.state, self.ks.as_ref(), &dl, now)
+            })
             .and_then(|zip| match self.defect {
                 Some(ScmsDefect::RaDropsCertificate) => drop_first_certificate(&zip)
                     .map_err(|e| RaError::Internal(format!("mutant: {e}"))),
@@ -601,10 +615,7 @@ pub fn serve(scms: Box<dyn Scms + Send>) -> Result<String, String> {
     Ok(url)
 }
 
-fn handle_connection(
-    scms: &Mutex<Box<dyn Scms + Send>>,
-    stream: TcpStream,
-) -> std::io::Result<()> {
+fn handle_connection(scms: &Mutex<Box<dyn Scms + Send>>, stream: TcpStream) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
@@ -658,16 +669,3 @@ fn handle_connection(
 }
 
 pub use crate::tps::scms_common::ScmsSession;
-
-/// The decoded unsecured payload of `Ieee1609Dot2Data` bytes.
-pub fn unsecured(bytes: &[u8]) -> Option<Vec<u8>> {
-    let d: Ieee1609Dot2Data<'_> = scms_asn1::decode(bytes).ok()?;
-    match &d.content {
-        Ieee1609Dot2Content::UnsecuredData(o) => Some(o.to_vec()),
-        _ => None,
-    }
-}
-
-pub fn time32_unix(unix: i64) -> Time32 {
-    time32_from_unix(unix)
-}

@@ -4,8 +4,8 @@
 use crate::device::{Answer, Device, SignRequest};
 use crate::fixtures::DeviceWorld;
 use crate::scms::{HttpAnswer, Scms, ScmsSession};
-use scms_ca::profile::Family;
 use scms_asn1::ieee1609dot2::Time64;
+use scms_ca::profile::Family;
 use scms_crypto::suite::SecretKey;
 
 /// How a test purpose ended.
@@ -165,7 +165,11 @@ impl<'a> Ctx<'a> {
 
     pub fn sign(&mut self, req: &SignRequest) -> Result<Vec<u8>, Stop> {
         let out = self.dev()?.sign(req).map_err(device_error)?;
-        self.log("from_target", format!("signed SPDU (psid {})", req.psid), &out);
+        self.log(
+            "from_target",
+            format!("signed SPDU (psid {})", req.psid),
+            &out,
+        );
         Ok(out)
     }
 
@@ -181,17 +185,23 @@ impl<'a> Ctx<'a> {
 
     pub fn apply_crl(&mut self, crl: &[u8], now: Time64, current_i: u16) -> Result<Answer, Stop> {
         self.log("to_target", "CRL to apply", crl);
-        self.dev()?.apply_crl(crl, now, current_i).map_err(device_error)
+        self.dev()?
+            .apply_crl(crl, now, current_i)
+            .map_err(device_error)
     }
 
-    pub fn report(&mut self, evidence: &[Vec<u8>], ma: &[u8], now: Time64) -> Result<Vec<u8>, Stop> {
-        let r = self.dev()?.report(evidence, ma, now).map_err(device_error)?;
+    pub fn report(
+        &mut self,
+        evidence: &[Vec<u8>],
+        ma: &[u8],
+        now: Time64,
+    ) -> Result<Vec<u8>, Stop> {
+        let r = self
+            .dev()?
+            .report(evidence, ma, now)
+            .map_err(device_error)?;
         self.log("from_target", "misbehavior report", &r);
         Ok(r)
-    }
-
-    pub fn has_scms(&self) -> bool {
-        self.scms.is_some()
     }
 
     /// One call to the SCMS, logged; transport failures are inconclusive.

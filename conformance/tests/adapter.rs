@@ -33,13 +33,21 @@ fn reference_adapter_passes_every_device_test_purpose() {
         }
     });
     // The stimuli and answers crossed the process boundary as hex.
-    let t = r.results.iter().find(|t| t.id == "TP_SPDU_SND_SIGNER_02").unwrap();
+    let t = r
+        .results
+        .iter()
+        .find(|t| t.id == "TP_SPDU_SND_SIGNER_02")
+        .unwrap();
     assert!(t.exchanges.iter().any(|e| e.direction == "from_target"));
 }
 
 #[test]
 fn reference_adapter_cn_profile() {
-    let r = run_suite(&adapter_target(), Family::Cn, Some("TP_SPDU_SND_*,TP_SPDU_RCV_SIG_*,TP_SPDU_RCV_REVOKED_*,TP_CRL_RCV_*,TP_MBR_SND_*"));
+    let r = run_suite(
+        &adapter_target(),
+        Family::Cn,
+        Some("TP_SPDU_SND_*,TP_SPDU_RCV_SIG_*,TP_SPDU_RCV_REVOKED_*,TP_CRL_RCV_*,TP_MBR_SND_*"),
+    );
     expect(&r, |_| Verdict::Pass);
 }
 

@@ -15,8 +15,19 @@ fn at_least_80_unique_ids_in_every_group() {
     let ids: HashSet<&str> = c.iter().map(|t| t.id).collect();
     assert_eq!(ids.len(), c.len(), "duplicate IDs");
     for t in &c {
-        assert!(t.id.starts_with("TP_") && t.id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'), "{}", t.id);
-        assert!(!t.purpose.is_empty() && t.purpose.ends_with('.'), "{}", t.id);
+        assert!(
+            t.id.starts_with("TP_")
+                && t.id
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'),
+            "{}",
+            t.id
+        );
+        assert!(
+            !t.purpose.is_empty() && t.purpose.ends_with('.'),
+            "{}",
+            t.id
+        );
     }
     for g in [
         Group::SpduSending,
@@ -42,7 +53,10 @@ fn mutants_name_existing_test_purposes_and_cover_every_group() {
         assert!(names.insert(m.name), "duplicate mutant {}", m.name);
         assert!(!m.caught_by.is_empty(), "{}", m.name);
         for id in m.caught_by {
-            let t = c.iter().find(|t| t.id == *id).unwrap_or_else(|| panic!("{}: {id}", m.name));
+            let t = c
+                .iter()
+                .find(|t| t.id == *id)
+                .unwrap_or_else(|| panic!("{}: {id}", m.name));
             groups.insert(t.group);
         }
     }
@@ -51,8 +65,11 @@ fn mutants_name_existing_test_purposes_and_cover_every_group() {
 
 #[test]
 fn docs_carry_the_catalogue() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/conformance.md"))
-        .expect("docs/conformance.md");
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/conformance.md"
+    ))
+    .expect("docs/conformance.md");
     let table = catalogue_markdown(&catalogue());
     assert!(
         doc.contains(table.trim()),

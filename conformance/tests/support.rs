@@ -43,5 +43,11 @@ pub fn expect(r: &RunReport, expected: impl Fn(&str) -> Verdict) {
             )
         })
         .collect();
-    assert!(wrong.is_empty(), "{} against {}:\n{}", wrong.len(), r.target, wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} against {}:\n{}",
+        wrong.len(),
+        r.target,
+        wrong.join("\n")
+    );
 }

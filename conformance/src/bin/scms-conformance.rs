@@ -85,7 +85,13 @@ fn main() {
             }
             for m in mutants() {
                 if verbose {
-                    println!("{:<32} {}\n{:<32} caught by {}", m.name, m.description, "", m.caught_by.join(", "));
+                    println!(
+                        "{:<32} {}\n{:<32} caught by {}",
+                        m.name,
+                        m.description,
+                        "",
+                        m.caught_by.join(", ")
+                    );
                 } else {
                     println!("{}", m.name);
                 }

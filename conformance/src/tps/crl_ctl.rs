@@ -5,7 +5,8 @@
 
 use super::fixture;
 use super::scms_common::{
-    bootstrap, ctl_certificates, enroll, enrollment_request_body, needs, parse_chain, provisioned, pseudonyms, sign_enrollment_request, DeviceKeys,
+    bootstrap, ctl_certificates, enroll, enrollment_request_body, needs, parse_chain, provisioned,
+    pseudonyms, sign_enrollment_request, DeviceKeys,
 };
 use crate::fixtures::{hashed_id3, hashed_id8};
 use crate::scms::scms_now;
@@ -113,9 +114,16 @@ fn ca_curves(ctx: &mut Ctx<'_>) -> TpResult {
             ),
             scms_ca::profile::Family::Cn => curve == scms_crypto::suite::Curve::Sm2,
         };
-        ensure!(ok, "a CA certificate on {curve:?}, not the {} profile's", ctx.family.as_str());
+        ensure!(
+            ok,
+            "a CA certificate on {curve:?}, not the {} profile's",
+            ctx.family.as_str()
+        );
     }
-    Ok(format!("{} certificates on the profile's curves", pool.len()))
+    Ok(format!(
+        "{} certificates on the profile's curves",
+        pool.len()
+    ))
 }
 
 fn enr_lint(ctx: &mut Ctx<'_>) -> TpResult {
@@ -145,7 +153,11 @@ fn enr_craca(ctx: &mut Ctx<'_>) -> TpResult {
         roots.iter().map(hex::encode).collect::<Vec<_>>().join(", ")
     );
     ensure!(t.crl_series != 0, "crlSeries 0");
-    Ok(format!("cracaId {}, crlSeries {}", hex::encode(t.craca_id), t.crl_series))
+    Ok(format!(
+        "cracaId {}, crlSeries {}",
+        hex::encode(t.craca_id),
+        t.crl_series
+    ))
 }
 
 fn enr_shape(ctx: &mut Ctx<'_>) -> TpResult {
@@ -153,11 +165,20 @@ fn enr_shape(ctx: &mut Ctx<'_>) -> TpResult {
     let cert = decode_cert(&e.certificate)?;
     let t = cert.to_be_signed.value();
     ensure!(
-        matches!(t.verify_key_indicator, VerificationKeyIndicator::VerificationKey(_)),
+        matches!(
+            t.verify_key_indicator,
+            VerificationKeyIndicator::VerificationKey(_)
+        ),
         "not explicit"
     );
-    ensure!(t.cert_issue_permissions.is_none(), "certIssuePermissions present");
-    ensure!(t.cert_request_permissions.is_some(), "no certRequestPermissions");
+    ensure!(
+        t.cert_issue_permissions.is_none(),
+        "certIssuePermissions present"
+    );
+    ensure!(
+        t.cert_request_permissions.is_some(),
+        "no certRequestPermissions"
+    );
     Ok("explicit, request permissions only".into())
 }
 
@@ -165,7 +186,7 @@ fn pse_lint(ctx: &mut Ctx<'_>) -> TpResult {
     let p = needs(provisioned(ctx, ButterflyKind::Original))?;
     let opened = needs(pseudonyms(ctx, &p))?;
     let (ps, aca) = (&opened.pseudonyms, &opened.aca);
-    let iss = decode_cert(&aca)?;
+    let iss = decode_cert(aca)?;
     for x in ps.iter() {
         let sub = decode_cert(&x.certificate)?;
         lint_certificate(sub.to_be_signed.value(), iss.to_be_signed.value())
@@ -198,7 +219,10 @@ fn pse_linkage_psids(ctx: &mut Ctx<'_>) -> TpResult {
             );
         }
     }
-    Ok(format!("{} pseudonyms with linkage data and requested PSIDs", ps.len()))
+    Ok(format!(
+        "{} pseudonyms with linkage data and requested PSIDs",
+        ps.len()
+    ))
 }
 
 fn pse_validity(ctx: &mut Ctx<'_>) -> TpResult {
@@ -247,16 +271,22 @@ fn lint_validity(ctx: &mut Ctx<'_>) -> TpResult {
     }
     ensure!(a.status == 200, "HTTP {} {}", a.status, a.text());
     let cert = super::scms_common::with_enrollment_response(&a.body, |_, r| {
-        r.certificate.to_bytes().map(|b| b.into_owned()).map_err(|e| Stop::Fail(e.to_string()))
+        r.certificate
+            .to_bytes()
+            .map(|b| b.into_owned())
+            .map_err(|e| Stop::Fail(e.to_string()))
     })?;
     let Some(eca) = b.issuer_of(&cert) else {
-        return Err(Stop::Fail("the certificate's issuer is not in /v3/ca-certificate".into()));
+        return Err(Stop::Fail(
+            "the certificate's issuer is not in /v3/ca-certificate".into(),
+        ));
     };
     let (sub, iss) = (decode_cert(&cert)?, decode_cert(eca)?);
     lint_certificate(sub.to_be_signed.value(), iss.to_be_signed.value())
         .map_err(|e| Stop::Fail(format!("granted beyond the ECA: {e}")))?;
     let v = &sub.to_be_signed.validity_period;
-    let years = (scms_asn1::ieee1609dot2::time::validity_end(v) - u64::from(v.start)) / (365 * 86_400);
+    let years =
+        (scms_asn1::ieee1609dot2::time::validity_end(v) - u64::from(v.start)) / (365 * 86_400);
     ensure!(years < 40, "granted {years} years");
     Ok(format!("granted {years} years, inside the ECA"))
 }
@@ -298,7 +328,11 @@ fn ctl_signatures(ctx: &mut Ctx<'_>) -> TpResult {
         v.signed_by.len(),
         n_electors
     );
-    Ok(format!("{} of {} electors signed", v.signed_by.len(), n_electors))
+    Ok(format!(
+        "{} of {} electors signed",
+        v.signed_by.len(),
+        n_electors
+    ))
 }
 
 fn ctl_root(ctx: &mut Ctx<'_>) -> TpResult {
@@ -323,7 +357,11 @@ fn ca_chain(ctx: &mut Ctx<'_>) -> TpResult {
     parse_chain(&b.chain_spdu).map_err(|e| Stop::Fail(e.to_string()))?;
     ensure!(!b.roots.is_empty(), "no root");
     ensure!(!b.cas.is_empty(), "no CA certificate besides the root");
-    Ok(format!("{} root(s), {} CA certificates", b.roots.len(), b.cas.len()))
+    Ok(format!(
+        "{} root(s), {} CA certificates",
+        b.roots.len(),
+        b.cas.len()
+    ))
 }
 
 fn ra_cert(ctx: &mut Ctx<'_>) -> TpResult {
@@ -371,9 +409,20 @@ fn crl_current(ctx: &mut Ctx<'_>) -> TpResult {
     let c: scms_asn1::ieee1609dot2::crl_base_types::CrlContents =
         scms_asn1::decode(&o[..]).map_err(|e| Stop::Fail(format!("CrlContents: {e}")))?;
     let now = scms_now();
-    ensure!(c.issue_date <= now, "issueDate {} after now {now}", c.issue_date);
-    ensure!(now < c.next_crl, "nextCrl {} has passed (now {now})", c.next_crl);
-    Ok(format!("issueDate {}, nextCrl {}", c.issue_date, c.next_crl))
+    ensure!(
+        c.issue_date <= now,
+        "issueDate {} after now {now}",
+        c.issue_date
+    );
+    ensure!(
+        now < c.next_crl,
+        "nextCrl {} has passed (now {now})",
+        c.next_crl
+    );
+    Ok(format!(
+        "issueDate {}, nextCrl {}",
+        c.issue_date, c.next_crl
+    ))
 }
 
 fn hash_crl_body(ctx: &Ctx<'_>) -> Result<CrlBody, Stop> {
@@ -381,7 +430,9 @@ fn hash_crl_body(ctx: &Ctx<'_>) -> Result<CrlBody, Stop> {
     Ok(CrlBody::Hash {
         delta: false,
         crl_serial: 7,
-        entries: vec![fixture(hash_entry(&victim.certificate).map_err(|e| e.to_string()))?],
+        entries: vec![fixture(
+            hash_entry(&victim.certificate).map_err(|e| e.to_string()),
+        )?],
     })
 }
 

@@ -4,13 +4,15 @@ use super::scms_common::{
     bootstrap, enroll, enrollment_request_body, needs, post_enrollment, sign_enrollment_request,
     with_enrollment_response, DeviceKeys,
 };
+use crate::ensure;
 use crate::scms::scms_now;
 use crate::tp::{Ctx, Group, Needs, Stop, TestPurpose, TpResult};
-use crate::ensure;
 use scms_asn1::ieee1609dot2::Certificate;
 use scms_asn1::ieee1609dot2::CertificateType;
 use scms_crypto::hash::{digest, HashAlgorithm};
-use scms_crypto::verify::{certificate_public_key, verify_certificate, verify_signed_data_with_key};
+use scms_crypto::verify::{
+    certificate_public_key, verify_certificate, verify_signed_data_with_key,
+};
 use scms_hsm::KeyStore;
 
 fn tp(id: &'static str, purpose: &'static str, run: fn(&mut Ctx<'_>) -> TpResult) -> TestPurpose {
@@ -166,7 +168,10 @@ fn successor(ctx: &mut Ctx<'_>) -> TpResult {
     let a = post_enrollment(ctx, &r)?;
     ensure!(a.status == 200, "HTTP {} {}", a.status, a.text());
     let cert = with_enrollment_response(&a.body, |_, r| {
-        r.certificate.to_bytes().map(|b| b.into_owned()).map_err(|x| Stop::Fail(x.to_string()))
+        r.certificate
+            .to_bytes()
+            .map(|b| b.into_owned())
+            .map_err(|x| Stop::Fail(x.to_string()))
     })?;
     let c: Certificate<'_> = scms_asn1::decode(&cert).map_err(|x| Stop::Fail(x.to_string()))?;
     let key = certificate_public_key(&c, None).map_err(|x| Stop::Fail(x.to_string()))?;
@@ -188,8 +193,11 @@ fn successor_foreign(ctx: &mut Ctx<'_>) -> TpResult {
         .ks
         .public_key(&old.label)
         .map_err(|e| Stop::Inconclusive(e.to_string()))?;
-    let params = scms_ca::issue::IssueParams::new(&profile, scms_ca::issue::SubjectId::None, public, w.t0);
-    let eca = w.h.issuer_ref("eca").map_err(|e| Stop::Inconclusive(e.to_string()))?;
+    let params =
+        scms_ca::issue::IssueParams::new(&profile, scms_ca::issue::SubjectId::None, public, w.t0);
+    let eca =
+        w.h.issuer_ref("eca")
+            .map_err(|e| Stop::Inconclusive(e.to_string()))?;
     let foreign = scms_ca::issue::issue(&w.ks, &eca, &params)
         .map_err(|e| Stop::Inconclusive(e.to_string()))?;
     let keys = DeviceKeys::new(ctx)?;

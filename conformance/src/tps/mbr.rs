@@ -2,16 +2,14 @@
 //! MA certificate, the evidence inside), and an SCMS publishes its MA
 //! certificate and takes reports at `POST /v3/misbehavior-report`.
 
-use super::{pseudonym, Stimulus};
 use super::scms_common::{needs, provisioned, pseudonyms};
+use super::{pseudonym, Stimulus};
 use crate::device::PSID_MISBEHAVIOR;
 use crate::fixtures::{hashed_id8, Identity};
 use crate::tp::{offered, Ctx, Group, Needs, Stop, TestPurpose, TpResult};
 use crate::{ensure, inconclusive};
 use scms_asn1::camp::ee_ma::EndEntityMaInterfacePDU;
-use scms_asn1::ieee1609dot2::{
-    Ieee1609Dot2Content, Ieee1609Dot2Data, RecipientInfo, SignedData,
-};
+use scms_asn1::ieee1609dot2::{Ieee1609Dot2Content, Ieee1609Dot2Data, RecipientInfo, SignedData};
 use scms_hsm::envelope::{decrypt_for_certificate, Decryptor};
 use scms_sdk::provision::ButterflyKind;
 
@@ -69,7 +67,10 @@ fn open(ctx: &Ctx<'_>, report: &[u8]) -> Result<Vec<u8>, Stop> {
     Ok(pt.to_vec())
 }
 
-fn with_signed<T>(pt: &[u8], f: impl FnOnce(&SignedData<'_>) -> Result<T, Stop>) -> Result<T, Stop> {
+fn with_signed<T>(
+    pt: &[u8],
+    f: impl FnOnce(&SignedData<'_>) -> Result<T, Stop>,
+) -> Result<T, Stop> {
     let d: Ieee1609Dot2Data<'_> =
         scms_asn1::decode(pt).map_err(|e| Stop::Fail(format!("decrypted report: {e}")))?;
     match &d.content {
@@ -149,7 +150,10 @@ fn report_evidence(ctx: &mut Ctx<'_>) -> TpResult {
 
 fn report_canonical(ctx: &mut Ctx<'_>) -> TpResult {
     let (_, _, report) = device_report(ctx)?;
-    for (what, bytes) in [("report", report.clone()), ("decrypted report", open(ctx, &report)?)] {
+    for (what, bytes) in [
+        ("report", report.clone()),
+        ("decrypted report", open(ctx, &report)?),
+    ] {
         let d: Ieee1609Dot2Data<'_> =
             scms_asn1::decode(&bytes).map_err(|e| Stop::Fail(format!("{what}: {e}")))?;
         let again = scms_asn1::encode(&d).map_err(|e| Stop::Fail(e.to_string()))?;
@@ -201,8 +205,8 @@ fn signed_report(ctx: &mut Ctx<'_>) -> Result<(Vec<u8>, Vec<u8>), Stop> {
     let mut dev = crate::device::SdkDevice::new();
     crate::device::Device::load_identity(&mut dev, &ps[0].certificate, &ps[0].key)
         .map_err(Stop::Inconclusive)?;
-    let signed = crate::device::unencrypted_report(&mut dev, &[evidence], t)
-        .map_err(Stop::Inconclusive)?;
+    let signed =
+        crate::device::unencrypted_report(&mut dev, &[evidence], t).map_err(Stop::Inconclusive)?;
     Ok((signed, ma))
 }
 
@@ -211,7 +215,12 @@ fn report_accepted(ctx: &mut Ctx<'_>) -> TpResult {
     let enc = scms_hsm::envelope::encrypt_to_certificate(&ma, &signed)
         .map_err(|e| Stop::Inconclusive(e.to_string()))?;
     let a = post_report(ctx, &enc)?;
-    ensure!((200..300).contains(&a.status), "HTTP {} {}", a.status, a.text());
+    ensure!(
+        (200..300).contains(&a.status),
+        "HTTP {} {}",
+        a.status,
+        a.text()
+    );
     Ok(format!("HTTP {}", a.status))
 }
 
@@ -224,6 +233,10 @@ fn report_garbage(ctx: &mut Ctx<'_>) -> TpResult {
 fn report_unencrypted(ctx: &mut Ctx<'_>) -> TpResult {
     let (signed, _) = signed_report(ctx)?;
     let a = post_report(ctx, &signed)?;
-    ensure!(a.is_client_error(), "HTTP {} for an unencrypted report", a.status);
+    ensure!(
+        a.is_client_error(),
+        "HTTP {} for an unencrypted report",
+        a.status
+    );
     Ok(format!("HTTP {} {}", a.status, a.text()))
 }

@@ -91,7 +91,11 @@ fn refused(ctx: &mut Ctx<'_>, body: &[u8], want: &[u16]) -> TpResult {
         },
         "HTTP {} where a refusal ({}) is due",
         a.status,
-        if want.is_empty() { "4xx".to_string() } else { format!("{want:?}") }
+        if want.is_empty() {
+            "4xx".to_string()
+        } else {
+            format!("{want:?}")
+        }
     );
     Ok(format!("HTTP {} {}", a.status, a.text()))
 }
@@ -108,8 +112,11 @@ fn foreign_enrollment(ctx: &mut Ctx<'_>) -> TpResult {
         .map_err(|e| Stop::Inconclusive(e.to_string()))?;
     let public = scms_hsm::KeyStore::public_key(&keys.ks, &keys.label)
         .map_err(|e| Stop::Inconclusive(e.to_string()))?;
-    let params = scms_ca::issue::IssueParams::new(&profile, scms_ca::issue::SubjectId::None, public, w.t0);
-    let eca = w.h.issuer_ref("eca").map_err(|e| Stop::Inconclusive(e.to_string()))?;
+    let params =
+        scms_ca::issue::IssueParams::new(&profile, scms_ca::issue::SubjectId::None, public, w.t0);
+    let eca =
+        w.h.issuer_ref("eca")
+            .map_err(|e| Stop::Inconclusive(e.to_string()))?;
     let cert = scms_ca::issue::issue(&w.ks, &eca, &params)
         .map_err(|e| Stop::Inconclusive(e.to_string()))?
         .certificate()
@@ -120,7 +127,8 @@ fn foreign_enrollment(ctx: &mut Ctx<'_>) -> TpResult {
         request: Vec::new(),
         response: Vec::new(),
     };
-    let (_, body) = provisioning_request(ctx, &enrolled, ButterflyKind::Original, &default_params())?;
+    let (_, body) =
+        provisioning_request(ctx, &enrolled, ButterflyKind::Original, &default_params())?;
     refused(ctx, &body, &[])
 }
 
@@ -135,7 +143,8 @@ fn blocklisted(ctx: &mut Ctx<'_>) -> TpResult {
         Some(Err(e)) => inconclusive!("blocklisting failed: {e}"),
         Some(Ok(())) => {}
     }
-    let (_, body) = provisioning_request(ctx, &enrolled, ButterflyKind::Original, &default_params())?;
+    let (_, body) =
+        provisioning_request(ctx, &enrolled, ButterflyKind::Original, &default_params())?;
     refused(ctx, &body, &[403])
 }
 
@@ -150,8 +159,16 @@ fn too_many_periods(ctx: &mut Ctx<'_>) -> TpResult {
 fn idempotent(ctx: &mut Ctx<'_>) -> TpResult {
     let p = needs(provisioned(ctx, ButterflyKind::Original))?;
     let a = post_provisioning(ctx, &p.request_bytes)?;
-    ensure!(a.status == 200, "HTTP {} the second time: {}", a.status, a.text());
-    ensure!(a.body == p.ack_bytes, "another acknowledgement the second time");
+    ensure!(
+        a.status == 200,
+        "HTTP {} the second time: {}",
+        a.status,
+        a.text()
+    );
+    ensure!(
+        a.body == p.ack_bytes,
+        "another acknowledgement the second time"
+    );
     Ok("same acknowledgement".into())
 }
 
@@ -220,7 +237,9 @@ fn dl_pseudonym_signs(ctx: &mut Ctx<'_>) -> TpResult {
     let opened = needs(pseudonyms(ctx, &p))?;
     let (ps, aca) = (&opened.pseudonyms, &opened.aca);
     let _ = needs(ra_certificate(ctx))?;
-    let first = ps.first().ok_or_else(|| Stop::Fail("no pseudonym".into()))?;
+    let first = ps
+        .first()
+        .ok_or_else(|| Stop::Fail("no pseudonym".into()))?;
     // Sign at a time inside the pseudonym's validity (its i-period may start later).
     let cert: scms_asn1::ieee1609dot2::Certificate<'_> =
         scms_asn1::decode(&first.certificate).map_err(|e| Stop::Fail(e.to_string()))?;
@@ -257,6 +276,10 @@ fn dl_pseudonym_signs(ctx: &mut Ctx<'_>) -> TpResult {
         }
     }
     let r = v.verify(&spdu, t);
-    ensure!(r.is_ok(), "the reference verifier rejects it: {:?}", r.err());
+    ensure!(
+        r.is_ok(),
+        "the reference verifier rejects it: {:?}",
+        r.err()
+    );
     Ok("verifies to the root".into())
 }

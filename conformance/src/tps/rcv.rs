@@ -4,7 +4,9 @@
 
 use super::{fixture, pseudonym, Stimulus};
 use crate::device::Location;
-use crate::fixtures::{hashed_id3, Identity, PseudonymSpec, DEEP_CHAIN_CAS, PSID_BSM, PSID_NOT_GRANTED};
+use crate::fixtures::{
+    hashed_id3, Identity, PseudonymSpec, DEEP_CHAIN_CAS, PSID_BSM, PSID_NOT_GRANTED,
+};
 use crate::tp::{Ctx, Group, Needs, Stop, TestPurpose, TpResult};
 use crate::{ensure, inconclusive};
 use scms_asn1::ieee1609dot2::Time64;
@@ -83,7 +85,11 @@ pub fn purposes() -> Vec<TestPurpose> {
 /// Verifies and requires acceptance.
 pub fn accept(ctx: &mut Ctx<'_>, spdu: &[u8], now: Time64) -> TpResult {
     let a = ctx.verify(spdu, now)?;
-    ensure!(a.accepted, "rejected ({}) where a conformant device accepts", a.reason);
+    ensure!(
+        a.accepted,
+        "rejected ({}) where a conformant device accepts",
+        a.reason
+    );
     Ok(format!("accepted: {}", a.reason))
 }
 
@@ -122,7 +128,11 @@ fn valid_reported(ctx: &mut Ctx<'_>) -> TpResult {
     let (_, spdu, t) = setup_bsm(ctx)?;
     let a = ctx.verify(&spdu, t)?;
     ensure!(a.accepted, "rejected ({})", a.reason);
-    ensure!(a.psid == Some(PSID_BSM), "reported PSID {:?}, sent {PSID_BSM}", a.psid);
+    ensure!(
+        a.psid == Some(PSID_BSM),
+        "reported PSID {:?}, sent {PSID_BSM}",
+        a.psid
+    );
     let sent = Stimulus::bsm(t).payload;
     ensure!(
         a.payload.as_deref() == Some(&sent[..]),
@@ -227,11 +237,13 @@ fn chain_unknown_issuer(ctx: &mut Ctx<'_>) -> TpResult {
 
 fn chain_too_long(ctx: &mut Ctx<'_>) -> TpResult {
     let w = ctx.world;
-    ctx.reset(&[w.deep.anchor.clone()], &w.deep.cas)?;
+    ctx.reset(std::slice::from_ref(&w.deep.anchor), &w.deep.cas)?;
     let t = w.at(0);
     let spdu = Stimulus::bsm(t).sign(&w.deep.leaf)?;
     let r = reject(ctx, &spdu, t)?;
-    Ok(format!("{r} ({DEEP_CHAIN_CAS} CA certificates below the anchor)"))
+    Ok(format!(
+        "{r} ({DEEP_CHAIN_CAS} CA certificates below the anchor)"
+    ))
 }
 
 fn validity_not_yet(ctx: &mut Ctx<'_>) -> TpResult {
@@ -271,7 +283,7 @@ fn validity_last_minute(ctx: &mut Ctx<'_>) -> TpResult {
 
 fn regional(ctx: &mut Ctx<'_>, north_km: f64) -> Result<(Vec<u8>, Time64), Stop> {
     let w = ctx.world;
-    ctx.reset(&[w.regional.anchor.clone()], &w.regional.cas)?;
+    ctx.reset(std::slice::from_ref(&w.regional.anchor), &w.regional.cas)?;
     let t = w.at(0);
     let mut s = Stimulus::bsm(t);
     s.location = Some(
@@ -343,7 +355,11 @@ fn ssp_refused(ctx: &mut Ctx<'_>) -> TpResult {
     reject(ctx, &spdu, t)
 }
 
-fn at_offset(ctx: &mut Ctx<'_>, gen_offset_s: i64, receive_offset_s: i64) -> Result<(Vec<u8>, Time64), Stop> {
+fn at_offset(
+    ctx: &mut Ctx<'_>,
+    gen_offset_s: i64,
+    receive_offset_s: i64,
+) -> Result<(Vec<u8>, Time64), Stop> {
     let (id, _, _) = setup_bsm(ctx)?;
     let w = ctx.world;
     let spdu = Stimulus::bsm(w.at(gen_offset_s)).sign(&id)?;
@@ -510,7 +526,10 @@ fn unknown_signer(ctx: &mut Ctx<'_>) -> TpResult {
     s.form = SignerForm::Digest;
     let spdu = s.sign(&id)?;
     let a = ctx.verify(&spdu, t)?;
-    ensure!(!a.accepted, "accepted a digest of a certificate it never saw");
+    ensure!(
+        !a.accepted,
+        "accepted a digest of a certificate it never saw"
+    );
     let want = hashed_id3(&id.certificate);
     ensure!(
         a.p2pcd == Some(want),
@@ -526,7 +545,10 @@ fn p2pcd_learned(ctx: &mut Ctx<'_>) -> TpResult {
     let mut s = Stimulus::bsm(t + 10_000);
     s.form = SignerForm::Digest;
     let digest = s.sign(&id)?;
-    ensure!(!ctx.verify(&digest, t + 10_000)?.accepted, "accepted an unknown digest");
+    ensure!(
+        !ctx.verify(&digest, t + 10_000)?.accepted,
+        "accepted an unknown digest"
+    );
     accept(ctx, &with_cert, t + 20_000)?;
     let mut s = Stimulus::bsm(t + 30_000);
     s.form = SignerForm::Digest;
@@ -646,7 +668,14 @@ fn coer_integer_leading_zero(ctx: &mut Ctx<'_>) -> TpResult {
         // headerInfo follows the payload: presence bitmap, then psid (01 20).
         let end = find(s, p)? + p.len();
         (s.get(end + 1..end + 3)? == [0x01, PSID_BSM as u8]).then_some(())?;
-        Some([&s[..end + 1], &[0x02, 0x00, PSID_BSM as u8][..], &s[end + 3..]].concat())
+        Some(
+            [
+                &s[..end + 1],
+                &[0x02, 0x00, PSID_BSM as u8][..],
+                &s[end + 3..],
+            ]
+            .concat(),
+        )
     })
 }
 

@@ -6,15 +6,15 @@
 use crate::scms::{scms_now, HttpAnswer};
 use crate::tp::{Ctx, Stop};
 use base64::Engine;
-use scms_asn1::ieee1609dot2::{Certificate, Ieee1609Dot2Content, Ieee1609Dot2Data, Time32};
+use scms_asn1::codec::{Octets, Spanned};
 use scms_asn1::ieee1609dot2::CertificateType;
+use scms_asn1::ieee1609dot2::{Certificate, Ieee1609Dot2Content, Ieee1609Dot2Data, Time32};
 use scms_asn1::ieee1609dot2dot1::cert_management::CertManagementPdu;
 use scms_asn1::ieee1609dot2dot1::eca_ee::{EcaEeCertResponse, EcaEeInterfacePdu, EeEcaCertRequest};
 use scms_asn1::ieee1609dot2dot1::protocol::{
     AcaEeCertResponsePrivateSpdu, EcaEeCertResponseSpdu, MultiSignedCtlSpdu, ScmsPdu,
     ScmsPduContent, ScopedCertificateRequest, SignedCertificateRequest,
 };
-use scms_asn1::codec::{Octets, Spanned};
 use scms_ca::issue::{to_be_signed, IssueParams, SubjectId};
 use scms_ca::profile::builtin;
 use scms_crypto::suite::{os_rng, SecretKey};
@@ -81,8 +81,12 @@ fn fail(e: impl std::fmt::Display) -> Stop {
     Stop::Fail(e.to_string())
 }
 
+/// A `CertificateChainSpdu`: its home CTL, its other certificates, the CTL's
+/// unsigned certificates.
+pub type ParsedChain = (Vec<u8>, Vec<Vec<u8>>, Vec<Vec<u8>>);
+
 /// The CTL inside a `CertificateChainSpdu`, and the chain's other certificates.
-pub fn parse_chain(bytes: &[u8]) -> Result<(Vec<u8>, Vec<Vec<u8>>, Vec<Vec<u8>>), String> {
+pub fn parse_chain(bytes: &[u8]) -> Result<ParsedChain, String> {
     let data: Ieee1609Dot2Data<'_> = scms_asn1::decode(bytes).map_err(|e| e.to_string())?;
     let Ieee1609Dot2Content::UnsecuredData(inner) = &data.content else {
         return Err("CertificateChainSpdu: not unsecuredData".into());
@@ -95,7 +99,11 @@ pub fn parse_chain(bytes: &[u8]) -> Result<(Vec<u8>, Vec<Vec<u8>>, Vec<Vec<u8>>)
     let others = chain
         .others
         .iter()
-        .map(|c| c.to_bytes().map(|b| b.into_owned()).map_err(|e| e.to_string()))
+        .map(|c| {
+            c.to_bytes()
+                .map(|b| b.into_owned())
+                .map_err(|e| e.to_string())
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let unsigned = ctl_certificates(&ctl)?;
     Ok((ctl, others, unsigned))
@@ -103,8 +111,7 @@ pub fn parse_chain(bytes: &[u8]) -> Result<(Vec<u8>, Vec<Vec<u8>>, Vec<Vec<u8>>)
 
 /// The certificates of a `MultiSignedCtlSpdu`'s unsigned part.
 pub fn ctl_certificates(ctl: &[u8]) -> Result<Vec<Vec<u8>>, String> {
-    let outer: MultiSignedCtlSpdu<'_> =
-        scms_asn1::decode(ctl).map_err(|e| e.to_string())?;
+    let outer: MultiSignedCtlSpdu<'_> = scms_asn1::decode(ctl).map_err(|e| e.to_string())?;
     let pdu = outer.scms_pdu().map_err(|e| e.to_string())?;
     let ScmsPduContent::Cert(CertManagementPdu::MultiSignedCtl(m)) = &pdu.content else {
         return Err("not a multiSignedCtl".into());
@@ -112,7 +119,11 @@ pub fn ctl_certificates(ctl: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     let certs = m.full_ieee_unsigned().map_err(|e| e.to_string())?;
     certs
         .iter()
-        .map(|c| c.to_bytes().map(|b| b.into_owned()).map_err(|e| e.to_string()))
+        .map(|c| {
+            c.to_bytes()
+                .map(|b| b.into_owned())
+                .map_err(|e| e.to_string())
+        })
         .collect()
 }
 
@@ -192,16 +203,19 @@ pub fn enrollment_request_body(
     keys: &DeviceKeys,
     now: Time32,
 ) -> Result<EeEcaCertRequest<'static>, Stop> {
-    let profile = builtin(ctx.family, "enrollment").map_err(|e| Stop::Inconclusive(e.to_string()))?;
+    let profile =
+        builtin(ctx.family, "enrollment").map_err(|e| Stop::Inconclusive(e.to_string()))?;
     let public = keys
         .ks
         .public_key(&keys.label)
         .map_err(|e| Stop::Inconclusive(e.to_string()))?;
-    let params = IssueParams::new(&profile, SubjectId::None, public.clone(), now);
+    let params = IssueParams::new(&profile, SubjectId::None, public, now);
     let vki = scms_asn1::ieee1609dot2::VerificationKeyIndicator::VerificationKey(
-        scms_crypto::wire::verification_key(&public).map_err(|e| Stop::Inconclusive(e.to_string()))?,
+        scms_crypto::wire::verification_key(&public)
+            .map_err(|e| Stop::Inconclusive(e.to_string()))?,
     );
-    let mut tbs = to_be_signed(&params, None, vki).map_err(|e| Stop::Inconclusive(e.to_string()))?;
+    let mut tbs =
+        to_be_signed(&params, None, vki).map_err(|e| Stop::Inconclusive(e.to_string()))?;
     tbs.craca_id = [0; 3];
     tbs.crl_series = 0;
     tbs.app_permissions = None;
@@ -236,9 +250,12 @@ pub fn sign_enrollment_request(
     let curve = ks.public_key(label).map_err(|x| e(&x))?.curve();
     let signer_id = match signer {
         None => scms_asn1::ieee1609dot2::SignerIdentifier::SelfSigned,
-        Some((_, _, c)) => scms_asn1::ieee1609dot2::SignerIdentifier::Certificate(vec![
-            scms_asn1::decode::<Certificate<'_>>(c).map_err(|x| e(&x))?,
-        ]),
+        Some((_, _, c)) => {
+            scms_asn1::ieee1609dot2::SignerIdentifier::Certificate(vec![scms_asn1::decode::<
+                Certificate<'_>,
+            >(c)
+            .map_err(|x| e(&x))?])
+        }
     };
     let scr = SignedCertificateRequest {
         hash_algorithm_id: scms_crypto::wire::hash_algorithm(curve),
@@ -246,9 +263,9 @@ pub fn sign_enrollment_request(
         signer: signer_id,
         signature,
     };
-    let data = Ieee1609Dot2Data::new(Ieee1609Dot2Content::SignedCertificateRequest(
-        Octets::from(scms_asn1::encode(&scr).map_err(|x| e(&x))?),
-    ));
+    let data = Ieee1609Dot2Data::new(Ieee1609Dot2Content::SignedCertificateRequest(Octets::from(
+        scms_asn1::encode(&scr).map_err(|x| e(&x))?,
+    )));
     scms_asn1::encode(&data).map_err(|x| e(&x))
 }
 
@@ -364,7 +381,10 @@ pub fn post_provisioning(ctx: &mut Ctx<'_>, body: &[u8]) -> Result<HttpAnswer, S
 }
 
 /// Enrolls and provisions a device of `kind` (once per run and kind).
-pub fn provisioned(ctx: &mut Ctx<'_>, kind: ButterflyKind) -> Result<std::rc::Rc<Provisioned>, Stop> {
+pub fn provisioned(
+    ctx: &mut Ctx<'_>,
+    kind: ButterflyKind,
+) -> Result<std::rc::Rc<Provisioned>, Stop> {
     if let Some((_, r)) = ctx.session.provisioned.iter().find(|(k, _)| *k == kind) {
         return r.clone();
     }
@@ -374,7 +394,11 @@ pub fn provisioned(ctx: &mut Ctx<'_>, kind: ButterflyKind) -> Result<std::rc::Rc
         let (request, request_bytes) = provisioning_request(ctx, &enrolled, kind, &params)?;
         let a = post_provisioning(ctx, &request_bytes)?;
         if a.status != 200 {
-            return Err(fail(format!("provisioning: HTTP {} {}", a.status, a.text())));
+            return Err(fail(format!(
+                "provisioning: HTTP {} {}",
+                a.status,
+                a.text()
+            )));
         }
         let ra = needs(ra_certificate(ctx))?;
         let ack = request
@@ -462,10 +486,9 @@ pub fn aca_certificate(archive: &[u8]) -> Result<Vec<u8>, Stop> {
         scms_asn1::decode(first).map_err(|e| fail(format!("AcaEeCertResponsePrivateSpdu: {e}")))?;
     let sd = spdu.signed_data().map_err(fail)?;
     match &sd.signer {
-        scms_asn1::ieee1609dot2::SignerIdentifier::Certificate(c) if c.len() == 1 => c[0]
-            .to_bytes()
-            .map(|b| b.into_owned())
-            .map_err(fail),
+        scms_asn1::ieee1609dot2::SignerIdentifier::Certificate(c) if c.len() == 1 => {
+            c[0].to_bytes().map(|b| b.into_owned()).map_err(fail)
+        }
         _ => Err(fail("the response does not carry the ACA certificate")),
     }
 }

@@ -4,9 +4,9 @@
 
 use super::fixture;
 use crate::device::{Location, SignRequest};
+use crate::ensure;
 use crate::fixtures::{hashed_id3, Identity, PSID_BSM};
 use crate::tp::{Ctx, Group, Needs, Stop, TestPurpose, TpResult};
-use crate::ensure;
 use scms_asn1::ieee1609dot2::{
     HashAlgorithm, Ieee1609Dot2Content, Ieee1609Dot2Data, Signature, SignerIdentifier, Time64,
 };
@@ -47,7 +47,9 @@ pub fn purposes() -> Vec<TestPurpose> {
 pub fn signer_is_certificate(spdu: &[u8]) -> Option<bool> {
     let d: Ieee1609Dot2Data<'_> = scms_asn1::decode(spdu).ok()?;
     match &d.content {
-        Ieee1609Dot2Content::SignedData(sd) => Some(matches!(sd.signer, SignerIdentifier::Certificate(_))),
+        Ieee1609Dot2Content::SignedData(sd) => {
+            Some(matches!(sd.signer, SignerIdentifier::Certificate(_)))
+        }
         _ => None,
     }
 }
@@ -87,10 +89,13 @@ fn with_signed<T>(
 
 fn coer_canonical(ctx: &mut Ctx<'_>) -> TpResult {
     let (_, spdu) = signed(ctx, &request(ctx.world.at(0)))?;
-    let d: Ieee1609Dot2Data<'_> = scms_asn1::decode(&spdu)
-        .map_err(|e| Stop::Fail(format!("strict COER decoding: {e}")))?;
+    let d: Ieee1609Dot2Data<'_> =
+        scms_asn1::decode(&spdu).map_err(|e| Stop::Fail(format!("strict COER decoding: {e}")))?;
     let again = scms_asn1::encode(&d).map_err(|e| Stop::Fail(format!("re-encoding: {e}")))?;
-    ensure!(again == spdu, "re-encoding gives other octets: not canonical");
+    ensure!(
+        again == spdu,
+        "re-encoding gives other octets: not canonical"
+    );
     Ok(format!("{} octets, canonical", spdu.len()))
 }
 
@@ -98,7 +103,11 @@ fn basic_structure(ctx: &mut Ctx<'_>) -> TpResult {
     let (_, spdu) = signed(ctx, &request(ctx.world.at(0)))?;
     let d: Ieee1609Dot2Data<'_> =
         scms_asn1::decode(&spdu).map_err(|e| Stop::Fail(format!("decoding: {e}")))?;
-    ensure!(d.protocol_version == 3, "protocolVersion {}", d.protocol_version);
+    ensure!(
+        d.protocol_version == 3,
+        "protocolVersion {}",
+        d.protocol_version
+    );
     ensure!(
         matches!(d.content, Ieee1609Dot2Content::SignedData(_)),
         "content is not signedData"
@@ -150,7 +159,11 @@ fn hdr_expiry(ctx: &mut Ctx<'_>) -> TpResult {
     r.expiry_time = Some(r.generation_time + 5_000_000);
     let (_, spdu) = signed(ctx, &r)?;
     let e = with_signed(&spdu, |sd| sd.tbs_data.header_info.expiry_time)?;
-    ensure!(e == r.expiry_time, "expiryTime {e:?}, asked {:?}", r.expiry_time);
+    ensure!(
+        e == r.expiry_time,
+        "expiryTime {e:?}, asked {:?}",
+        r.expiry_time
+    );
     Ok("expiryTime as asked".into())
 }
 
@@ -163,7 +176,11 @@ fn payload_unchanged(ctx: &mut Ctx<'_>) -> TpResult {
             _ => None,
         }
     })?;
-    ensure!(p.as_deref() == Some(&r.payload[..]), "payload {:?}", p.map(hex::encode));
+    ensure!(
+        p.as_deref() == Some(&r.payload[..]),
+        "payload {:?}",
+        p.map(hex::encode)
+    );
     Ok("payload unchanged".into())
 }
 
@@ -202,16 +219,31 @@ fn sig_reference_receiver(ctx: &mut Ctx<'_>) -> TpResult {
     let (_, spdu) = signed(ctx, &r)?;
     let w = ctx.world;
     let mut reference = crate::device::SdkDevice::new();
-    fixture(crate::device::Device::reset(&mut reference, &w.anchors(), &w.cas()))?;
-    let a = fixture(crate::device::Device::verify(&mut reference, &spdu, r.generation_time))?;
-    ensure!(a.accepted, "the reference verifier rejects it: {}", a.reason);
+    fixture(crate::device::Device::reset(
+        &mut reference,
+        &w.anchors(),
+        &w.cas(),
+    ))?;
+    let a = fixture(crate::device::Device::verify(
+        &mut reference,
+        &spdu,
+        r.generation_time,
+    ))?;
+    ensure!(
+        a.accepted,
+        "the reference verifier rejects it: {}",
+        a.reason
+    );
     Ok("accepted by the reference verifier".into())
 }
 
 fn signer_first_certificate(ctx: &mut Ctx<'_>) -> TpResult {
     let (_, spdu) = signed(ctx, &request(ctx.world.at(0)))?;
     ensure!(
-        with_signed(&spdu, |sd| matches!(sd.signer, SignerIdentifier::Certificate(_)))?,
+        with_signed(&spdu, |sd| matches!(
+            sd.signer,
+            SignerIdentifier::Certificate(_)
+        ))?,
         "the first SPDU does not carry the certificate"
     );
     Ok("certificate".into())
@@ -241,7 +273,10 @@ fn signer_certificate_again(ctx: &mut Ctx<'_>) -> TpResult {
     ctx.sign(&request(t + 100_000))?;
     let later = ctx.sign(&request(t + 1_100_000))?;
     ensure!(
-        with_signed(&later, |sd| matches!(sd.signer, SignerIdentifier::Certificate(_)))?,
+        with_signed(&later, |sd| matches!(
+            sd.signer,
+            SignerIdentifier::Certificate(_)
+        ))?,
         "1.1 s after the last certificate the SPDU still names a digest"
     );
     Ok("certificate again".into())
@@ -253,7 +288,10 @@ fn p2pcd_requested(ctx: &mut Ctx<'_>) -> TpResult {
     ctx.p2pcd_request(hashed_id3(&id.certificate))?;
     let next = ctx.sign(&request(t + 100_000))?;
     ensure!(
-        with_signed(&next, |sd| matches!(sd.signer, SignerIdentifier::Certificate(_)))?,
+        with_signed(&next, |sd| matches!(
+            sd.signer,
+            SignerIdentifier::Certificate(_)
+        ))?,
         "the SPDU after the P2PCD request names a digest"
     );
     Ok("certificate sent on request".into())
@@ -264,7 +302,10 @@ fn p2pcd_learning_request(ctx: &mut Ctx<'_>) -> TpResult {
     r.p2pcd_learning_request = Some([0xa1, 0xb2, 0xc3]);
     let (_, spdu) = signed(ctx, &r)?;
     let got = with_signed(&spdu, |sd| sd.tbs_data.header_info.p2pcd_learning_request)?;
-    ensure!(got == r.p2pcd_learning_request, "p2pcdLearningRequest {got:?}");
+    ensure!(
+        got == r.p2pcd_learning_request,
+        "p2pcdLearningRequest {got:?}"
+    );
     Ok("p2pcdLearningRequest a1b2c3".into())
 }
 

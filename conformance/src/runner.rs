@@ -221,3 +221,32 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, String> {
         results,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn patterns() {
+        assert!(matches("TP_SPDU_RCV_*", "TP_SPDU_RCV_REGION_01"));
+        assert!(matches("tp_enr_0*,TP_ENR_1*", "TP_ENR_12"));
+        assert!(matches("*REGION*", "TP_SPDU_RCV_REGION_02"));
+        assert!(matches("TP_DL_03", "TP_DL_03"));
+        assert!(!matches("TP_DL_03", "TP_DL_031"));
+        assert!(!matches("TP_SPDU_SND_*", "TP_SPDU_RCV_SIG_01"));
+        assert!(!matches(" , ", "TP_DL_01"));
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339_utc() {
+        let t = |s: u64, ms: u64| {
+            rfc3339(UNIX_EPOCH + Duration::from_secs(s) + Duration::from_millis(ms))
+        };
+        // Checked with `date -u -d @SECONDS`.
+        assert_eq!(t(0, 0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(t(1_767_225_600, 5), "2026-01-01T00:00:00.005Z");
+        assert_eq!(t(951_782_400, 0), "2000-02-29T00:00:00.000Z");
+        assert_eq!(t(4_107_542_399, 999), "2100-02-28T23:59:59.999Z");
+    }
+}

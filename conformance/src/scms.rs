@@ -47,8 +47,8 @@ impl HttpAnswer {
         String::from_utf8_lossy(&self.body).trim().to_string()
     }
 
-    /// An error answer of the interface itself (with a reason), as opposed
-    /// to a server's "no such route" (an empty 404/405).
+    /// An error answer with a reason in the body, as opposed to a server's
+    /// empty "no such route".
     pub fn is_protocol_answer(&self) -> bool {
         !self.body.is_empty()
     }

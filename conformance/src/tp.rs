@@ -250,9 +250,16 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Inconclusive when the SCMS does not offer `path`.
+/// Inconclusive when the SCMS does not offer `path`: 405 or 501, or a 404
+/// (only the download interface answers 404 itself, for a batch it does not
+/// have, with a reason in the body; elsewhere a 404 means no such interface).
 pub fn offered(path: &str, a: &HttpAnswer) -> Result<(), Stop> {
-    if matches!(a.status, 404 | 405 | 501) && !a.is_protocol_answer() {
+    let absent = match a.status {
+        405 | 501 => true,
+        404 => !(path.starts_with("/v3/authorization-certificate") && a.is_protocol_answer()),
+        _ => false,
+    };
+    if absent {
         return Err(Stop::Inconclusive(format!(
             "the SCMS does not offer {path} (HTTP {})",
             a.status

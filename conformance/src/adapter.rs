@@ -8,7 +8,9 @@ use crate::device::{Answer, Device, Location, SignRequest};
 use scms_crypto::suite::{Curve, SecretKey};
 use serde_json::{json, Map, Value};
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 /// Version of the protocol (`hello` answers it).
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -87,11 +89,18 @@ fn answer_json(a: &Answer) -> Value {
     Value::Object(m)
 }
 
-/// A device under test driven through an adapter process.
+/// How long the suite waits for one answer of an adapter.
+pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A device under test driven through an adapter process. An adapter that
+/// does not answer within [`ANSWER_TIMEOUT`] or closes its output is dead:
+/// every later call fails at once (those test purposes are inconclusive).
 pub struct AdapterDevice {
     child: Child,
     stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
+    /// Answer lines, read by a thread (so a silent adapter cannot hang the suite).
+    lines: Receiver<String>,
+    dead: Option<String>,
 }
 
 impl AdapterDevice {
@@ -107,10 +116,20 @@ impl AdapterDevice {
             .map_err(|e| format!("adapter {cmd:?}: {e}"))?;
         let stdin = child.stdin.take().ok_or("adapter stdin")?;
         let stdout = BufReader::new(child.stdout.take().ok_or("adapter stdout")?);
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
         let mut d = Self {
             child,
             stdin,
-            stdout,
+            lines,
+            dead: None,
         };
         let hello = d.call(json!({"op": "hello"}))?;
         match hello.get("protocol").and_then(Value::as_u64) {
@@ -123,19 +142,26 @@ impl AdapterDevice {
 
     /// One request, one answer; `{"ok": false, "error": E}` becomes `Err(E)`.
     fn call(&mut self, req: Value) -> Result<Value, String> {
+        if let Some(why) = &self.dead {
+            return Err(format!("the adapter is dead: {why}"));
+        }
         let line = format!("{req}\n");
-        self.stdin
+        if let Err(e) = self
+            .stdin
             .write_all(line.as_bytes())
             .and_then(|_| self.stdin.flush())
-            .map_err(|e| format!("adapter write: {e}"))?;
-        let mut answer = String::new();
-        let n = self
-            .stdout
-            .read_line(&mut answer)
-            .map_err(|e| format!("adapter read: {e}"))?;
-        if n == 0 {
-            return Err("the adapter closed its output".into());
+        {
+            return Err(self.die(format!("adapter write: {e}")));
         }
+        let answer = match self.lines.recv_timeout(ANSWER_TIMEOUT) {
+            Ok(a) => a,
+            Err(RecvTimeoutError::Timeout) => {
+                return Err(self.die(format!("no answer within {} s", ANSWER_TIMEOUT.as_secs())))
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(self.die("the adapter closed its output".into()))
+            }
+        };
         let v: Value =
             serde_json::from_str(answer.trim()).map_err(|e| format!("adapter answer: {e}"))?;
         if v.get("ok").and_then(Value::as_bool) == Some(true) {
@@ -150,9 +176,27 @@ impl AdapterDevice {
     }
 }
 
+impl AdapterDevice {
+    fn die(&mut self, why: String) -> String {
+        self.dead = Some(why.clone());
+        why
+    }
+}
+
 impl Drop for AdapterDevice {
     fn drop(&mut self) {
-        let _ = self.call(json!({"op": "quit"}));
+        if self.dead.is_none() {
+            let _ = self.call(json!({"op": "quit"}));
+        }
+        // Give it a moment to exit, then end it.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }

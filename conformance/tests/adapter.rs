@@ -81,3 +81,37 @@ fn protocol_errors_are_answers() {
     serve(&mut d, input.as_bytes(), &mut out).unwrap();
     assert_eq!(String::from_utf8(out).unwrap().lines().count(), 2);
 }
+
+#[test]
+fn an_adapter_that_dies_makes_everything_inconclusive() {
+    // Answers hello, then exits.
+    let target = r#"adapter:read x; echo '{"ok":true,"protocol":1}'"#;
+    let r = run_suite(
+        target,
+        Family::Us,
+        Some("TP_SPDU_RCV_VALID_*,TP_SPDU_SND_SIG_*"),
+    );
+    assert!(r.results.len() >= 5);
+    expect(&r, |_| Verdict::Inconclusive);
+    assert!(
+        r.results.iter().all(|t| t.reason.contains("adapter")),
+        "{:?}",
+        r.results[1].reason
+    );
+}
+
+#[test]
+fn an_adapter_that_does_not_speak_the_protocol_is_refused() {
+    for cmd in [
+        "adapter:cat",
+        "adapter:true",
+        "adapter:echo '{\"ok\":true,\"protocol\":7}'",
+    ] {
+        let r = scms_conformance::runner::run(&scms_conformance::runner::RunOptions {
+            target: cmd.into(),
+            family: Family::Us,
+            only: Some("TP_SPDU_RCV_VALID_01".into()),
+        });
+        assert!(r.is_err(), "{cmd}");
+    }
+}

@@ -1,6 +1,8 @@
 //! What the conformance tests share: running the suite and comparing verdicts.
 #![allow(dead_code)]
 
+pub mod services;
+
 use scms_ca::profile::Family;
 use scms_conformance::runner::{run, RunOptions, RunReport};
 use scms_conformance::tp::Verdict;

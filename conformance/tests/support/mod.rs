@@ -1,6 +1,7 @@
 //! What the conformance tests share: running the suite and comparing verdicts.
 #![allow(dead_code)]
 
+pub mod mutants;
 pub mod services;
 
 use scms_ca::profile::Family;

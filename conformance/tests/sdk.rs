@@ -7,11 +7,12 @@ mod support;
 
 use scms_ca::profile::Family;
 use scms_conformance::report;
-use scms_conformance::tp::Verdict;
+use scms_conformance::tp::{Needs, Verdict};
+use scms_conformance::tps::catalogue;
 use support::{expect, run_suite, NO_MA_ENDPOINT};
 
-fn all_pass(family: Family) -> scms_conformance::runner::RunReport {
-    let r = run_suite("sdk", family, None);
+fn all_pass(family: Family, only: Option<&str>) -> scms_conformance::runner::RunReport {
+    let r = run_suite("sdk", family, only);
     expect(&r, |id| {
         if NO_MA_ENDPOINT.contains(&id) {
             Verdict::Inconclusive
@@ -24,7 +25,7 @@ fn all_pass(family: Family) -> scms_conformance::runner::RunReport {
 
 #[test]
 fn us_profile_all_pass() {
-    let r = all_pass(Family::Us);
+    let r = all_pass(Family::Us, None);
     // The JSON report: exactly the documented keys per result (plus extras).
     let j = report::json(&r);
     assert_eq!(j["suite_version"], r.suite_version.as_str());
@@ -57,7 +58,23 @@ fn us_profile_all_pass() {
     assert!(!h.contains("<script"));
 }
 
+/// The CN profile in two halves that run in parallel (SM2 is slower).
+fn cn_side(needs: Needs) {
+    let ids: Vec<&str> = catalogue()
+        .iter()
+        .filter(|t| t.needs == needs)
+        .map(|t| t.id)
+        .collect();
+    let r = all_pass(Family::Cn, Some(&ids.join(",")));
+    assert_eq!(r.results.len(), ids.len());
+}
+
 #[test]
-fn cn_profile_all_pass() {
-    all_pass(Family::Cn);
+fn cn_profile_device_all_pass() {
+    cn_side(Needs::Device);
+}
+
+#[test]
+fn cn_profile_scms_all_pass() {
+    cn_side(Needs::Scms);
 }

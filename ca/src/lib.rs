@@ -19,6 +19,7 @@
 pub mod aca;
 pub mod aca_service;
 pub mod crl;
+pub mod crl_service;
 pub mod ctl;
 pub mod eca;
 mod error;

@@ -312,7 +312,7 @@ pub fn open_report(
     Ok(OpenedReport {
         reporter,
         observed,
-        signed: plain,
+        signed: plain.clone(),
         psid: report.report.aid.0,
         target,
         target_certificate: signers[subject].clone(),

@@ -127,6 +127,24 @@ pub struct V2xPduStream<'a> {
 mod tests {
     use super::*;
 
+    /// The committed corpus seed (written by hand from the ASN.1 above) is a
+    /// canonical report.
+    #[test]
+    fn corpus_seed_is_a_report() {
+        let b = include_bytes!(
+            "../fuzz/corpus/misbehavior_report/2eaecba3d5326d2cbb25f76ffdc79f8b55547ba3"
+        );
+        let r: MisbehaviorReport<'_> = crate::decode(b).unwrap();
+        assert_eq!(r.report.aid, Psid(32));
+        assert_eq!(r.report.observations[0].tgt_id, category::SPEED);
+        assert_eq!(
+            r.report.v2x_pdu_evidence[0].v2x_pdus[0].as_ref(),
+            &[3, 0x80, 0]
+        );
+        assert_eq!(crate::encode(&r).unwrap(), b);
+        assert_eq!(crate::pdu::fuzz_check("misbehavior_report", b), Ok(true));
+    }
+
     #[test]
     fn report_round_trips_and_rejects_empty_evidence() {
         let r = MisbehaviorReport {

@@ -321,6 +321,28 @@ async fn run(kind: Db) {
     .unwrap();
     assert_eq!(r.status, 403, "{}", r.text());
 
+    // Only an MA may ask the authorities: a request signed by the RA is refused.
+    let by_ra = scms_ca::spdu::scms_signed(
+        net.ks.as_ref(),
+        &net.ra_core.key_label,
+        &net.ra_core.certificate,
+        &scms_ma::investigate::hpcr_request(scms_ca::spdu::hostname("ra"), [0; 9]),
+    )
+    .unwrap();
+    for (base, path) in [
+        (&net.peers.aca, "/v3/ma-hpcr"),
+        (&net.peers.la1, "/v3/linkage-seed"),
+        (&net.peers.la2, "/v3/linkage-seed"),
+        (&net.ra_url, "/v3/ma-lci"),
+        (&net.ra_url, "/v3/ma-blacklist"),
+        (&crl_url, "/v3/crl-entries"),
+    ] {
+        let r = call(base, "POST", path, &[], &by_ra).await.unwrap();
+        assert_eq!(r.status, 403, "{path}: {}", r.text());
+        let r = call(base, "POST", path, &[], b"garbage").await.unwrap();
+        assert!(r.status == 400 || r.status == 403, "{path}: {}", r.status);
+    }
+
     eprintln!(
         "{kind:?}: provisioned 3 devices x 40 in {:?}, whole test {:?}",
         provisioned,

@@ -204,3 +204,96 @@ pub fn build_report(
     }
     Ok(envelope::encrypt_to_certificate(ma_certificate, &signed)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scms_asn1::ieee1609dot2::base_types::{NinetyDegreeInt, OneEightyDegreeInt};
+
+    fn loc() -> ThreeDLocation {
+        ThreeDLocation {
+            latitude: NinetyDegreeInt(1),
+            longitude: OneEightyDegreeInt(2),
+            elevation: 3,
+        }
+    }
+
+    fn content() -> ReportContent {
+        ReportContent {
+            psid: 32,
+            observations: vec![
+                Observation {
+                    category: category::SPEED,
+                    id: 1,
+                    detail: vec![9],
+                },
+                Observation {
+                    category: category::POSITION,
+                    id: 2,
+                    detail: Vec::new(),
+                },
+                Observation {
+                    category: category::SPEED,
+                    id: 3,
+                    detail: Vec::new(),
+                },
+            ],
+            // unsecuredData, empty: any Ieee1609Dot2Data is accepted as evidence here.
+            evidence: vec![vec![3, 0x80, 0], vec![3, 0x80, 1, 7]],
+            subject: 1,
+        }
+    }
+
+    #[test]
+    fn observations_are_grouped_by_category_and_evidence_kept_as_received() {
+        let b = encode_report(&content(), 42, loc()).unwrap();
+        let r: MisbehaviorReport<'_> = scms_asn1::decode(&b).unwrap();
+        assert_eq!(r.generation_time, 42);
+        let groups: Vec<(u8, Vec<u8>)> = r
+            .report
+            .observations
+            .iter()
+            .map(|t| (t.tgt_id, t.observations.iter().map(|o| o.obs_id).collect()))
+            .collect();
+        assert_eq!(
+            groups,
+            vec![(category::SPEED, vec![1, 3]), (category::POSITION, vec![2])]
+        );
+        let s = &r.report.v2x_pdu_evidence[0];
+        assert_eq!(s.subject_pdu_index, 1);
+        assert_eq!(s.v2x_pdus[1].as_ref(), &[3, 0x80, 1, 7]);
+    }
+
+    #[test]
+    fn invalid_contents_are_refused() {
+        let mut c = content();
+        c.observations.clear();
+        assert!(matches!(
+            encode_report(&c, 0, loc()),
+            Err(ReportError::Invalid(_))
+        ));
+        let mut c = content();
+        c.subject = 2;
+        assert!(matches!(
+            encode_report(&c, 0, loc()),
+            Err(ReportError::Invalid(_))
+        ));
+        let mut c = content();
+        c.evidence.push(b"not 1609.2".to_vec());
+        assert!(matches!(
+            encode_report(&c, 0, loc()),
+            Err(ReportError::Invalid(_))
+        ));
+        let mut c = content();
+        c.evidence = vec![vec![3, 0x80, 0]; MAX_EVIDENCE + 1];
+        assert!(matches!(
+            encode_report(&c, 0, loc()),
+            Err(ReportError::Invalid(_))
+        ));
+        c.evidence.clear();
+        assert!(matches!(
+            encode_report(&c, 0, loc()),
+            Err(ReportError::Invalid(_))
+        ));
+    }
+}

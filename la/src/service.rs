@@ -14,6 +14,11 @@
 //! |---|---|---|
 //! | `POST /v1/pre-linkage-values` | [`encode_plv_request`] | [`encode_plv_response`] |
 //! | `GET /v1/aca-key` | | the key shared with the ACA, an `Ieee1609Dot2Data` encrypted to the ACA certificate |
+//! | `POST /v3/linkage-seed` | an MA's CAMP `SignedLSRequest` (linkage chain identifiers) | `SignedLSReply` signed by the LA: each chain's seed at the current i-period (403 for a signer without the MA role, 404 unless [`LaService::with_investigation`]) |
+//!
+//! Every PLV answer carries the chain's linkage chain identifier
+//! ([`LaService::linkage_chain_id`]: the chain id sealed by the LA to itself),
+//! which the RA keeps and hands to the MA; only this LA can open it.
 //!
 //! The pre-linkage values in the answer are each an `EncryptedIndividualPLV`
 //! for the ACA, so the RA that carries them cannot read them.

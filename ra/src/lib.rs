@@ -300,6 +300,9 @@ pub struct RequestRecord {
     pub tbs_cert: Vec<u8>,
     /// The LAs' chains of this request.
     pub chains: Option<(ChainId, ChainId)>,
+    /// The LAs' linkage chain identifiers of those chains (COER CAMP
+    /// `LinkageChainId`, opaque to the RA), handed to the MA in an investigation.
+    pub lcis: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 /// Where a released request stands.
@@ -546,6 +549,7 @@ impl Ra {
                 butterfly,
                 tbs_cert: scms_asn1::encode(&req.tbs_cert)?,
                 chains: None,
+                lcis: None,
             },
         );
         state.pending.push(request_hash);
@@ -602,6 +606,9 @@ impl Ra {
             }
             if let Some(r) = state.requests.get_mut(&hash) {
                 r.chains = Some((r1.chain, r2.chain));
+                if !r1.lci.is_empty() && !r2.lci.is_empty() {
+                    r.lcis = Some((r1.lci.clone(), r2.lci.clone()));
+                }
             }
             state.pending.remove(0);
         }

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use scms_ca::store::{Store, StoreError};
+use scms_ca::store::{request_hash, Store, StoreError};
 use scms_crypto::butterfly::ButterflyExpansionKey;
 use scms_crypto::ccm::SymmAlgorithm;
 use scms_crypto::suite::{Curve, PublicKey};
@@ -154,6 +154,11 @@ pub fn encode_record(r: &RequestRecord) -> Vec<u8> {
         }
     }
     w.bytes(&r.tbs_cert);
+    // Optional trailer (records written before issue 6 end here).
+    if let Some((a, b)) = &r.lcis {
+        w.bytes(a);
+        w.bytes(b);
+    }
     w.0
 }
 
@@ -194,6 +199,14 @@ pub fn decode_record(b: &[u8]) -> Result<RequestRecord, RaError> {
         _ => return Err(corrupt("butterfly kind")),
     };
     let tbs_cert = r.bytes()?.to_vec();
+    let lcis = if r.0.is_empty() {
+        None
+    } else {
+        Some((r.bytes()?.to_vec(), r.bytes()?.to_vec()))
+    };
+    if !r.0.is_empty() {
+        return Err(corrupt("request record trailer"));
+    }
     Ok(RequestRecord {
         enrollment,
         received,
@@ -205,6 +218,7 @@ pub fn decode_record(b: &[u8]) -> Result<RequestRecord, RaError> {
         butterfly,
         tbs_cert,
         chains,
+        lcis,
     })
 }
 
@@ -403,9 +417,29 @@ impl RaStore {
             .bind(spdu.clone())
             .execute(&mut *tx)
             .await?;
+            // The HPCR an MA will name this certificate request by.
+            sqlx::query("INSERT INTO ra_hpcr (hpcr, device, i, j) VALUES ($1, $2, $3, $4)")
+                .bind(request_hash(spdu).to_vec())
+                .bind(s.request.to_vec())
+                .bind(i64::from(s.i))
+                .bind(i64::from(s.j))
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The device request (its hash in `ra_requests`) an HPCR belongs to.
+    pub async fn device_of_hpcr(&self, hpcr: &[u8; 32]) -> Result<Option<[u8; 8]>, RaError> {
+        let row = sqlx::query("SELECT device FROM ra_hpcr WHERE hpcr = $1")
+            .bind(hpcr.to_vec())
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(r) => Ok(Some(arr(r.try_get(0)?)?)),
+            None => Ok(None),
+        }
     }
 
     /// Records ACA responses: stored per (request, i, j), no longer in flight.
@@ -430,13 +464,16 @@ impl RaStore {
         Ok(())
     }
 
-    /// Blocks an enrollment certificate (HashedId8).
+    /// Blocks an enrollment certificate (HashedId8); blocking twice is a no-op.
     pub async fn block(&self, enrollment: &[u8; 8], now_unix: i64) -> Result<(), RaError> {
-        sqlx::query("INSERT INTO ra_blocklist (enrollment, created_at) VALUES ($1, $2)")
-            .bind(enrollment.to_vec())
-            .bind(now_unix)
-            .execute(self.pool())
-            .await?;
+        sqlx::query(
+            "INSERT INTO ra_blocklist (enrollment, created_at) VALUES ($1, $2) \
+             ON CONFLICT (enrollment) DO NOTHING",
+        )
+        .bind(enrollment.to_vec())
+        .bind(now_unix)
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 }

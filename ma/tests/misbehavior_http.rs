@@ -175,8 +175,8 @@ async fn run(kind: Db) {
     net.start_worker(Duration::from_millis(50));
     let mut ps: Vec<[Vec<Pseudonym>; 2]> = Vec::new();
     for d in &devices[..3] {
-        let cur = download(&net, d, i, Duration::from_secs(20)).await;
-        let next = download(&net, d, i + 1, Duration::from_secs(20)).await;
+        let cur = download(&net, d, i, Duration::from_secs(120)).await;
+        let next = download(&net, d, i + 1, Duration::from_secs(120)).await;
         assert_eq!((cur.len(), next.len()), (20, 20));
         ps.push([cur, next]);
     }

@@ -1,7 +1,7 @@
 //! Pseudonym provisioning end to end over HTTP on loopback, on SQLite and on
 //! PostgreSQL: LA1, LA2, the ACA and the RA as axum services on their own
-//! databases; two devices (original and unified butterfly keys) provision,
-//! the RA expands and releases (K = 2), then the RA service object is
+//! databases; three devices (original, unified and compact unified butterfly
+//! keys) provision, the RA expands and releases (K = 3), then the RA service object is
 //! restarted on the same database with requests in flight to the ACA; its
 //! background worker finishes, the devices download (retrying on 503),
 //! decrypt, reconstruct keys matching their certificates, sign a BSM that
@@ -16,10 +16,10 @@ mod store_support;
 
 use std::time::Duration;
 
-use http_support::{download, provision, Db, Net};
+use http_support::{download, provision, provision_with, Db, Net};
 use scms_asn1::ieee1609dot2::Certificate;
 use scms_ca::profile::Family;
-use scms_crypto::verify::certificate_public_key;
+use scms_crypto::verify::{certificate_hashed_id8, certificate_public_key};
 use scms_hsm::MemoryKeyStore;
 use scms_ra::http::call;
 use scms_sdk::{Message, Signer, SigningIdentity, Verifier, VerifierConfig};
@@ -48,7 +48,7 @@ async fn all_blobs(pool: &sqlx::AnyPool, tables: &[(&str, &str)]) -> Vec<u8> {
 }
 
 async fn run(family: Family, kind: Db) {
-    let (mut net, mut devices) = Net::start(family, kind, 2, 2).await;
+    let (mut net, mut devices) = Net::start(family, kind, 3, 3).await;
 
     // The RA certificate over HTTP.
     let r = call(&net.ra_url, "GET", "/v3/ra-certificate", &[], &[])
@@ -101,25 +101,25 @@ async fn run(family: Family, kind: Db) {
     assert_eq!(r.status, 503);
     assert!(r.header("retry-after").is_some());
 
-    // Expand and release (K = 2 devices): 40 requests in flight, persisted.
-    assert_eq!(net.ra.expand().await.unwrap(), 2);
-    assert_eq!(net.ra.release().await.unwrap(), 40);
-    assert_eq!(net.ra.state().await.in_flight.len(), 40);
+    // Expand and release (K = 3 devices): 60 requests in flight, persisted.
+    assert_eq!(net.ra.expand().await.unwrap(), 3);
+    assert_eq!(net.ra.release().await.unwrap(), 60);
+    assert_eq!(net.ra.state().await.in_flight.len(), 60);
 
     // Restart the RA service object on the same database, with its worker.
     net.restart_ra().await;
     assert_eq!(
         net.ra.state().await.in_flight.len(),
-        40,
+        60,
         "nothing acknowledged is lost"
     );
-    assert_eq!(net.ra.state().await.requests.len(), 2);
+    assert_eq!(net.ra.state().await.requests.len(), 3);
     net.start_worker(Duration::from_millis(100));
 
     let mut pseudonyms = Vec::new();
     let aca: Certificate<'_> = scms_asn1::decode(&net.ra_core.aca_certificate).unwrap();
     for d in &devices {
-        let ps = download(&net, d, i, Duration::from_secs(20)).await;
+        let ps = download(&net, d, i, Duration::from_secs(120)).await;
         assert_eq!(ps.len(), 20);
         for (j, p) in ps.iter().enumerate() {
             assert_eq!(p.j as usize, j);
@@ -133,8 +133,8 @@ async fn run(family: Family, kind: Db) {
         pseudonyms.extend(ps);
     }
 
-    // The ACA committed 40 certificates (and the idempotency records).
-    assert!(net.aca.store().certificate_count().await.unwrap() >= 40);
+    // The ACA committed 60 certificates (and the idempotency records).
+    assert!(net.aca.store().certificate_count().await.unwrap() >= 60);
 
     // A BSM signed with a pseudonym verifies through the chain to the root.
     let p0 = &pseudonyms[0];
@@ -186,7 +186,7 @@ async fn run(family: Family, kind: Db) {
     }
     for (la, db) in [(&net.la1, &net.dbs[0]), (&net.la2, &net.dbs[1])] {
         let chains = la.chains().await.unwrap();
-        assert_eq!(chains.len(), 2);
+        assert_eq!(chains.len(), 3);
         let la_bytes = all_blobs(
             db.store.pool(),
             &[
@@ -207,6 +207,31 @@ async fn run(family: Family, kind: Db) {
             "LA database: no ACA key in clear"
         );
     }
+
+    // The request policy over HTTP, each refusal a 4xx with a one-line reason.
+    // The same i-period again: 409.
+    let r = provision_with(&net, &mut devices[0], net.now(), 168).await;
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(r.text().contains("already provisioned"), "{}", r.text());
+    // A blocklisted enrollment certificate: 403.
+    let enrollment: Certificate<'_> = scms_asn1::decode(&devices[1].enrollment).unwrap();
+    let id = certificate_hashed_id8(&enrollment).unwrap();
+    net.ra.block(id.0).await.unwrap();
+    let r = provision_with(&net, &mut devices[1], net.now() + 7 * 86_400, 168).await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert_eq!(r.text().lines().count(), 1);
+    // Two requests per window: the next i-period is granted, a third request
+    // is rate limited (429), before any other check. The blocklist survives
+    // the restart (it is in the RA's database).
+    net.ra_core.config.policy.max_requests_per_window = 2;
+    net.restart_ra().await;
+    let r = provision_with(&net, &mut devices[1], net.now() + 7 * 86_400, 168).await;
+    assert_eq!(r.status, 403, "blocklisted after a restart: {}", r.text());
+    let r = provision_with(&net, &mut devices[2], net.now() + 7 * 86_400, 168).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = provision_with(&net, &mut devices[2], net.now() + 7 * 86_400, 168).await;
+    assert_eq!(r.status, 429, "{}", r.text());
+    assert!(r.text().contains("rate limited"), "{}", r.text());
     net.stop().await;
 }
 

@@ -92,8 +92,9 @@ async fn start() -> (String, String, Vec<(String, Vec<u8>)>, tempfile::TempDir) 
     let dir = tempfile::tempdir().expect("tempdir");
     let now = system_now();
     let mem = MemoryKeyStore::new();
-    // Started a minute ago, so everything is valid now.
-    let opts = HierarchyOptions::new(Family::Us, now - 60);
+    // Started a month ago: the pseudonyms of the current i-period (which
+    // began up to a week ago) must fit inside the ACA's validity.
+    let opts = HierarchyOptions::new(Family::Us, now - 30 * 86_400);
     let h = build(&mem, &opts).expect("hierarchy");
     let ks: Arc<dyn KeyStore> = Arc::new(mem);
     let clock: Clock = Arc::new(system_now);

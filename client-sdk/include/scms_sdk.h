@@ -619,6 +619,45 @@ enum ScmsStatus scms_provisioning_pseudonym(struct ScmsProvisioning *provisionin
  */
 uint64_t scms_time64_from_unix_us(int64_t unix_us);
 
+/**
+ * Encrypts `plaintext` to the encryption key of `recipient_cert` (COER):
+ * ECIES or SM2 by the key's curve; writes the COER `Ieee1609Dot2Data` of
+ * `encryptedData` to `out`. A certificate without an encryption key gives
+ * `SCMS_STATUS_UNSUPPORTED_ALGORITHM`.
+ *
+ * # Safety
+ * `recipient_cert` and `plaintext` must point to that many bytes; `out` to
+ * `out_cap` writable bytes; `out_len` writable.
+ */
+enum ScmsStatus scms_encrypt_to_certificate(const uint8_t *recipient_cert,
+                                            size_t recipient_cert_len,
+                                            const uint8_t *plaintext,
+                                            size_t plaintext_len,
+                                            uint8_t *out,
+                                            size_t out_cap,
+                                            size_t *out_len);
+
+/**
+ * Opens `data` (COER `Ieee1609Dot2Data` of `encryptedData`) addressed to
+ * `own_cert`, whose encryption private key is `enc_key_label` in
+ * `keystore`; writes the plaintext to `out`. `SCMS_STATUS_DECRYPTION_FAILED`
+ * when it is not for this certificate or a tag does not verify.
+ *
+ * # Safety
+ * `keystore` must be a live key store; `enc_key_label` NUL-terminated;
+ * `own_cert` and `data` must point to that many bytes; `out` to `out_cap`
+ * writable bytes; `out_len` writable.
+ */
+enum ScmsStatus scms_decrypt(const struct ScmsKeyStore *keystore,
+                             const char *enc_key_label,
+                             const uint8_t *own_cert,
+                             size_t own_cert_len,
+                             const uint8_t *data,
+                             size_t data_len,
+                             uint8_t *out,
+                             size_t out_cap,
+                             size_t *out_len);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

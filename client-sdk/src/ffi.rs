@@ -1443,3 +1443,82 @@ pub unsafe extern "C" fn scms_provisioning_pseudonym(
 pub extern "C" fn scms_time64_from_unix_us(unix_us: i64) -> u64 {
     catch_unwind(|| scms_asn1::ieee1609dot2::time::time64_from_unix_micros(unix_us)).unwrap_or(0)
 }
+
+fn envelope_fail(e: scms_hsm::envelope::EnvelopeError) -> Fail {
+    use scms_hsm::envelope::EnvelopeError as E;
+    let status = match &e {
+        E::Malformed(_) | E::Decode(_) => ScmsStatus::Malformed,
+        E::NotForUs | E::Authentication => ScmsStatus::DecryptionFailed,
+        E::Unsupported(_) => ScmsStatus::UnsupportedAlgorithm,
+        E::KeyStore(_) => ScmsStatus::KeyStoreError,
+        E::Crypto(_) | E::Encode(_) => ScmsStatus::SignError,
+    };
+    fail(status, e)
+}
+
+/// Encrypts `plaintext` to the encryption key of `recipient_cert` (COER):
+/// ECIES or SM2 by the key's curve; writes the COER `Ieee1609Dot2Data` of
+/// `encryptedData` to `out`. A certificate without an encryption key gives
+/// `SCMS_STATUS_UNSUPPORTED_ALGORITHM`.
+///
+/// # Safety
+/// `recipient_cert` and `plaintext` must point to that many bytes; `out` to
+/// `out_cap` writable bytes; `out_len` writable.
+#[no_mangle]
+pub unsafe extern "C" fn scms_encrypt_to_certificate(
+    recipient_cert: *const u8,
+    recipient_cert_len: usize,
+    plaintext: *const u8,
+    plaintext_len: usize,
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> ScmsStatus {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let cert = unsafe { bytes(recipient_cert, recipient_cert_len, "recipient_cert")? };
+        // SAFETY: per this function's contract.
+        let plaintext = unsafe { bytes(plaintext, plaintext_len, "plaintext")? };
+        let data =
+            crate::encrypt::encrypt_to_certificate(cert, plaintext).map_err(envelope_fail)?;
+        // SAFETY: per this function's contract.
+        unsafe { copy_out(&data, out, out_cap, out_len) }
+    })
+}
+
+/// Opens `data` (COER `Ieee1609Dot2Data` of `encryptedData`) addressed to
+/// `own_cert`, whose encryption private key is `enc_key_label` in
+/// `keystore`; writes the plaintext to `out`. `SCMS_STATUS_DECRYPTION_FAILED`
+/// when it is not for this certificate or a tag does not verify.
+///
+/// # Safety
+/// `keystore` must be a live key store; `enc_key_label` NUL-terminated;
+/// `own_cert` and `data` must point to that many bytes; `out` to `out_cap`
+/// writable bytes; `out_len` writable.
+#[no_mangle]
+pub unsafe extern "C" fn scms_decrypt(
+    keystore: *const ScmsKeyStore,
+    enc_key_label: *const c_char,
+    own_cert: *const u8,
+    own_cert_len: usize,
+    data: *const u8,
+    data_len: usize,
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> ScmsStatus {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let ks = unsafe { shared_keystore(keystore)? };
+        // SAFETY: per this function's contract.
+        let label = unsafe { string(enc_key_label, "enc_key_label")? };
+        // SAFETY: per this function's contract.
+        let cert = unsafe { bytes(own_cert, own_cert_len, "own_cert")? };
+        // SAFETY: per this function's contract.
+        let data = unsafe { bytes(data, data_len, "data")? };
+        let plaintext =
+            crate::encrypt::decrypt(ks.keys(), label, cert, data).map_err(envelope_fail)?;
+        // SAFETY: per this function's contract.
+        unsafe { copy_out(&plaintext, out, out_cap, out_len) }
+    })
+}

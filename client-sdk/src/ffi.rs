@@ -950,84 +950,6 @@ pub unsafe extern "C" fn scms_signer_sign(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn null_arguments_and_small_buffers_are_errors_not_crashes() {
-        // SAFETY: NULL handles are what is being tested.
-        unsafe {
-            assert_eq!(
-                scms_verifier_add_trust_anchor(core::ptr::null_mut(), core::ptr::null(), 0),
-                ScmsStatus::NullArgument
-            );
-            let mut v = core::ptr::null_mut();
-            assert_eq!(scms_verifier_new(&mut v), ScmsStatus::Ok);
-            assert_eq!(
-                scms_verifier_add_trust_anchor(v, b"\x80".as_ptr(), 1),
-                ScmsStatus::Malformed
-            );
-            let mut len = 0usize;
-            assert_eq!(
-                scms_last_error(core::ptr::null_mut(), 0, &mut len),
-                ScmsStatus::BufferTooSmall
-            );
-            let mut buf = vec![0 as c_char; len];
-            assert_eq!(
-                scms_last_error(buf.as_mut_ptr(), len, &mut len),
-                ScmsStatus::Ok
-            );
-            let text = CStr::from_ptr(buf.as_ptr()).to_string_lossy().to_string();
-            assert!(text.contains("Malformed"), "{text}");
-            let (mut psid, mut plen) = (0u64, 0usize);
-            assert_eq!(
-                scms_verifier_verify(
-                    v,
-                    core::ptr::null(),
-                    3,
-                    0,
-                    &mut psid,
-                    core::ptr::null_mut(),
-                    0,
-                    &mut plen
-                ),
-                ScmsStatus::NullArgument
-            );
-            scms_verifier_free(v);
-            scms_verifier_free(core::ptr::null_mut());
-            let name = CStr::from_ptr(scms_status_name(ScmsStatus::BadSignature as i32));
-            assert_eq!(name.to_str(), Ok("BAD_SIGNATURE"));
-            let name = CStr::from_ptr(scms_status_name(-7));
-            assert_eq!(name.to_str(), Ok("UNKNOWN"));
-            for s in ALL_STATUS {
-                assert_ne!(
-                    CStr::from_ptr(scms_status_name(s as i32)).to_str(),
-                    Ok("UNKNOWN")
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn panics_do_not_cross_the_boundary() {
-        assert_eq!(
-            guard(|| -> Result<ScmsStatus, Fail> { panic!("boom") }),
-            ScmsStatus::InternalError
-        );
-    }
-
-    #[test]
-    fn hex_keys() {
-        assert_eq!(
-            decode_hex("0aFf").as_deref().map(|v| v.to_vec()),
-            Some(vec![10, 255])
-        );
-        assert!(decode_hex("0g").is_none());
-        assert!(decode_hex("abc").is_none());
-    }
-}
-
 fn enroll_fail(e: EnrollError) -> Fail {
     let status = match &e {
         EnrollError::Malformed(_) => ScmsStatus::Malformed,
@@ -1521,4 +1443,82 @@ pub unsafe extern "C" fn scms_decrypt(
         // SAFETY: per this function's contract.
         unsafe { copy_out(&plaintext, out, out_cap, out_len) }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn null_arguments_and_small_buffers_are_errors_not_crashes() {
+        // SAFETY: NULL handles are what is being tested.
+        unsafe {
+            assert_eq!(
+                scms_verifier_add_trust_anchor(core::ptr::null_mut(), core::ptr::null(), 0),
+                ScmsStatus::NullArgument
+            );
+            let mut v = core::ptr::null_mut();
+            assert_eq!(scms_verifier_new(&mut v), ScmsStatus::Ok);
+            assert_eq!(
+                scms_verifier_add_trust_anchor(v, b"\x80".as_ptr(), 1),
+                ScmsStatus::Malformed
+            );
+            let mut len = 0usize;
+            assert_eq!(
+                scms_last_error(core::ptr::null_mut(), 0, &mut len),
+                ScmsStatus::BufferTooSmall
+            );
+            let mut buf = vec![0 as c_char; len];
+            assert_eq!(
+                scms_last_error(buf.as_mut_ptr(), len, &mut len),
+                ScmsStatus::Ok
+            );
+            let text = CStr::from_ptr(buf.as_ptr()).to_string_lossy().to_string();
+            assert!(text.contains("Malformed"), "{text}");
+            let (mut psid, mut plen) = (0u64, 0usize);
+            assert_eq!(
+                scms_verifier_verify(
+                    v,
+                    core::ptr::null(),
+                    3,
+                    0,
+                    &mut psid,
+                    core::ptr::null_mut(),
+                    0,
+                    &mut plen
+                ),
+                ScmsStatus::NullArgument
+            );
+            scms_verifier_free(v);
+            scms_verifier_free(core::ptr::null_mut());
+            let name = CStr::from_ptr(scms_status_name(ScmsStatus::BadSignature as i32));
+            assert_eq!(name.to_str(), Ok("BAD_SIGNATURE"));
+            let name = CStr::from_ptr(scms_status_name(-7));
+            assert_eq!(name.to_str(), Ok("UNKNOWN"));
+            for s in ALL_STATUS {
+                assert_ne!(
+                    CStr::from_ptr(scms_status_name(s as i32)).to_str(),
+                    Ok("UNKNOWN")
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn panics_do_not_cross_the_boundary() {
+        assert_eq!(
+            guard(|| -> Result<ScmsStatus, Fail> { panic!("boom") }),
+            ScmsStatus::InternalError
+        );
+    }
+
+    #[test]
+    fn hex_keys() {
+        assert_eq!(
+            decode_hex("0aFf").as_deref().map(|v| v.to_vec()),
+            Some(vec![10, 255])
+        );
+        assert!(decode_hex("0g").is_none());
+        assert!(decode_hex("abc").is_none());
+    }
 }

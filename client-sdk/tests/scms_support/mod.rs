@@ -153,7 +153,7 @@ async fn start() -> (String, String, Vec<(String, Vec<u8>)>, tempfile::TempDir) 
         Aca::new(
             cert("aca"),
             label("aca"),
-            &format!("{}-enc", label("aca")),
+            format!("{}-enc", label("aca")),
             pseudonym,
             trust.clone(),
         ),

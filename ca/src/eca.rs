@@ -9,6 +9,8 @@
 //! | `POST /v3/enrollment-certificate` | `EeEcaCertRequestSpdu` | `EcaEeCertResponseSpdu` |
 //! | `GET /v3/ca-certificate` | | `CertificateChainSpdu` (home CTL + ECA, ICA) |
 //! | `GET /v3/ctl` | | `MultiSignedCtlSpdu` |
+//! | `POST /v3/successor-enrollment-certificate` | `EeRaSuccessorEnrollmentCertRequestSpdu` | `RaEeEnrollmentCertAckSpdu` |
+//! | `GET /v3/successor-enrollment-certificate` | header `Download-Req`: base64 of the `EeRaDownloadRequestSpdu` | `EcaEeCertResponseSpdu` |
 //!
 //! Every body is COER, `application/octet-stream`. A request that does not
 //! decode, breaks the 1609.2.1 request profile, carries a bad signature or asks
@@ -24,6 +26,13 @@
 //! its certificate) and carries `requestHash` (the request's HashedId8), the
 //! chain ECA, ICA, root and the new certificate.
 //!
+//! Successor enrollment as 1609.2.1 shapes it
+//! (`EeRaSuccessorEnrollmentCertRequestSpdu`: the same self-signed request
+//! for the new key, inside a request signed by the current enrollment
+//! certificate and encrypted to the RA) is served here too when the ECA has
+//! a [`SuccessorFront`]: [`handle_successor_request`] issues at once and
+//! stores the response for [`handle_successor_download`].
+//!
 //! Idempotency: the request's SHA-256 is its key. The certificate, the
 //! response and their audit entries are committed in one transaction before the
 //! response is returned; the same request bytes again get the stored response.
@@ -33,10 +42,11 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use base64::Engine;
 use scms_asn1::codec::{decode, encode, Octets};
 use scms_asn1::ieee1609dot2::time::unix_from_time32;
 use scms_asn1::ieee1609dot2::{
@@ -44,17 +54,22 @@ use scms_asn1::ieee1609dot2::{
     SignerIdentifier, Time32, ToBeSignedCertificate, VerificationKeyIndicator,
 };
 use scms_asn1::ieee1609dot2dot1::cert_management::{CertManagementPdu, CertificateChain};
-use scms_asn1::ieee1609dot2dot1::eca_ee::{EcaEeCertResponse, EcaEeInterfacePdu};
-use scms_asn1::ieee1609dot2dot1::protocol::{
-    signed_cert_request, MultiSignedCtlSpdu, ScmsPdu, ScmsPduContent, SECURITY_MGMT_PSID,
+use scms_asn1::ieee1609dot2dot1::eca_ee::{EcaEeCertResponse, EcaEeInterfacePdu, EeEcaCertRequest};
+use scms_asn1::ieee1609dot2dot1::ee_ra::{
+    parse_successor_enrollment_filename, EeRaInterfacePdu, RaEeCertInfo,
 };
-use scms_crypto::hash::{digest, HashAlgorithm};
+use scms_asn1::ieee1609dot2dot1::protocol::{
+    signed_cert_request, signed_payload, EeRaDownloadRequestSpdu,
+    EeRaSuccessorEnrollmentCertRequestSpdu, MultiSignedCtlSpdu, ScmsPdu, ScmsPduContent,
+    SignedCertificateRequest, SECURITY_MGMT_PSID,
+};
 use scms_crypto::signing_input::{ecdsa_signing_digest, sm2_signing_digest, SigningInputHashes};
 use scms_crypto::suite::PublicKey;
 use scms_crypto::verify::{
     certificate_hashed_id8, certificate_public_key, public_verification_key, signature_curve,
-    suite_signature,
+    suite_signature, verify_signed_data_with_key,
 };
+use scms_hsm::envelope::{self, Decryptor};
 use scms_hsm::KeyStore;
 
 use crate::issue::{issue, to_be_signed, IssueParams, IssuerRef, SubjectId};
@@ -79,6 +94,8 @@ pub enum EcaError {
     Refused(String),
     /// The ECA is not set up (no hierarchy in the store): HTTP 503.
     NotReady(String),
+    /// No such download: HTTP 404.
+    NotFound(String),
     /// Storage failed: HTTP 500 (nothing was returned, nothing half-stored).
     Store(StoreError),
     /// The CA failed (key store...): HTTP 500.
@@ -91,6 +108,7 @@ impl fmt::Display for EcaError {
             Self::BadRequest(r) => write!(f, "bad request: {r}"),
             Self::Refused(r) => write!(f, "refused: {r}"),
             Self::NotReady(r) => write!(f, "not ready: {r}"),
+            Self::NotFound(r) => write!(f, "not found: {r}"),
             Self::Store(e) => write!(f, "storage: {e}"),
             Self::Ca(e) => write!(f, "ca: {e}"),
         }
@@ -120,6 +138,7 @@ impl EcaError {
         match self {
             Self::BadRequest(_) | Self::Refused(_) => StatusCode::BAD_REQUEST,
             Self::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Store(_) | Self::Ca(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -141,6 +160,24 @@ pub struct Eca {
     pub enrollment_profile: Profile,
     /// `cracaId` of the certificates issued (the root's HashedId3).
     pub craca_id: [u8; 3],
+    /// Who receives successor enrollment requests (`None`: 503).
+    pub successor: Option<SuccessorFront>,
+}
+
+/// The identity the successor enrollment endpoints answer as. 1609.2.1 puts
+/// `POST/GET /v3/successor-enrollment-certificate` on the RA, which hands the
+/// inner request to the ECA over an interface the standard leaves open; here
+/// the ECA serves them itself, with the certificate devices encrypt to (the
+/// RA's, whose encryption key `enc_key_label` must be in the ECA's key store)
+/// and the key that signs the acknowledgement.
+#[derive(Clone, Debug)]
+pub struct SuccessorFront {
+    /// COER certificate with an encryption key (normally the RA's).
+    pub certificate: Vec<u8>,
+    /// Its signing key (signs `RaEeEnrollmentCertAckSpdu`).
+    pub key_label: String,
+    /// Its decryption key.
+    pub enc_key_label: String,
 }
 
 impl fmt::Debug for Eca {
@@ -183,7 +220,14 @@ impl Eca {
             key_label,
             enrollment_profile,
             craca_id,
+            successor: None,
         })
+    }
+
+    /// Serves successor enrollment as `front` (see [`SuccessorFront`]).
+    pub fn with_successor_front(mut self, front: SuccessorFront) -> Self {
+        self.successor = Some(front);
+        self
     }
 }
 
@@ -243,6 +287,40 @@ pub async fn handle_enrollment(eca: &Eca, bytes: &[u8], now: Time32) -> Result<V
         decode(bytes).map_err(|e| bad(format!("EeEcaCertRequestSpdu: {e}")))?;
     let scr = signed_cert_request(&data)
         .map_err(|e| bad(format!("EeEcaCertRequestSpdu.content: {e}")))?;
+    let (req, subject_key) = checked_request(&scr, now)?;
+
+    // The signer: the requested key (initial) or a stored enrollment certificate.
+    let (signer_key, signer_cert): (PublicKey, Option<Vec<u8>>) = match &scr.signer {
+        SignerIdentifier::SelfSigned => (subject_key, None),
+        SignerIdentifier::Certificate(chain) if chain.len() == 1 => {
+            let (k, c) = enrollment_signer(eca, &chain[0], now).await?;
+            (k, Some(c))
+        }
+        _ => {
+            return Err(bad(
+                "signer: self (initial enrollment) or one enrollment certificate",
+            ))
+        }
+    };
+    check_request_signature(&scr, &signer_key, signer_cert.as_deref())?;
+    issue_enrollment(
+        eca,
+        req,
+        subject_key,
+        signer_cert.as_deref(),
+        hashed_id8_of(&key),
+        (key, "eca-enrollment"),
+        now,
+    )
+    .await
+}
+
+/// The `eeEcaCertRequest` of a signed certificate request, checked against
+/// the 1609.2.1 request profile, and the key it asks to certify.
+fn checked_request<'r>(
+    scr: &'r SignedCertificateRequest<'_>,
+    now: Time32,
+) -> Result<(&'r EeEcaCertRequest<'r>, PublicKey), EcaError> {
     let req = match &scr.tbs_request.value().0.content {
         ScmsPduContent::EcaEe(EcaEeInterfacePdu::EeEcaCertRequest(r)) => r,
         _ => return Err(bad("tbsRequest: not an eeEcaCertRequest")),
@@ -259,67 +337,90 @@ pub async fn handle_enrollment(eca: &Eca, bytes: &[u8], now: Time32) -> Result<V
         ));
     }
     let subject_key = requested_key(&req.tbs_cert)?;
+    Ok((req, subject_key))
+}
+
+/// A request signer that must be a current enrollment certificate issued by
+/// this ECA: its key and its stored COER bytes.
+async fn enrollment_signer(
+    eca: &Eca,
+    cert: &Certificate<'_>,
+    now: Time32,
+) -> Result<(PublicKey, Vec<u8>), EcaError> {
+    let hid =
+        certificate_hashed_id8(cert).map_err(|e| bad(format!("signer.certificate[0]: {e}")))?;
+    let not_ours = || {
+        EcaError::Refused("signer.certificate[0]: not an enrollment certificate of this ECA".into())
+    };
+    let stored = eca.store.certificate(&hid.0).await?.ok_or_else(not_ours)?;
+    let eca_hid = certificate_hashed_id8(
+        &decode::<Certificate<'_>>(eca.certificate()?).map_err(CaError::Decode)?,
+    )
+    .map_err(|e| EcaError::Ca(CaError::Verify(e)))?;
+    if stored.role != "enrollment" || stored.issuer != Some(eca_hid.0) {
+        return Err(not_ours());
+    }
+    if now >= u32::try_from(stored.validity_end).unwrap_or(u32::MAX) {
+        return Err(EcaError::Refused(
+            "signer.certificate[0]: expired".to_string(),
+        ));
+    }
+    let k = certificate_public_key(cert, None)
+        .map_err(|e| bad(format!("signer.certificate[0]: {e}")))?;
+    Ok((k, stored.certificate))
+}
+
+/// Verifies the signature of a `SignedCertificateRequest` by `signer_key`
+/// (`signer_cert` absent: self-signed).
+fn check_request_signature(
+    scr: &SignedCertificateRequest<'_>,
+    signer_key: &PublicKey,
+    signer_cert: Option<&[u8]>,
+) -> Result<(), EcaError> {
     let tbs_bytes = scr
         .tbs_request
         .to_bytes()
         .map_err(|e| bad(format!("tbsRequest: {e}")))?;
-
-    // The signer: the requested key (initial) or a stored enrollment certificate.
-    let (signer_key, signer_cert): (PublicKey, Option<Vec<u8>>) = match &scr.signer {
-        SignerIdentifier::SelfSigned => (subject_key, None),
-        SignerIdentifier::Certificate(chain) if chain.len() == 1 => {
-            let cert = &chain[0];
-            let hid = certificate_hashed_id8(cert)
-                .map_err(|e| bad(format!("signer.certificate[0]: {e}")))?;
-            let stored = eca.store.certificate(&hid.0).await?.ok_or_else(|| {
-                EcaError::Refused(
-                    "signer.certificate[0]: not an enrollment certificate of this ECA".into(),
-                )
-            })?;
-            let eca_hid = certificate_hashed_id8(
-                &decode::<Certificate<'_>>(eca.certificate()?).map_err(CaError::Decode)?,
-            )
-            .map_err(|e| EcaError::Ca(CaError::Verify(e)))?;
-            if stored.role != "enrollment" || stored.issuer != Some(eca_hid.0) {
-                return Err(EcaError::Refused(
-                    "signer.certificate[0]: not an enrollment certificate of this ECA".into(),
-                ));
-            }
-            if now >= u32::try_from(stored.validity_end).unwrap_or(u32::MAX) {
-                return Err(EcaError::Refused(
-                    "signer.certificate[0]: expired".to_string(),
-                ));
-            }
-            let k = certificate_public_key(cert, None)
-                .map_err(|e| bad(format!("signer.certificate[0]: {e}")))?;
-            (k, Some(stored.certificate))
-        }
-        _ => {
-            return Err(bad(
-                "signer: self (initial enrollment) or one enrollment certificate",
-            ))
-        }
-    };
     let sig_curve = signature_curve(&scr.signature).map_err(|e| bad(format!("signature: {e}")))?;
     if sig_curve != signer_key.curve() {
         return Err(bad("signature: not on the signer key's curve"));
     }
     let sig = suite_signature(&scr.signature).map_err(|e| bad(format!("signature: {e}")))?;
-    let signer_bytes = signer_cert.as_deref().unwrap_or(&[]);
     let d = if signer_key.curve().is_sm2() {
-        sm2_signing_digest(&signer_key, &tbs_bytes, signer_bytes)
+        sm2_signing_digest(signer_key, &tbs_bytes, signer_cert.unwrap_or(&[]))
             .map_err(|e| bad(format!("signature: {e}")))?
     } else {
         ecdsa_signing_digest(
             SigningInputHashes::for_data(signer_key.curve()),
             &tbs_bytes,
-            signer_cert.as_deref(),
+            signer_cert,
         )
     };
     signer_key
         .verify_digest(d.as_bytes(), &sig)
-        .map_err(|_| bad("signature: does not verify"))?;
+        .map_err(|_| bad("signature: does not verify"))
+}
 
+/// The last 8 bytes of a SHA-256 (HashedId8 form).
+fn hashed_id8_of(sha256: &[u8; 32]) -> [u8; 8] {
+    let mut h = [0u8; 8];
+    h.copy_from_slice(&sha256[24..]);
+    h
+}
+
+/// Issues the enrollment certificate `req` asks for (linted against the
+/// profile and, for a successor, the `requester` certificate's
+/// `certRequestPermissions`), signs the `EcaEeCertResponseSpdu` naming
+/// `request_hash8`, and commits both under `record` (key, kind).
+async fn issue_enrollment(
+    eca: &Eca,
+    req: &EeEcaCertRequest<'_>,
+    subject_key: PublicKey,
+    requester: Option<&[u8]>,
+    request_hash8: [u8; 8],
+    record: ([u8; 32], &str),
+    now: Time32,
+) -> Result<Vec<u8>, EcaError> {
     // What the profile gives, and the request within it.
     let eca_bytes = eca.certificate()?;
     let eca_cert: Certificate<'_> = decode(eca_bytes).map_err(CaError::Decode)?;
@@ -330,7 +431,7 @@ pub async fn handle_enrollment(eca: &Eca, bytes: &[u8], now: Time32) -> Result<V
         now,
     );
     params.craca_id = eca.craca_id;
-    params.requester = signer_cert.as_deref();
+    params.requester = requester;
     let granted = to_be_signed(
         &params,
         Some(eca_cert.to_be_signed.value()),
@@ -356,9 +457,6 @@ pub async fn handle_enrollment(eca: &Eca, bytes: &[u8], now: Time32) -> Result<V
         .map(|c| decode::<Certificate<'_>>(c))
         .collect::<Result<Vec<_>, _>>()
         .map_err(CaError::Decode)?;
-    let h = digest(HashAlgorithm::Sha256, bytes);
-    let mut request_hash8 = [0u8; 8];
-    request_hash8.copy_from_slice(&h.as_bytes()[24..]);
     let response = EcaEeCertResponse {
         version: 2,
         generation_time: now,
@@ -381,12 +479,13 @@ pub async fn handle_enrollment(eca: &Eca, bytes: &[u8], now: Time32) -> Result<V
         SignerForm::Certificate,
     )?;
 
+    let (key, kind) = record;
     let hid = issued.record.hashed_id8.0;
     let batch = Batch {
         certificates: vec![issued.record],
         request: Some(RequestRecord {
             request_hash: key,
-            kind: "eca-enrollment".to_string(),
+            kind: kind.to_string(),
             hashed_id8: Some(hid),
             response: spdu.clone(),
         }),
@@ -406,6 +505,169 @@ pub async fn handle_enrollment(eca: &Eca, bytes: &[u8], now: Time32) -> Result<V
         // (never stored, never returned) is dropped.
         Committed::AlreadyAnswered(answer) => Ok(answer),
     }
+}
+
+/// Where a successor enrollment's response is stored: bound to the request
+/// (its HashedId8, which the download file name carries) and to the
+/// enrollment certificate that signed it, so only that device can fetch it.
+fn successor_record_key(request_hash8: &[u8; 8], enrollment: &[u8; 8]) -> [u8; 32] {
+    let mut m = b"successor-enrollment".to_vec();
+    m.extend_from_slice(request_hash8);
+    m.extend_from_slice(enrollment);
+    request_hash(&m)
+}
+
+/// The front of successor enrollment, or 503.
+fn successor_front(eca: &Eca) -> Result<&SuccessorFront, EcaError> {
+    eca.successor
+        .as_ref()
+        .ok_or_else(|| EcaError::NotReady("successor enrollment is not configured".into()))
+}
+
+/// Decrypts an SPDU encrypted to the front's certificate.
+fn front_decrypt(
+    eca: &Eca,
+    front: &SuccessorFront,
+    data: &Ieee1609Dot2Data<'_>,
+) -> Result<Vec<u8>, EcaError> {
+    envelope::decrypt_for_certificate(
+        Decryptor::Store(eca.keys.as_ref(), &front.enc_key_label),
+        &front.certificate,
+        data,
+    )
+    .map(|p| p.to_vec())
+    .map_err(|e| bad(format!("decryption: {e}")))
+}
+
+/// Handles an `EeRaSuccessorEnrollmentCertRequestSpdu` (1609.2.1): decrypts
+/// it with the front's key, checks that the device's current enrollment
+/// certificate (of this ECA, not expired) signed it, checks the inner
+/// self-signed `EeEcaCertRequestSpdu` for the new key, issues the successor
+/// certificate (linted against the current one's `certRequestPermissions`)
+/// and stores the `EcaEeCertResponseSpdu` for download. Answers a
+/// `RaEeEnrollmentCertAckSpdu` (signed by the front) naming the request; the
+/// same request again gets a fresh ack for the same stored certificate.
+pub async fn handle_successor_request(
+    eca: &Eca,
+    bytes: &[u8],
+    now: Time32,
+) -> Result<Vec<u8>, EcaError> {
+    if bytes.len() > MAX_REQUEST {
+        return Err(bad(format!(
+            "request of {} bytes, at most {MAX_REQUEST}",
+            bytes.len()
+        )));
+    }
+    let front = successor_front(eca)?;
+    let request_hash8 = hashed_id8_of(&request_hash(bytes));
+    let spdu: EeRaSuccessorEnrollmentCertRequestSpdu<'_> =
+        decode(bytes).map_err(|e| bad(format!("EeRaSuccessorEnrollmentCertRequestSpdu: {e}")))?;
+    let plaintext = front_decrypt(eca, front, &spdu)?;
+    let pt: Ieee1609Dot2Data<'_> =
+        decode(&plaintext).map_err(|e| bad(format!("plaintext: {e}")))?;
+    let outer = EeRaSuccessorEnrollmentCertRequestSpdu::check_decrypted(&pt)
+        .map_err(|e| bad(format!("plaintext: {e}")))?;
+    let SignerIdentifier::Certificate(chain) = &outer.signer else {
+        return Err(bad("signer: not the enrollment certificate"));
+    };
+    let current = chain
+        .first()
+        .ok_or_else(|| bad("signer: empty certificate chain"))?;
+    let (current_key, current_bytes) = enrollment_signer(eca, current, now).await?;
+    check_request_signature(&outer, &current_key, Some(&current_bytes))?;
+    let current_id = certificate_hashed_id8(current)
+        .map_err(|e| bad(format!("signer.certificate[0]: {e}")))?
+        .0;
+    let record = successor_record_key(&request_hash8, &current_id);
+    if eca.store.request_response(&record).await?.is_none() {
+        let inner = match &outer.tbs_request.value().0.content {
+            ScmsPduContent::EeRa(EeRaInterfacePdu::EeRaSuccessorEnrollmentCertRequest(i)) => i,
+            _ => return Err(bad("tbsRequest: not an eeRaSuccessorEnrollmentCertRequest")),
+        };
+        let inner = inner.signed_certificate_request().map_err(|e| {
+            bad(format!(
+                "tbsRequest.eeRaSuccessorEnrollmentCertRequest: {e}"
+            ))
+        })?;
+        let (req, subject_key) = checked_request(&inner, now)?;
+        check_request_signature(&inner, &subject_key, None)?;
+        issue_enrollment(
+            eca,
+            req,
+            subject_key,
+            Some(&current_bytes),
+            request_hash8,
+            (record, "eca-successor-enrollment"),
+            now,
+        )
+        .await?;
+    }
+    let info = ScmsPdu::new(ScmsPduContent::EeRa(EeRaInterfacePdu::RaEeCertInfo(
+        RaEeCertInfo {
+            version: 2,
+            generation_time: now,
+            current_i: 0,
+            request_hash: request_hash8,
+            // Issued at once: the download is ready now.
+            next_dl_time: now,
+            acpc_tree_id: None,
+            unknown_extensions: Default::default(),
+        },
+    )));
+    Ok(signed_spdu(
+        eca.keys.as_ref(),
+        &front.key_label,
+        &front.certificate,
+        SECURITY_MGMT_PSID,
+        encode(&info).map_err(CaError::Encode)?,
+        SignerForm::Certificate,
+    )?)
+}
+
+/// Handles the `EeRaDownloadRequestSpdu` of a successor enrollment: decrypts
+/// it, checks that the enrollment certificate that made the request signed
+/// it, and returns the stored `EcaEeCertResponseSpdu` of the file name
+/// ([`successor_enrollment_filename`]), or 404.
+pub async fn handle_successor_download(
+    eca: &Eca,
+    bytes: &[u8],
+    now: Time32,
+) -> Result<Vec<u8>, EcaError> {
+    if bytes.len() > MAX_REQUEST {
+        return Err(bad(format!(
+            "request of {} bytes, at most {MAX_REQUEST}",
+            bytes.len()
+        )));
+    }
+    let front = successor_front(eca)?;
+    let spdu: EeRaDownloadRequestSpdu<'_> =
+        decode(bytes).map_err(|e| bad(format!("EeRaDownloadRequestSpdu: {e}")))?;
+    let plaintext = front_decrypt(eca, front, &spdu)?;
+    let pt: Ieee1609Dot2Data<'_> =
+        decode(&plaintext).map_err(|e| bad(format!("plaintext: {e}")))?;
+    let pdu = EeRaDownloadRequestSpdu::check_decrypted(&pt)
+        .map_err(|e| bad(format!("plaintext: {e}")))?;
+    let (sd, _) =
+        signed_payload(&pt, SECURITY_MGMT_PSID).map_err(|e| bad(format!("plaintext: {e}")))?;
+    let current = match &sd.signer {
+        SignerIdentifier::Certificate(c) if c.len() == 1 => &c[0],
+        _ => return Err(bad("signer: not the enrollment certificate")),
+    };
+    let (key, current_bytes) = enrollment_signer(eca, current, now).await?;
+    verify_signed_data_with_key(sd, &key, &current_bytes)
+        .map_err(|_| bad("signature: does not verify"))?;
+    let ScmsPduContent::EeRa(EeRaInterfacePdu::EeRaDownloadRequest(dl)) = &pdu.content else {
+        return Err(bad("tbsData: not an eeRaDownloadRequest"));
+    };
+    let hash8 = parse_successor_enrollment_filename(&dl.filename.0)
+        .ok_or_else(|| EcaError::NotFound(format!("no file {:?}", &*dl.filename.0)))?;
+    let current_id = certificate_hashed_id8(current)
+        .map_err(|e| bad(format!("signer.certificate[0]: {e}")))?
+        .0;
+    eca.store
+        .request_response(&successor_record_key(&hash8, &current_id))
+        .await?
+        .ok_or_else(|| EcaError::NotFound(format!("no file {:?}", &*dl.filename.0)))
 }
 
 /// The body of `GET /v3/ca-certificate`: a `CertificateChainSpdu` with the
@@ -486,6 +748,26 @@ async fn post_enrollment(State(eca): State<Arc<Eca>>, body: Bytes) -> Response {
     reply(handle_enrollment(&eca, &body, system_now()).await)
 }
 
+async fn post_successor(State(eca): State<Arc<Eca>>, body: Bytes) -> Response {
+    reply(handle_successor_request(&eca, &body, system_now()).await)
+}
+
+async fn get_successor(State(eca): State<Arc<Eca>>, headers: HeaderMap) -> Response {
+    let req = headers
+        .get("download-req")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| bad("no Download-Req header"))
+        .and_then(|v| {
+            base64::engine::general_purpose::STANDARD
+                .decode(v.trim())
+                .map_err(|_| bad("Download-Req is not base64"))
+        });
+    reply(match req {
+        Ok(b) => handle_successor_download(&eca, &b, system_now()).await,
+        Err(e) => Err(e),
+    })
+}
+
 async fn get_chain(State(eca): State<Arc<Eca>>) -> Response {
     reply(certificate_chain(&eca).await)
 }
@@ -500,6 +782,10 @@ pub fn router(eca: Arc<Eca>) -> Router {
         .route("/v3/enrollment-certificate", post(post_enrollment))
         .route("/v3/ca-certificate", get(get_chain))
         .route("/v3/ctl", get(get_ctl))
+        .route(
+            "/v3/successor-enrollment-certificate",
+            post(post_successor).get(get_successor),
+        )
         .layer(DefaultBodyLimit::max(MAX_REQUEST))
         .with_state(eca)
 }

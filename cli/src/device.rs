@@ -12,6 +12,9 @@
 //!   writes, with its private key as lowercase hex in `enrollment.key`
 //!   (TEST DATA ONLY).
 //!
+//! `enroll --successor` replaces them with a successor certificate and key
+//! (1609.2.1 successor enrollment, encrypted to `DIR/certs/ra.oer`).
+//!
 //! `enroll` trusts the roots a CTL approves: with elector certificates
 //! `DIR/certs/elector*.oer` it bootstraps from the ECA's
 //! `GET /v3/ca-certificate` (a majority of them must have signed the CTL);
@@ -59,6 +62,11 @@ enum DeviceCommand {
         /// The ECA's base URL (e.g. http://127.0.0.1:8080).
         #[arg(long, value_name = "URL")]
         eca: String,
+        /// Successor enrollment: ask for a new certificate and key with the
+        /// current enrollment certificate (encrypted to DIR/certs/ra.oer) and
+        /// replace it.
+        #[arg(long)]
+        successor: bool,
     },
     /// Request pseudonyms from the RA at URL with the enrollment certificate,
     /// download the first i-period and write DIR/devices/<N>/pseudonyms/.
@@ -101,7 +109,16 @@ enum DeviceCommand {
 
 pub fn run(args: DeviceArgs) -> ExitCode {
     let r = match args.command {
-        DeviceCommand::Enroll { common, eca } => enroll(&common, &eca),
+        DeviceCommand::Enroll {
+            common,
+            eca,
+            successor: false,
+        } => enroll(&common, &eca),
+        DeviceCommand::Enroll {
+            common,
+            eca,
+            successor: true,
+        } => enroll_successor(&common, &eca),
         DeviceCommand::Provision {
             common,
             ra,
@@ -360,27 +377,68 @@ fn trust_for_enroll(
     Ok(store)
 }
 
-fn enroll(common: &Common, eca_url: &str) -> Result<ExitCode, String> {
+/// A fresh enrollment key under `label` in `keys` (its hex for the key
+/// file) and what to ask for: the enrollment profile's permissions and region.
+fn new_enrollment_key(
+    keys: &MemoryKeyStore,
+    label: &str,
+    now: u32,
+) -> Result<
+    (
+        Zeroizing<String>,
+        scms_asn1::ieee1609dot2::ToBeSignedCertificate<'static>,
+    ),
+    String,
+> {
     use scms_asn1::ieee1609dot2::VerificationKeyIndicator;
     use scms_ca::issue::{to_be_signed, IssueParams, SubjectId};
     use scms_ca::profile::{builtin, Family};
 
-    let now = time32(common)?;
-    let eca = scms_sdk::http::EcaClient::new(eca_url);
-    let mut store = trust_for_enroll(common, &eca)?;
     let key = SecretKey::generate(Curve::NistP256, &mut scms_crypto::suite::os_rng())
         .map_err(|e| e.to_string())?;
     let key_text = key_hex(&key);
     let public = key.public_key();
-    let keys = MemoryKeyStore::new();
-    keys.insert("enrollment", key).map_err(|e| e.to_string())?;
-    // What to ask for: the enrollment profile's permissions and region.
+    keys.insert(label, key).map_err(|e| e.to_string())?;
     let profile = builtin(Family::Us, "enrollment").map_err(|e| e.to_string())?;
     let params = IssueParams::new(&profile, SubjectId::None, public, now);
     let vki = VerificationKeyIndicator::VerificationKey(
         scms_crypto::wire::verification_key(&public).map_err(|e| e.to_string())?,
     );
     let tbs = to_be_signed(&params, None, vki).map_err(|e| e.to_string())?;
+    Ok((key_text, tbs))
+}
+
+/// Writes the enrollment certificate and its key of the device.
+fn save_enrollment(common: &Common, certificate: &[u8], key_text: &str) -> Result<PathBuf, String> {
+    let dir = device_dir(common);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let cert_path = dir.join("enrollment.oer");
+    write_secret(&dir.join("enrollment.key"), key_text.as_bytes())?;
+    std::fs::write(&cert_path, certificate).map_err(|e| format!("{}: {e}", cert_path.display()))?;
+    Ok(cert_path)
+}
+
+/// The device's current enrollment certificate and key (in `keys` as
+/// `label`).
+fn load_enrollment(common: &Common, keys: &MemoryKeyStore, label: &str) -> Result<Vec<u8>, String> {
+    let dir = device_dir(common);
+    let enrollment = std::fs::read(dir.join("enrollment.oer")).map_err(|e| {
+        format!(
+            "{}: {e} (run scms device enroll first)",
+            dir.join("enrollment.oer").display()
+        )
+    })?;
+    keys.insert(label, read_key(&dir.join("enrollment.key"))?)
+        .map_err(|e| e.to_string())?;
+    Ok(enrollment)
+}
+
+fn enroll(common: &Common, eca_url: &str) -> Result<ExitCode, String> {
+    let now = time32(common)?;
+    let eca = scms_sdk::http::EcaClient::new(eca_url);
+    let mut store = trust_for_enroll(common, &eca)?;
+    let keys = MemoryKeyStore::new();
+    let (key_text, tbs) = new_enrollment_key(&keys, "enrollment", now)?;
     let request = scms_sdk::enroll::build_enrollment_request(&keys, "enrollment", &tbs, now)
         .map_err(|e| e.to_string())?;
     let response = eca.enroll(&request).map_err(|e| format!("ECA: {e}"))?;
@@ -392,13 +450,41 @@ fn enroll(common: &Common, eca_url: &str) -> Result<ExitCode, String> {
         &response,
     )
     .map_err(|e| format!("ECA response: {e}"))?;
-    let dir = device_dir(common);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let cert_path = dir.join("enrollment.oer");
-    write_secret(&dir.join("enrollment.key"), key_text.as_bytes())?;
-    std::fs::write(&cert_path, &e.certificate)
-        .map_err(|e| format!("{}: {e}", cert_path.display()))?;
+    let cert_path = save_enrollment(common, &e.certificate, &key_text)?;
     println!("enrolled: {}", cert_path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Successor enrollment (1609.2.1): request, ack, download, check, replace.
+fn enroll_successor(common: &Common, eca_url: &str) -> Result<ExitCode, String> {
+    use scms_sdk::enroll::{
+        build_successor_request, process_enrollment_response, process_successor_ack,
+        successor_download_request,
+    };
+
+    let now = time32(common)?;
+    let eca = scms_sdk::http::EcaClient::new(eca_url);
+    let mut store = trust_for_enroll(common, &eca)?;
+    let keys = MemoryKeyStore::new();
+    let current = load_enrollment(common, &keys, "current")?;
+    let ra_path = common.data_dir.join("certs").join("ra.oer");
+    let ra = std::fs::read(&ra_path).map_err(|e| format!("{}: {e}", ra_path.display()))?;
+    let (key_text, tbs) = new_enrollment_key(&keys, "next", now)?;
+    let request = build_successor_request(&keys, "current", &current, "next", &tbs, &ra, now)
+        .map_err(|e| e.to_string())?;
+    let ack = eca
+        .successor(&request.request)
+        .map_err(|e| format!("successor request: {e}"))?;
+    process_successor_ack(&ack, &ra, &request).map_err(|e| format!("successor ack: {e}"))?;
+    let download = successor_download_request(&keys, "current", &current, &ra, &request, now)
+        .map_err(|e| e.to_string())?;
+    let response = eca
+        .successor_download(&download)
+        .map_err(|e| format!("successor download: {e}"))?;
+    let e = process_enrollment_response(&mut store, &keys, "next", &request.request, &response)
+        .map_err(|e| format!("ECA response: {e}"))?;
+    let cert_path = save_enrollment(common, &e.certificate, &key_text)?;
+    println!("enrolled (successor): {}", cert_path.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -414,15 +500,8 @@ fn provision(
 
     let now = time32(common)?;
     let dir = device_dir(common);
-    let enrollment = std::fs::read(dir.join("enrollment.oer")).map_err(|e| {
-        format!(
-            "{}: {e} (run scms device enroll first)",
-            dir.join("enrollment.oer").display()
-        )
-    })?;
     let keys = MemoryKeyStore::new();
-    keys.insert("enrollment", read_key(&dir.join("enrollment.key"))?)
-        .map_err(|e| e.to_string())?;
+    let enrollment = load_enrollment(common, &keys, "enrollment")?;
     let aca_path = common.data_dir.join("certs").join("aca.oer");
     let aca = std::fs::read(&aca_path).map_err(|e| format!("{}: {e}", aca_path.display()))?;
     let ra = RaClient::new(ra_url);

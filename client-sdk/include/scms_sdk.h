@@ -132,19 +132,38 @@ typedef enum ScmsStatus {
    */
   SCMS_STATUS_KEY_STORE_ERROR = 103,
   /**
-   * Signing failed.
+   * Signing, encoding or building a request failed.
    */
   SCMS_STATUS_SIGN_ERROR = 104,
   /**
    * A bug in the SDK (a caught panic); the handle should be dropped.
    */
   SCMS_STATUS_INTERNAL_ERROR = 105,
+  /**
+   * An ECA or RA answer names another request (`requestHash`).
+   */
+  SCMS_STATUS_NOT_OUR_REQUEST = 106,
+  /**
+   * An issued certificate does not certify the device's key.
+   */
+  SCMS_STATUS_KEY_MISMATCH = 107,
+  /**
+   * A provisioning response could not be decrypted with the device's keys.
+   */
+  SCMS_STATUS_DECRYPTION_FAILED = 108,
 } ScmsStatus;
 
 /**
  * A key store: in memory, or sealed files in a directory. Thread-safe.
  */
 typedef struct ScmsKeyStore ScmsKeyStore;
+
+/**
+ * One pseudonym provisioning request of a device (butterfly keys) and the
+ * pseudonyms downloaded for it. Holds secret key material: free it when
+ * every i-period is downloaded. Not thread-safe: one thread at a time.
+ */
+typedef struct ScmsProvisioning ScmsProvisioning;
 
 /**
  * One signing identity (certificate and key label) and its certificate
@@ -333,6 +352,16 @@ enum ScmsStatus scms_soft_keystore_open(const char *dir,
 void scms_keystore_free(struct ScmsKeyStore *keystore);
 
 /**
+ * Generates a NIST P-256 key pair under `label` inside the key store (an
+ * enrollment key, before [`scms_enroll_build_request`]). The private key
+ * never leaves the store.
+ *
+ * # Safety
+ * `keystore` must be a live key store; `label` NUL-terminated.
+ */
+enum ScmsStatus scms_keystore_generate(struct ScmsKeyStore *keystore, const char *label);
+
+/**
  * Imports a NIST P-256 private key (32-byte big-endian scalar) under `label`.
  * FOR TESTS AND DEMOS ONLY: a device's pseudonym keys come out of
  * provisioning inside the SDK and never need to pass through the
@@ -403,6 +432,231 @@ enum ScmsStatus scms_signer_sign(struct ScmsSigner *signer,
                                  uint8_t *out,
                                  size_t out_cap,
                                  size_t *out_len);
+
+/**
+ * Builds the initial enrollment request (`EeEcaCertRequestSpdu`, COER) for
+ * the key `key_label` (see [`scms_keystore_generate`]), self-signed by it,
+ * at `now` (1609.2 Time32: seconds since 2004-01-01 00:00:00 UTC).
+ * `tbs_cert` is the COER `ToBeSignedCertificate` the device asks for (its
+ * enrollment profile: id, validity, region, certRequestPermissions); the
+ * SDK sets the request constraints and the verification key. Send the bytes
+ * with `POST /v3/enrollment-certificate`, keep them for
+ * [`scms_enroll_process_response`]. With `SCMS_STATUS_BUFFER_TOO_SMALL`
+ * nothing was sent: call again with a larger buffer (a new request).
+ *
+ * # Safety
+ * `keystore` must be a live key store; `key_label` NUL-terminated;
+ * `tbs_cert` must point to `tbs_cert_len` bytes; `out` to `out_cap` writable
+ * bytes; `out_len` writable.
+ */
+enum ScmsStatus scms_enroll_build_request(const struct ScmsKeyStore *keystore,
+                                          const char *key_label,
+                                          const uint8_t *tbs_cert,
+                                          size_t tbs_cert_len,
+                                          uint32_t now,
+                                          uint8_t *out,
+                                          size_t out_cap,
+                                          size_t *out_len);
+
+/**
+ * Checks the ECA's answer (`EcaEeCertResponseSpdu`) to `request` (the bytes
+ * sent): `requestHash`, the ECA chain up to a trust anchor of `verifier`
+ * (the ECA and ICA are added to it), the ECA's signatures, and that the
+ * certificate certifies `key_label`. Copies the enrollment certificate
+ * (COER) to `cert_out`. With `SCMS_STATUS_BUFFER_TOO_SMALL` call again with
+ * the same bytes and a larger buffer.
+ *
+ * # Safety
+ * `verifier` must be a live verifier used by no other thread; `keystore` a
+ * live key store; `key_label` NUL-terminated; `request` and `response` must
+ * point to that many bytes; `cert_out` to `cert_cap` writable bytes;
+ * `cert_len` writable.
+ */
+enum ScmsStatus scms_enroll_process_response(struct ScmsVerifier *verifier,
+                                             const struct ScmsKeyStore *keystore,
+                                             const char *key_label,
+                                             const uint8_t *request,
+                                             size_t request_len,
+                                             const uint8_t *response,
+                                             size_t response_len,
+                                             uint8_t *cert_out,
+                                             size_t cert_cap,
+                                             size_t *cert_len);
+
+/**
+ * Draws fresh P-256 butterfly key material: separate signing and
+ * encryption caterpillar keys (`unified` false, "original" butterfly), or
+ * one pair for both (`unified` true).
+ *
+ * # Safety
+ * `out` must be writable.
+ */
+enum ScmsStatus scms_provisioning_new(bool unified, struct ScmsProvisioning **out);
+
+/**
+ * Frees a provisioning handle (NULL is ignored); its key material is zeroized.
+ *
+ * # Safety
+ * `provisioning` must be NULL or a handle not yet freed, used by no other thread.
+ */
+void scms_provisioning_free(struct ScmsProvisioning *provisioning);
+
+/**
+ * Builds the `EeRaCertRequestSpdu` (COER) asking for implicit pseudonym
+ * certificates with the PSIDs `psids[0..psid_count]`, from `start` (Time32)
+ * for `hours`: signed with the enrollment key `enrollment_label` and
+ * certificate, encrypted to `ra_cert`. Send with
+ * `POST /v3/authorization-certificate`. With `SCMS_STATUS_BUFFER_TOO_SMALL`
+ * nothing was sent: call again with a larger buffer (a new request).
+ *
+ * # Safety
+ * `provisioning` must be a live handle used by no other thread; `keystore`
+ * a live key store; `enrollment_label` NUL-terminated; the byte arguments
+ * must point to that many bytes; `psids` to `psid_count` values; `out` to
+ * `out_cap` writable bytes; `out_len` writable.
+ */
+enum ScmsStatus scms_provisioning_build_request(struct ScmsProvisioning *provisioning,
+                                                const struct ScmsKeyStore *keystore,
+                                                const char *enrollment_label,
+                                                const uint8_t *enrollment_cert,
+                                                size_t enrollment_cert_len,
+                                                const uint8_t *ra_cert,
+                                                size_t ra_cert_len,
+                                                const uint64_t *psids,
+                                                size_t psid_count,
+                                                uint32_t start,
+                                                uint16_t hours,
+                                                uint32_t now,
+                                                uint8_t *out,
+                                                size_t out_cap,
+                                                size_t *out_len);
+
+/**
+ * Checks the RA's `RaEeCertAckSpdu` (signed by `ra_cert`, for the last
+ * request built): `*first_i` gets the first i-period to download (0 when
+ * the RA gave none), `*next_dl_time` the Time32 after which to download.
+ *
+ * # Safety
+ * `provisioning` must be a live handle; `ack` and `ra_cert` must point to
+ * that many bytes; `first_i` and `next_dl_time` writable.
+ */
+enum ScmsStatus scms_provisioning_process_ack(struct ScmsProvisioning *provisioning,
+                                              const uint8_t *ack,
+                                              size_t ack_len,
+                                              const uint8_t *ra_cert,
+                                              size_t ra_cert_len,
+                                              uint32_t *first_i,
+                                              uint32_t *next_dl_time);
+
+/**
+ * Builds the `EeRaDownloadRequestSpdu` (COER) for i-period `i`, signed with
+ * the enrollment key and certificate, encrypted to `ra_cert`. Send it as
+ * standard base64 in the `Download-Req` header of
+ * `GET /v3/authorization-certificate`; the answer is a ZIP, or 503 with
+ * `Retry-After` while the batch is being made.
+ *
+ * # Safety
+ * As [`scms_provisioning_build_request`].
+ */
+enum ScmsStatus scms_provisioning_download_request(struct ScmsProvisioning *provisioning,
+                                                   const struct ScmsKeyStore *keystore,
+                                                   const char *enrollment_label,
+                                                   const uint8_t *enrollment_cert,
+                                                   size_t enrollment_cert_len,
+                                                   const uint8_t *ra_cert,
+                                                   size_t ra_cert_len,
+                                                   uint32_t i,
+                                                   uint32_t now,
+                                                   uint8_t *out,
+                                                   size_t out_cap,
+                                                   size_t *out_len);
+
+/**
+ * Opens a downloaded batch (the ZIP) of i-period `i`: checks each
+ * response's signature by `aca_cert`, decrypts it, reconstructs the
+ * pseudonym's private key and checks it against the certificate. Every key
+ * goes into `keystore` under `<label_prefix><i>_<j>` (i and j in decimal;
+ * nothing is stored unless the whole batch checks); `*count` gets the
+ * number of pseudonyms, whose certificates [`scms_provisioning_pseudonym`]
+ * returns.
+ *
+ * # Safety
+ * `provisioning` must be a live handle used by no other thread; `keystore`
+ * a live key store; `archive` and `aca_cert` must point to that many bytes;
+ * `label_prefix` NUL-terminated; `count` writable.
+ */
+enum ScmsStatus scms_provisioning_process_download(struct ScmsProvisioning *provisioning,
+                                                   const struct ScmsKeyStore *keystore,
+                                                   const uint8_t *archive,
+                                                   size_t archive_len,
+                                                   const uint8_t *aca_cert,
+                                                   size_t aca_cert_len,
+                                                   uint32_t i,
+                                                   const char *label_prefix,
+                                                   size_t *count);
+
+/**
+ * The pseudonym `index` (0-based, below the count) of the last processed
+ * download: `*i` and `*j` (its key label is `<label_prefix><i>_<j>`) and the
+ * certificate (COER) in `cert_out`, for [`scms_signer_new`].
+ *
+ * # Safety
+ * `provisioning` must be a live handle; `i` and `j` writable; `cert_out`
+ * must point to `cert_cap` writable bytes; `cert_len` writable.
+ */
+enum ScmsStatus scms_provisioning_pseudonym(struct ScmsProvisioning *provisioning,
+                                            size_t index,
+                                            uint32_t *i,
+                                            uint32_t *j,
+                                            uint8_t *cert_out,
+                                            size_t cert_cap,
+                                            size_t *cert_len);
+
+/**
+ * Converts Unix time (µs since 1970-01-01 UTC) to 1609.2 Time64 (µs since
+ * 2004-01-01 UTC, leap seconds counted); Time32 is Time64 / 1000000. A pure
+ * conversion for applications whose clock is Unix time.
+ */
+uint64_t scms_time64_from_unix_us(int64_t unix_us);
+
+/**
+ * Encrypts `plaintext` to the encryption key of `recipient_cert` (COER):
+ * ECIES or SM2 by the key's curve; writes the COER `Ieee1609Dot2Data` of
+ * `encryptedData` to `out`. A certificate without an encryption key gives
+ * `SCMS_STATUS_UNSUPPORTED_ALGORITHM`.
+ *
+ * # Safety
+ * `recipient_cert` and `plaintext` must point to that many bytes; `out` to
+ * `out_cap` writable bytes; `out_len` writable.
+ */
+enum ScmsStatus scms_encrypt_to_certificate(const uint8_t *recipient_cert,
+                                            size_t recipient_cert_len,
+                                            const uint8_t *plaintext,
+                                            size_t plaintext_len,
+                                            uint8_t *out,
+                                            size_t out_cap,
+                                            size_t *out_len);
+
+/**
+ * Opens `data` (COER `Ieee1609Dot2Data` of `encryptedData`) addressed to
+ * `own_cert`, whose encryption private key is `enc_key_label` in
+ * `keystore`; writes the plaintext to `out`. `SCMS_STATUS_DECRYPTION_FAILED`
+ * when it is not for this certificate or a tag does not verify.
+ *
+ * # Safety
+ * `keystore` must be a live key store; `enc_key_label` NUL-terminated;
+ * `own_cert` and `data` must point to that many bytes; `out` to `out_cap`
+ * writable bytes; `out_len` writable.
+ */
+enum ScmsStatus scms_decrypt(const struct ScmsKeyStore *keystore,
+                             const char *enc_key_label,
+                             const uint8_t *own_cert,
+                             size_t own_cert_len,
+                             const uint8_t *data,
+                             size_t data_len,
+                             uint8_t *out,
+                             size_t out_cap,
+                             size_t *out_len);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -10,25 +10,43 @@
 //!    the [`CertificateStore`] (its ICA and ECA are checked and added), the
 //!    response is signed by that ECA, the certificate is issued by it and
 //!    certifies our key.
+//!
+//! Successor enrollment (1609.2.1 `EeRaSuccessorEnrollmentCertRequestSpdu`),
+//! before the enrollment certificate expires:
+//! 1. [`build_successor_request`]: an initial-style request self-signed by the
+//!    new key, wrapped in `eeRaSuccessorEnrollmentCertRequest`, signed with
+//!    the current enrollment certificate and encrypted to the RA certificate;
+//!    `POST /v3/successor-enrollment-certificate`.
+//! 2. [`process_successor_ack`]: the signed `RaEeEnrollmentCertAckSpdu`.
+//! 3. [`successor_download_request`]: the `EeRaDownloadRequestSpdu` for the
+//!    file `<requestHash>.oer`; `GET /v3/successor-enrollment-certificate`.
+//! 4. [`process_enrollment_response`] with the new key's label and the
+//!    request bytes of step 1 (the response's `requestHash` names them).
 
 use core::fmt;
 
-use scms_asn1::codec::Spanned;
+use std::borrow::Cow;
+
+use scms_asn1::codec::{Spanned, Utf8String};
 use scms_asn1::ieee1609dot2::{
     Certificate, CertificateType, Ieee1609Dot2Content, Ieee1609Dot2Data, SignerIdentifier, Time32,
     ToBeSignedCertificate, VerificationKeyIndicator,
 };
 use scms_asn1::ieee1609dot2dot1::eca_ee::{EcaEeInterfacePdu, EeEcaCertRequest};
+use scms_asn1::ieee1609dot2dot1::ee_ra::{
+    successor_enrollment_filename, EeRaDownloadRequest, EeRaInterfacePdu,
+};
 use scms_asn1::ieee1609dot2dot1::protocol::{
-    EcaEeCertResponseSpdu, ScmsPdu, ScmsPduContent, ScopedCertificateRequest,
-    SignedCertificateRequest,
+    EcaEeCertResponseSpdu, EeEcaCertRequestSpdu, RaEeEnrollmentCertAckSpdu, ScmsPdu,
+    ScmsPduContent, ScopedCertificateRequest, SignedCertificateRequest,
 };
 use scms_crypto::hash::{digest, HashAlgorithm};
 use scms_crypto::verify::{
     certificate_hashed_id8, certificate_public_key, issuer_digest, verify_certificate,
-    verify_signed_data_with_key,
+    verify_signed_data, verify_signed_data_with_key,
 };
 use scms_crypto::wire;
+use scms_hsm::spdu::SignerForm;
 use scms_hsm::KeyStore;
 
 use crate::store::CertificateStore;
@@ -72,7 +90,7 @@ macro_rules! from_err {
     })*};
 }
 from_err!(Malformed: scms_asn1::DecodeError);
-from_err!(Internal: scms_asn1::EncodeError, scms_crypto::suite::Error, scms_hsm::KeyStoreError, scms_hsm::spdu::SpduError);
+from_err!(Internal: scms_asn1::EncodeError, scms_crypto::suite::Error, scms_hsm::KeyStoreError, scms_hsm::spdu::SpduError, scms_hsm::envelope::EnvelopeError);
 
 /// The `EeEcaCertRequestSpdu` (COER) for initial enrollment of the key
 /// `key_label` of `keys`.
@@ -216,4 +234,117 @@ pub fn process_enrollment_response(
         chain,
         generation_time: r.generation_time,
     })
+}
+
+/// A successor enrollment request as sent, and the hash that names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SuccessorRequest {
+    /// The `EeRaSuccessorEnrollmentCertRequestSpdu` (COER): POST these bytes,
+    /// and pass them to [`process_enrollment_response`] with the answer.
+    pub request: Vec<u8>,
+    /// Its HashedId8 (SHA-256): names the download file.
+    pub request_hash: [u8; 8],
+}
+
+/// The `EeRaSuccessorEnrollmentCertRequestSpdu` asking to certify the key
+/// `new_label` (`tbs_cert` as for [`build_enrollment_request`]), signed with
+/// the current enrollment key `current_label` and certificate
+/// `current_cert`, encrypted to `recipient_cert` (the RA's, which carries an
+/// encryption key).
+#[allow(clippy::too_many_arguments)]
+pub fn build_successor_request(
+    keys: &dyn KeyStore,
+    current_label: &str,
+    current_cert: &[u8],
+    new_label: &str,
+    tbs_cert: &ToBeSignedCertificate<'_>,
+    recipient_cert: &[u8],
+    now: Time32,
+) -> Result<SuccessorRequest, EnrollError> {
+    let current: Certificate<'_> = scms_asn1::decode(current_cert)?;
+    let inner_bytes = build_enrollment_request(keys, new_label, tbs_cert, now)?;
+    let inner: EeEcaCertRequestSpdu<'_> = scms_asn1::decode(&inner_bytes)?;
+    let scoped = ScopedCertificateRequest(ScmsPdu::new(ScmsPduContent::EeRa(
+        EeRaInterfacePdu::EeRaSuccessorEnrollmentCertRequest(inner),
+    )));
+    let tbs_bytes = scms_asn1::encode(&scoped)?;
+    let signature = scms_hsm::spdu::sign_data(keys, current_label, current_cert, &tbs_bytes)?;
+    let signed = SignedCertificateRequest {
+        hash_algorithm_id: wire::hash_algorithm(keys.public_key(current_label)?.curve()),
+        tbs_request: Spanned::new(scoped),
+        signer: SignerIdentifier::Certificate(vec![current]),
+        signature,
+    };
+    let signed = scms_asn1::encode(&Ieee1609Dot2Data::new(
+        Ieee1609Dot2Content::SignedCertificateRequest(scms_asn1::encode(&signed)?.into()),
+    ))?;
+    let request = scms_hsm::envelope::encrypt_to_certificate(recipient_cert, &signed)?;
+    let mut request_hash = [0u8; 8];
+    request_hash.copy_from_slice(&digest(HashAlgorithm::Sha256, &request).as_bytes()[24..]);
+    Ok(SuccessorRequest {
+        request,
+        request_hash,
+    })
+}
+
+/// Checks the `RaEeEnrollmentCertAckSpdu` answering `request`: signed by
+/// `recipient_cert` (the certificate the request was encrypted to), for this
+/// request. Returns the time after which the certificate can be downloaded.
+pub fn process_successor_ack(
+    ack: &[u8],
+    recipient_cert: &[u8],
+    request: &SuccessorRequest,
+) -> Result<Time32, EnrollError> {
+    let spdu: RaEeEnrollmentCertAckSpdu<'_> = scms_asn1::decode(ack)?;
+    let sd = spdu.signed_data()?;
+    if !crate::provision::signer_is(sd, recipient_cert) {
+        return Err(EnrollError::BadSignature(
+            "the ack is not signed by the certificate the request was sent to".into(),
+        ));
+    }
+    let signer: Certificate<'_> = scms_asn1::decode(recipient_cert)?;
+    verify_signed_data(sd, &signer, None)
+        .map_err(|e| EnrollError::BadSignature(format!("ack: {e}")))?;
+    let pdu = spdu.scms_pdu()?;
+    let ScmsPduContent::EeRa(EeRaInterfacePdu::RaEeCertInfo(info)) = &pdu.content else {
+        return Err(EnrollError::Malformed("not a raEeCertInfo".into()));
+    };
+    if info.request_hash != request.request_hash {
+        return Err(EnrollError::NotOurRequest);
+    }
+    Ok(info.next_dl_time)
+}
+
+/// The `EeRaDownloadRequestSpdu` for the successor certificate of `request`
+/// (file [`successor_enrollment_filename`]), signed with the current
+/// enrollment key and certificate, encrypted to `recipient_cert`.
+pub fn successor_download_request(
+    keys: &dyn KeyStore,
+    current_label: &str,
+    current_cert: &[u8],
+    recipient_cert: &[u8],
+    request: &SuccessorRequest,
+    now: Time32,
+) -> Result<Vec<u8>, EnrollError> {
+    let pdu = ScmsPdu::new(ScmsPduContent::EeRa(EeRaInterfacePdu::EeRaDownloadRequest(
+        EeRaDownloadRequest {
+            generation_time: now,
+            filename: Utf8String(Cow::Owned(successor_enrollment_filename(
+                &request.request_hash,
+            ))),
+            unknown_extensions: Default::default(),
+        },
+    )));
+    let tbs = crate::provision::signed_unsecured_tbs(scms_asn1::encode(&pdu)?);
+    let signed = scms_hsm::spdu::signed_data(
+        keys,
+        current_label,
+        current_cert,
+        tbs,
+        SignerForm::Certificate,
+    )?;
+    Ok(scms_hsm::envelope::encrypt_to_certificate(
+        recipient_cert,
+        &signed,
+    )?)
 }

@@ -7,6 +7,8 @@
 //! | [`EcaClient::enroll`] | `POST {eca}/v3/enrollment-certificate` | `EeEcaCertRequestSpdu` | `EcaEeCertResponseSpdu` |
 //! | [`EcaClient::certificate_chain`] | `GET {eca}/v3/ca-certificate` | | `CertificateChainSpdu` |
 //! | [`EcaClient::ctl`] | `GET {eca}/v3/ctl` | | `MultiSignedCtlSpdu` |
+//! | [`EcaClient::successor`] | `POST {eca}/v3/successor-enrollment-certificate` | `EeRaSuccessorEnrollmentCertRequestSpdu` | `RaEeEnrollmentCertAckSpdu` |
+//! | [`EcaClient::successor_download`] | `GET {eca}/v3/successor-enrollment-certificate`, header `Download-Req` as below | | `EcaEeCertResponseSpdu` |
 //! | [`RaClient::provision`] | `POST {ra}/v3/authorization-certificate` | `EeRaCertRequestSpdu` | `RaEeCertAckSpdu` |
 //! | [`RaClient::download`] | `GET {ra}/v3/authorization-certificate`, header `Download-Req`: base64 (RFC 4648, padded) of the `EeRaDownloadRequestSpdu` | | the zip of the i-period; 503 + `Retry-After` when not ready |
 //! | [`RaClient::ra_certificate`] | `GET {ra}/v3/ra-certificate` | | the RA certificate |
@@ -145,6 +147,29 @@ impl EcaClient {
     /// The latest `MultiSignedCtlSpdu`: see `bootstrap::bootstrap`.
     pub fn ctl(&self) -> Result<Vec<u8>, HttpError> {
         get(&self.agent, &join(&self.base, "/v3/ctl"))
+    }
+
+    /// Sends an `EeRaSuccessorEnrollmentCertRequestSpdu` (see
+    /// `enroll::build_successor_request`) and returns the
+    /// `RaEeEnrollmentCertAckSpdu` (see `enroll::process_successor_ack`).
+    /// 1609.2.1 places this endpoint on the RA; this repository's ECA serves it.
+    pub fn successor(&self, request: &[u8]) -> Result<Vec<u8>, HttpError> {
+        post(
+            &self.agent,
+            &join(&self.base, "/v3/successor-enrollment-certificate"),
+            request,
+        )
+    }
+
+    /// Downloads the `EcaEeCertResponseSpdu` of a successor enrollment with
+    /// an `EeRaDownloadRequestSpdu` (see `enroll::successor_download_request`).
+    pub fn successor_download(&self, download_request: &[u8]) -> Result<Vec<u8>, HttpError> {
+        answer(
+            self.agent
+                .get(&join(&self.base, "/v3/successor-enrollment-certificate"))
+                .set("Download-Req", &base64(download_request))
+                .call(),
+        )
     }
 }
 

@@ -7,6 +7,7 @@
 //! Private keys are used only through `scms_hsm::KeyStore`.
 
 pub mod bootstrap;
+pub mod encrypt;
 pub mod enroll;
 #[cfg(feature = "http")]
 pub mod http;

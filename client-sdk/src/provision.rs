@@ -167,7 +167,7 @@ pub fn download_filename(request_hash: &[u8; 8], i: u32) -> String {
     format!("{h}_{i:X}.zip")
 }
 
-fn signed_unsecured_tbs(payload: Vec<u8>) -> ToBeSignedData<'static> {
+pub(crate) fn signed_unsecured_tbs(payload: Vec<u8>) -> ToBeSignedData<'static> {
     ToBeSignedData {
         payload: SignedDataPayload {
             data: Some(Box::new(Ieee1609Dot2Data::new(
@@ -181,7 +181,7 @@ fn signed_unsecured_tbs(payload: Vec<u8>) -> ToBeSignedData<'static> {
     }
 }
 
-fn signer_is(sd: &scms_asn1::ieee1609dot2::SignedData<'_>, cert: &[u8]) -> bool {
+pub(crate) fn signer_is(sd: &scms_asn1::ieee1609dot2::SignedData<'_>, cert: &[u8]) -> bool {
     matches!(&sd.signer, SignerIdentifier::Certificate(c)
         if c.len() == 1 && c[0].to_bytes().is_ok_and(|b| b.as_ref() == cert))
 }

@@ -296,46 +296,60 @@ impl Verifier {
     /// are checked here and now.
     fn signature_task(&mut self, sd: &SignedData<'_>, c: &Checked) -> SigTask {
         let signer = &c.signer;
-        let (Some(key), Signature::EcdsaNistP256Signature(sig)) = (signer.p256, &sd.signature)
-        else {
-            return SigTask::Done(
-                verify_signed_data_with_key(sd, &signer.public_key, &signer.bytes).map_err(|e| {
-                    match e {
-                        scms_crypto::verify::VerifyError::UnsupportedAlgorithm => {
-                            Rejection::UnsupportedAlgorithm
-                        }
-                        _ => Rejection::BadSignature,
-                    }
-                }),
-            );
-        };
-        let d = ecdsa_digest_from_hashes(HashAlgorithm::Sha256, &c.tbs_sha256, &signer.sha256);
-        let Ok(digest) = <[u8; 32]>::try_from(d.as_bytes()) else {
-            return SigTask::Done(Err(Rejection::BadSignature));
-        };
-        let r = match &sig.r_sig {
-            EccP256CurvePoint::XOnly(x) => {
-                let result = engine::Signature::from_scalars(x, &sig.s_sig)
-                    .and_then(|es| {
-                        self.tables
-                            .verify_with_table(&signer.hashed_id8, &key, &digest, &es)
-                    })
-                    .map_err(engine_rejection);
-                return SigTask::Done(result);
-            }
-            EccP256CurvePoint::Fill => return SigTask::Done(Err(Rejection::BadSignature)),
-            EccP256CurvePoint::CompressedY0(x) => [&[0x02][..], &x[..]].concat(),
-            EccP256CurvePoint::CompressedY1(x) => [&[0x03][..], &x[..]].concat(),
-            EccP256CurvePoint::UncompressedP256(u) => [&[0x04][..], &u.x[..], &u.y[..]].concat(),
-        };
-        SigTask::Full {
-            key,
-            digest,
-            r,
-            s: sig.s_sig,
-        }
+        let tables = &mut self.tables;
+        signature_plan(sd, signer, &c.tbs_sha256, |key, digest, es| {
+            tables.verify_with_table(&signer.hashed_id8, key, digest, es)
+        })
     }
+}
 
+/// How the signature of `sd` by `signer` is checked, given SHA-256 of its
+/// tbsData: P-256 with a full R is left to the caller (batch or table),
+/// x-only P-256 goes through `x_only` (a signer table, or none), other curves
+/// through `scms_crypto::verify`.
+fn signature_plan(
+    sd: &SignedData<'_>,
+    signer: &CertInfo,
+    tbs_sha256: &[u8; 32],
+    x_only: impl FnOnce(&Affine, &[u8; 32], &engine::Signature) -> Result<(), engine::EngineError>,
+) -> SigTask {
+    let (Some(key), Signature::EcdsaNistP256Signature(sig)) = (signer.p256, &sd.signature) else {
+        return SigTask::Done(
+            verify_signed_data_with_key(sd, &signer.public_key, &signer.bytes).map_err(
+                |e| match e {
+                    scms_crypto::verify::VerifyError::UnsupportedAlgorithm => {
+                        Rejection::UnsupportedAlgorithm
+                    }
+                    _ => Rejection::BadSignature,
+                },
+            ),
+        );
+    };
+    let d = ecdsa_digest_from_hashes(HashAlgorithm::Sha256, tbs_sha256, &signer.sha256);
+    let Ok(digest) = <[u8; 32]>::try_from(d.as_bytes()) else {
+        return SigTask::Done(Err(Rejection::BadSignature));
+    };
+    let r = match &sig.r_sig {
+        EccP256CurvePoint::XOnly(x) => {
+            let result = engine::Signature::from_scalars(x, &sig.s_sig)
+                .and_then(|es| x_only(&key, &digest, &es))
+                .map_err(engine_rejection);
+            return SigTask::Done(result);
+        }
+        EccP256CurvePoint::Fill => return SigTask::Done(Err(Rejection::BadSignature)),
+        EccP256CurvePoint::CompressedY0(x) => [&[0x02][..], &x[..]].concat(),
+        EccP256CurvePoint::CompressedY1(x) => [&[0x03][..], &x[..]].concat(),
+        EccP256CurvePoint::UncompressedP256(u) => [&[0x04][..], &u.x[..], &u.y[..]].concat(),
+    };
+    SigTask::Full {
+        key,
+        digest,
+        r,
+        s: sig.s_sig,
+    }
+}
+
+impl Verifier {
     /// Checks a batch of SPDUs received at `now`; one verdict per message, in
     /// order, exactly as [`Verifier::verify`] would give them one after the
     /// other (so a replay inside the batch is caught, and a certificate carried
@@ -531,8 +545,9 @@ impl Verifier {
     /// trust anchor (a root may sign its CRLs itself: the digest then names the
     /// anchor), be valid at `now`, hold the CRL PSID (256) with a `CrlSsp` that
     /// lists the CRL's series and designates its `crlCraca` (the signer itself
-    /// or its issuer), and the signature must verify; then its entries join the
-    /// revocation state.
+    /// or its issuer), and the signature must verify (P-256 through
+    /// `scms_crypto::engine`, without a signer table); then its entries join
+    /// the revocation state.
     /// `current_i` is the receiver's current i-period.
     pub fn apply_crl(
         &mut self,
@@ -568,8 +583,7 @@ impl Verifier {
                 });
             }
         }
-        verify_signed_data_with_key(sd, &signer.public_key, &signer.bytes)
-            .map_err(|_| Rejection::BadSignature)?;
+        verify_once(sd, &signer)?;
         let contents_bytes = match sd.tbs_data.payload.data.as_deref().map(|d| &d.content) {
             Some(Ieee1609Dot2Content::UnsecuredData(o)) => o.to_vec(),
             _ => return Err(Rejection::NoPayload),
@@ -723,6 +737,24 @@ impl Verifier {
             replay_id,
             tbs_sha256,
         }))
+    }
+}
+
+/// Verifies the signature of one-off signed data (a CRL) by `signer`: P-256
+/// through the engine without a signer table (a CRL signer does not sign
+/// often enough to pay for one), other curves through `scms_crypto::verify`.
+fn verify_once(sd: &SignedData<'_>, signer: &CertInfo) -> Result<(), Rejection> {
+    let tbs_bytes = sd
+        .tbs_data
+        .to_bytes()
+        .map_err(|e| Rejection::Malformed(e.to_string()))?;
+    let mut tbs_sha256 = [0u8; 32];
+    tbs_sha256.copy_from_slice(digest(HashAlgorithm::Sha256, &tbs_bytes).as_bytes());
+    match signature_plan(sd, signer, &tbs_sha256, engine::verify_prehash) {
+        SigTask::Done(r) => r,
+        SigTask::Full { key, digest, r, s } => FullSignature::from_sec1(&r, &s)
+            .and_then(|sig| engine::verify_prehash_full(&key, &digest, &sig))
+            .map_err(engine_rejection),
     }
 }
 

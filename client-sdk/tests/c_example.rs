@@ -3,39 +3,17 @@
 //! issued by our CA crate: it signs on one side, verifies on the other, and
 //! checks that tampered, replayed and stale messages are rejected.
 
+mod c_support;
 mod common;
 
 use common::{hex, now64, World};
-use std::path::PathBuf;
 use std::process::Command;
-
-/// `target/<profile>`, where cargo put libscms_sdk.a and libscms_sdk.so.
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    // target/<profile>/deps/c_example-<hash>
-    exe.parent()
-        .and_then(|deps| deps.parent())
-        .expect("target dir")
-        .to_path_buf()
-}
 
 #[test]
 fn c_example_signs_and_verifies_through_the_c_abi() {
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    if Command::new(&cc).arg("--version").output().is_err() {
-        // scripts/test.sh installs gcc: in CI its absence is a failure.
-        assert!(std::env::var_os("CI").is_none(), "no C compiler `{cc}`");
-        println!("SKIPPED: no C compiler `{cc}`");
+    let Some(cc) = c_support::c_compiler() else {
         return;
-    }
-    let target = target_dir();
-    for lib in ["libscms_sdk.a", "libscms_sdk.so"] {
-        assert!(
-            target.join(lib).exists(),
-            "{lib} not in {}",
-            target.display()
-        );
-    }
+    };
     let w = World::new();
     let dir = std::env::temp_dir().join(format!("scms-sdk-c-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -47,23 +25,9 @@ fn c_example_signs_and_verifies_through_the_c_abi() {
     std::fs::write(dir.join("pseudonym.oer"), cert).expect("write");
     std::fs::write(dir.join("pseudonym.key"), hex(&key.to_be_bytes())).expect("write");
 
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     for (mode, exe) in [("static", "sign_verify"), ("shared", "sign_verify_shared")] {
         let exe = dir.join(exe);
-        let build = Command::new("bash")
-            .arg(manifest.join("examples/c/build.sh"))
-            .arg(mode)
-            .env("TARGET_DIR", &target)
-            .env("OUT", &exe)
-            .env("CC", &cc)
-            .output()
-            .expect("run build.sh");
-        assert!(
-            build.status.success(),
-            "{mode} build failed:\n{}{}",
-            String::from_utf8_lossy(&build.stdout),
-            String::from_utf8_lossy(&build.stderr)
-        );
+        c_support::build(&cc, mode, "sign_verify", &exe);
         let run = Command::new(&exe)
             .arg(&dir)
             .arg(now64(0).to_string())

@@ -150,3 +150,51 @@ pub struct EeRaDownloadRequest<'a> {
     #[asn1(unknown_ext)]
     pub unknown_extensions: UnknownExtensions,
 }
+
+/// The download file name of a successor enrollment certificate: the
+/// request's HashedId8 (of the `EeRaSuccessorEnrollmentCertRequestSpdu`) in
+/// upper-case hex, then `.oer` (the single-file counterpart of the butterfly
+/// batches' `<requestHash>_<i>.zip`).
+pub fn successor_enrollment_filename(request_hash: &HashedId8) -> String {
+    let mut s: String = request_hash.iter().map(|b| format!("{b:02X}")).collect();
+    s.push_str(".oer");
+    s
+}
+
+/// The request hash named by [`successor_enrollment_filename`] (either case).
+pub fn parse_successor_enrollment_filename(name: &str) -> Option<HashedId8> {
+    let hex = name.strip_suffix(".oer")?;
+    if hex.len() != 16 || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut out = [0u8; 8];
+    for (k, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&hex[2 * k..2 * k + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod filename_tests {
+    use super::*;
+
+    #[test]
+    fn successor_filename_round_trips() {
+        let h = [0x01, 0xab, 0, 0xff, 0x10, 0x20, 0x30, 0x40];
+        let name = successor_enrollment_filename(&h);
+        assert_eq!(name, "01AB00FF10203040.oer");
+        assert_eq!(parse_successor_enrollment_filename(&name), Some(h));
+        assert_eq!(
+            parse_successor_enrollment_filename("01ab00ff10203040.oer"),
+            Some(h)
+        );
+        for bad in [
+            "01AB00FF1020304.oer",
+            "01AB00FF10203040.zip",
+            "0xAB00FF10203040.oer",
+            "é1AB00FF102030.oer",
+        ] {
+            assert_eq!(parse_successor_enrollment_filename(bad), None, "{bad}");
+        }
+    }
+}

@@ -8,7 +8,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 
 use scms_asn1::ieee1609dot2::{ToBeSignedCertificate, VerificationKeyIndicator};
-use scms_ca::eca::{router, system_now, Eca};
+use scms_ca::eca::{router, system_now, Eca, SuccessorFront};
 use scms_ca::hierarchy::{build, Hierarchy, HierarchyOptions};
 use scms_ca::issue::{to_be_signed, IssueParams, SubjectId};
 use scms_ca::profile::{builtin, Family};
@@ -41,13 +41,22 @@ impl EcaServer {
                 .commit(&Batch::hierarchy(&h, &opts).expect("batch"), 1_767_225_600)
                 .await
                 .expect("commit");
+            // Successor enrollment is encrypted to the RA certificate; the
+            // ECA holds its keys (one key store, as `scms serve` runs them).
+            let ra_label = h.key_labels["ra"].clone();
+            let front = SuccessorFront {
+                certificate: h.certificate("ra").expect("ra").to_vec(),
+                enc_key_label: format!("{ra_label}-enc"),
+                key_label: ra_label,
+            };
             let eca = Eca::from_store(
                 store,
                 Arc::new(ks),
                 builtin(Family::Us, "enrollment").expect("profile"),
             )
             .await
-            .expect("eca");
+            .expect("eca")
+            .with_successor_front(front);
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
                 .expect("bind");

@@ -18,7 +18,7 @@ use scms_ca::store::{Batch, Store};
 use scms_crypto::ccm::SymmAlgorithm;
 use scms_crypto::linkage::LaId;
 use scms_hsm::{KeyStore, MemoryKeyStore};
-use scms_la::service::LaService;
+use scms_la::service::{LaInvestigation, LaService};
 use scms_ra::service::{Clock, Peers, RaService};
 use scms_ra::store::RaStore;
 use scms_ra::{Ra, RaConfig};
@@ -90,8 +90,16 @@ async fn start_in(family: Family, dir: &std::path::Path) -> String {
         Family::Cn => SymmAlgorithm::Sm4Ccm,
     };
     let aca_cert = cert("aca");
+    let mut trust = TrustStore::new();
+    trust.add_anchor(&cert("root")).unwrap();
+    for role in ["ica", "eca"] {
+        trust.add_ca(&cert(role)).unwrap();
+    }
+    let profile = builtin(family, "pseudonym").unwrap();
+    let epoch = profile.iperiod_epoch_unix.unwrap();
     let mut las = Vec::new();
     for (id, name) in [(1u16, "la1"), (2, "la2")] {
+        // Answers the MA's linkage-seed requests (investigation).
         let la = LaService::open(
             LaId(id),
             alg,
@@ -102,16 +110,18 @@ async fn start_in(family: Family, dir: &std::path::Path) -> String {
             now_unix,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .with_investigation(LaInvestigation {
+            certificate: cert(name),
+            key_label: h.key_labels[name].clone(),
+            trust: trust.clone(),
+            iperiod_epoch_unix: epoch,
+            iperiod_secs: RaConfig::new(epoch).iperiod_secs,
+            clock: clock.clone(),
+            hostname: name.into(),
+        });
         las.push(serve(scms_la::service::router(Arc::new(la))).await);
     }
-    let mut trust = TrustStore::new();
-    trust.add_anchor(&cert("root")).unwrap();
-    for role in ["ica", "eca"] {
-        trust.add_ca(&cert(role)).unwrap();
-    }
-    let profile = builtin(family, "pseudonym").unwrap();
-    let epoch = profile.iperiod_epoch_unix.unwrap();
     let aca = Aca::new(
         aca_cert.clone(),
         h.key_labels["aca"].clone(),

@@ -1,4 +1,4 @@
-//! Provisioning (1609.2.1 clause 6.3.4, EE-RA, original and unified
+//! Provisioning (1609.2.1 clause 6.3.4, EE-RA, original, unified and compact unified
 //! butterfly keys) and download (clause 6.3.5).
 
 use super::scms_common::{

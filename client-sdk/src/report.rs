@@ -168,6 +168,19 @@ pub fn build_report(
     now: Time64,
     location: ThreeDLocation,
 ) -> Result<Vec<u8>, ReportError> {
+    let signed = sign_report(keys, reporter, content, now, location)?;
+    Ok(envelope::encrypt_to_certificate(ma_certificate, &signed)?)
+}
+
+/// The `SignedMisbehaviorReport` (COER) inside [`build_report`]'s envelope,
+/// before encryption to the MA.
+pub fn sign_report(
+    keys: &dyn KeyStore,
+    reporter: &SigningIdentity,
+    content: &ReportContent,
+    now: Time64,
+    location: ThreeDLocation,
+) -> Result<Vec<u8>, ReportError> {
     let report = encode_report(content, now, location)?;
     let scoped = ScopedMisbehaviorReport(ScmsPDU {
         version: 1,
@@ -202,7 +215,7 @@ pub fn build_report(
             "signed report does not fit its profile",
         ));
     }
-    Ok(envelope::encrypt_to_certificate(ma_certificate, &signed)?)
+    Ok(signed)
 }
 
 #[cfg(test)]

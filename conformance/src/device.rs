@@ -3,15 +3,13 @@
 //! write a misbehavior report. [`SdkDevice`] is our SDK in process; the
 //! adapter protocol (`crate::adapter`) carries the same calls over stdio.
 
-use scms_asn1::camp::ee_ma::{EndEntityMaInterfacePDU, MisbehaviorReportContents};
-use scms_asn1::codec::Octets;
 use scms_asn1::ieee1609dot2::{
-    Certificate, HeaderInfo, Ieee1609Dot2Content, Ieee1609Dot2Data, NinetyDegreeInt,
-    OneEightyDegreeInt, Psid, SignedDataPayload, ThreeDLocation, Time64, ToBeSignedData,
+    Certificate, Ieee1609Dot2Content, Ieee1609Dot2Data, NinetyDegreeInt, OneEightyDegreeInt,
+    ThreeDLocation, Time64,
 };
 use scms_crypto::suite::{Curve, SecretKey};
-use scms_hsm::spdu::SignerForm;
 use scms_hsm::MemoryKeyStore;
+use scms_sdk::report::{category, sign_report, Observation, ReportContent};
 use scms_sdk::{Message, Rejection, Signer, SigningIdentity, Verifier, VerifierConfig};
 
 /// The PSID of misbehavior reports (`scms_ca::profile::PSID_MISBEHAVIOR`).
@@ -186,44 +184,48 @@ impl SdkDevice {
         })
     }
 
-    /// The signed bytes of a report (before encryption): `EndEntityMaInterfacePDU`
-    /// in signed data of PSID 38, signer named by certificate.
+    /// The signed bytes of a report (before encryption): the SDK's
+    /// `SignedMisbehaviorReport` (`scms_sdk::report`, the TS 103 759-shaped
+    /// `MisbehaviorReport` in the CAMP `ee-ma` misbehaviorReport, PSID 38,
+    /// signer by certificate) about the first evidence SPDU.
     fn signed_report(&mut self, evidence: &[Vec<u8>], now: Time64) -> Result<Vec<u8>, String> {
         let signer = self.signer.as_ref().ok_or("no identity loaded")?;
         let first = evidence.first().ok_or("no evidence")?;
-        // The misbehaving device: the signer HashedId8 of the first evidence
-        // SPDU (or its certificate's), as 1609.2 names certificates.
-        let culprit = evidence_signer(first).unwrap_or_default();
-        let contents = EndEntityMaInterfacePDU::MisbehaviorReport(MisbehaviorReportContents {
-            version: 1,
-            misbehaving_device_info: Octets::from(culprit),
-            misbehaving_device_bsms: Some(Octets::from(evidence.concat())),
-            reporter_device_bsms: None,
-            sensor_info: None,
-            unknown_extensions: Default::default(),
-        });
-        let payload = scms_asn1::encode(&contents).map_err(|e| e.to_string())?;
-        let mut header = HeaderInfo::new(Psid(PSID_MISBEHAVIOR));
-        header.generation_time = Some(now);
-        let tbs = ToBeSignedData {
-            payload: SignedDataPayload {
-                data: Some(Box::new(Ieee1609Dot2Data::new(
-                    Ieee1609Dot2Content::UnsecuredData(Octets::from(payload)),
-                ))),
-                ext_data_hash: None,
-                omitted: None,
-                unknown_extensions: Default::default(),
-            },
-            header_info: header,
+        let (psid, location) = evidence_header(first);
+        let content = ReportContent {
+            psid,
+            // The upper tester names no observation: the device reports the
+            // SPDUs as a security matter.
+            observations: vec![Observation {
+                category: category::SECURITY,
+                id: 1,
+                detail: b"reported on the upper tester's request".to_vec(),
+            }],
+            evidence: evidence.to_vec(),
+            subject: 0,
         };
-        scms_hsm::spdu::signed_data(
-            &self.keys,
-            &signer.identity.key_label,
-            &signer.identity.certificate,
-            tbs,
-            SignerForm::Certificate,
-        )
-        .map_err(|e| e.to_string())
+        // Observed where the subject SPDU says it was generated.
+        let location = location.unwrap_or(ThreeDLocation {
+            latitude: NinetyDegreeInt(0),
+            longitude: OneEightyDegreeInt(0),
+            elevation: 0,
+        });
+        sign_report(&self.keys, &signer.identity, &content, now, location)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The PSID (32 when unreadable) and generation location of an evidence SPDU.
+fn evidence_header(spdu: &[u8]) -> (u64, Option<ThreeDLocation>) {
+    let Ok(d) = scms_asn1::decode::<Ieee1609Dot2Data<'_>>(spdu) else {
+        return (32, None);
+    };
+    match &d.content {
+        Ieee1609Dot2Content::SignedData(sd) => (
+            sd.tbs_data.header_info.psid.0,
+            sd.tbs_data.header_info.generation_location,
+        ),
+        _ => (32, None),
     }
 }
 

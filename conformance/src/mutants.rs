@@ -179,6 +179,12 @@ pub fn mutants() -> Vec<Mutant> {
             kind: Scms(ScmsDefect::CrlBadSignature),
             caught_by: &["TP_CRL_SCMS_01"],
         },
+        Mutant {
+            name: "ma-accepts-unencrypted",
+            description: "an MA that takes misbehavior reports signed but not encrypted to it",
+            kind: Scms(ScmsDefect::MaAcceptsUnencrypted),
+            caught_by: &["TP_MBR_SCMS_04"],
+        },
     ]
 }
 

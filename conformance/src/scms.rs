@@ -8,7 +8,7 @@ use scms_asn1::ieee1609dot2::Time32;
 use scms_asn1::ieee1609dot2dot1::eca_ee::EcaEeInterfacePdu;
 use scms_asn1::ieee1609dot2dot1::protocol::{EcaEeCertResponseSpdu, ScmsPdu, ScmsPduContent};
 use scms_ca::aca::{Aca, TrustStore};
-use scms_ca::crl::{sign_crl, CrlBody, CrlHeader};
+use scms_ca::crl_service::{CrlService, CrlServiceConfig};
 use scms_ca::eca::{certificate_chain, handle_enrollment, system_now, Eca};
 use scms_ca::hierarchy::{build, Hierarchy, HierarchyOptions};
 use scms_ca::profile::{builtin, Family};
@@ -18,6 +18,7 @@ use scms_crypto::ccm::SymmAlgorithm;
 use scms_crypto::linkage::LaId;
 use scms_hsm::{KeyStore, MemoryKeyStore};
 use scms_la::{LinkageAuthority, MemoryChainStore};
+use scms_ma::{MaConfig, MaPeers, MaService};
 use scms_ra::{
     Blocklist, LocalLinkageAuthorities, MemoryBlocklist, Ra, RaConfig, RaError, RaState,
 };
@@ -192,6 +193,108 @@ fn dechunk(mut b: &[u8]) -> Result<Vec<u8>, String> {
     }
 }
 
+/// Where the MA reaches the other authorities, but for the CRL generator
+/// (started with it by [`start_crl_and_ma`]).
+#[derive(Clone, Debug)]
+pub struct MaAuthorities {
+    pub aca: String,
+    pub ra: String,
+    pub la1: String,
+    pub la2: String,
+}
+
+/// The CRL generator and the MA as HTTP services on loopback ports, each on
+/// its own SQLite database in `dir`, wired as `ma/tests/misbehavior_http.rs`
+/// wires them: the CRL generator issues an empty linkage-based CRL at once (so
+/// `GET /v3/crl` has one to serve before any revocation), the MA trusts the
+/// root, the ICA and the ACA and sends its revocations to the CRL generator.
+/// Must run inside a multi-thread runtime that outlives the services.
+pub async fn start_crl_and_ma(
+    ks: Arc<dyn KeyStore>,
+    h: &Hierarchy,
+    iperiod_epoch_unix: i64,
+    certs_per_period: u8,
+    authorities: MaAuthorities,
+    dir: &std::path::Path,
+) -> Result<CrlAndMa, String> {
+    let cert = |role: &str| h.certificate(role).map(<[u8]>::to_vec).map_err(err);
+    let clock: scms_ca::crl_service::Clock = Arc::new(system_now);
+    let mut ca_trust = TrustStore::new();
+    ca_trust.add_anchor(&cert("root")?).map_err(err)?;
+    ca_trust.add_ca(&cert("ica")?).map_err(err)?;
+    let crl = Arc::new(
+        CrlService::open(
+            CrlServiceConfig::new(
+                cert("crl")?,
+                h.key_labels["crl"].clone(),
+                ca_trust.clone(),
+                iperiod_epoch_unix,
+            ),
+            ks.clone(),
+            Store::open_sqlite(&dir.join("crl.db")).await.map_err(err)?,
+            clock.clone(),
+        )
+        .await
+        .map_err(err)?,
+    );
+    crl.issue(crl.config().linkage_series).await.map_err(err)?;
+    let crl_url = serve_router(scms_ca::crl_service::router(crl.clone())).await?;
+    let mut ma_trust = ca_trust;
+    ma_trust.add_ca(&cert("aca")?).map_err(err)?;
+    let ma_label = h.key_labels["ma"].clone();
+    let mut config = MaConfig::new(
+        cert("ma")?,
+        ma_label.clone(),
+        format!("{ma_label}-enc"),
+        ma_trust,
+        iperiod_epoch_unix,
+    );
+    config.jmax = certs_per_period;
+    let ma = MaService::open(
+        config,
+        ks,
+        Store::open_sqlite(&dir.join("ma.db")).await.map_err(err)?,
+        clock,
+        MaPeers {
+            aca: authorities.aca,
+            ra: authorities.ra,
+            la1: authorities.la1,
+            la2: authorities.la2,
+            crl: crl_url.clone(),
+        },
+    )
+    .await
+    .map_err(err)?;
+    let ma = Arc::new(ma);
+    let ma_url = serve_router(scms_ma::router(ma.clone())).await?;
+    Ok(CrlAndMa {
+        crl_url,
+        ma_url,
+        crl,
+        ma,
+    })
+}
+
+/// What [`start_crl_and_ma`] started.
+pub struct CrlAndMa {
+    pub crl_url: String,
+    pub ma_url: String,
+    pub crl: Arc<CrlService>,
+    pub ma: Arc<MaService>,
+}
+
+/// Serves `router` on a loopback port of the current runtime.
+pub async fn serve_router(router: axum::Router) -> Result<String, String> {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(err)?;
+    let url = format!("http://{}", l.local_addr().map_err(err)?);
+    tokio::spawn(async move {
+        let _ = axum::serve(l, router).await;
+    });
+    Ok(url)
+}
+
 /// A defect injected into [`LocalScms`] (see `crate::mutants`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScmsDefect {
@@ -205,6 +308,9 @@ pub enum ScmsDefect {
     EcaWrongCraca,
     /// The CRL endpoint serves a CRL whose signature does not verify.
     CrlBadSignature,
+    /// The MA takes reports that are signed but not encrypted to it (202
+    /// without opening them; encrypted ones go to the real MA).
+    MaAcceptsUnencrypted,
 }
 
 struct NoBlocklist;
@@ -234,7 +340,10 @@ pub struct LocalScms {
     la2: LinkageAuthority,
     s1: MemoryChainStore,
     s2: MemoryChainStore,
-    crl: Vec<u8>,
+    /// The CRL generator and the MA (real services on loopback, their own runtime).
+    crl_url: String,
+    ma_url: String,
+    _services: tokio::runtime::Runtime,
     /// Acknowledgements by request hash: a repeated request gets the same one
     /// (what `scms_ra::service::RaService` stores in its database).
     acks: std::collections::HashMap<[u8; 8], Vec<u8>>,
@@ -331,34 +440,31 @@ impl LocalScms {
             trust,
             config,
         };
-        // The CRL the CRL signer publishes (series 1 of the root CRACA, empty).
-        let now = system_now();
-        let header = CrlHeader {
-            series: 1,
-            craca: crate::fixtures::hashed_id8(&cert("root")?),
-            issue_date: now - 60,
-            next_crl: now + 7 * 86_400,
-            priority: None,
-        };
-        let body = CrlBody::Hash {
-            delta: false,
-            crl_serial: 1,
-            entries: Vec::new(),
-        };
-        let mut crl = sign_crl(
-            ks.as_ref(),
-            &h.issuer_ref("crl").map_err(err)?,
-            &header,
-            &body,
-            SignerForm::Certificate,
-        )
-        .map_err(err)?
-        .bytes;
-        if defect == Some(ScmsDefect::CrlBadSignature) {
-            if let Some(b) = crl.last_mut() {
-                *b ^= 1;
-            }
-        }
+        let certs_per_period = ra.config.policy.certs_per_period;
+        // The CRL generator and the MA. The MA's investigation peers (ACA, RA,
+        // LAs) are cores in this process, not HTTP services: a revocation
+        // decision here ends in HTTP 502 (tests/http.rs revokes for real
+        // against the authorities as services).
+        let services = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(err)?;
+        let no_peer = "http://127.0.0.1:9".to_string();
+        let started = services.block_on(start_crl_and_ma(
+            ks.clone(),
+            &h,
+            epoch,
+            u8::try_from(certs_per_period).unwrap_or(u8::MAX),
+            MaAuthorities {
+                aca: no_peer.clone(),
+                ra: no_peer.clone(),
+                la1: no_peer.clone(),
+                la2: no_peer,
+            },
+            dir.path(),
+        ))?;
+        let (crl_url, ma_url) = (started.crl_url, started.ma_url);
         Ok(Self {
             family,
             rt,
@@ -373,7 +479,9 @@ impl LocalScms {
             la2,
             s1: MemoryChainStore::new(),
             s2: MemoryChainStore::new(),
-            crl,
+            crl_url,
+            ma_url,
+            _services: services,
             acks: Default::default(),
             resigned: Default::default(),
             defect,
@@ -512,18 +620,15 @@ impl LocalScms {
             Err(e) => ra_failure(&e),
         }
     }
+}
 
-    fn ma_certificate(&self, query: &str) -> HttpAnswer {
-        let psid = query
-            .split('&')
-            .find_map(|kv| kv.strip_prefix("psid="))
-            .and_then(|h| u64::from_str_radix(h, 16).ok());
-        match psid {
-            Some(32) | Some(38) => ok(self.h.certificate("ma").unwrap_or_default().to_vec()),
-            Some(p) => failure(404, &format!("no MA for PSID {p:x}")),
-            None => failure(400, "query: psid=<hex> required"),
-        }
-    }
+/// Whether `b` is a COER `Ieee1609Dot2Data` of signed data.
+fn is_signed_data(b: &[u8]) -> bool {
+    use scms_asn1::ieee1609dot2::{Ieee1609Dot2Content, Ieee1609Dot2Data};
+    matches!(
+        scms_asn1::decode::<Ieee1609Dot2Data<'_>>(b).map(|d| d.content),
+        Ok(Ieee1609Dot2Content::SignedData(_))
+    )
 }
 
 /// The archive without its `<i>_0` file (the first certificate of the batch).
@@ -561,6 +666,19 @@ fn ra_failure(e: &RaError) -> HttpAnswer {
     a
 }
 
+impl LocalScms {
+    fn forward(
+        &self,
+        base: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<HttpAnswer, String> {
+        http_call(base, method, path, headers, body, Duration::from_secs(20))
+    }
+}
+
 impl Scms for LocalScms {
     fn call(
         &mut self,
@@ -569,7 +687,7 @@ impl Scms for LocalScms {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Result<HttpAnswer, String> {
-        let (route, query) = path.split_once('?').unwrap_or((path, ""));
+        let (route, _query) = path.split_once('?').unwrap_or((path, ""));
         Ok(match (method, route) {
             ("GET", "/v3/ca-certificate") => match self.rt.block_on(certificate_chain(&self.eca)) {
                 Ok(b) => ok(b),
@@ -580,8 +698,28 @@ impl Scms for LocalScms {
             ("GET", "/v3/ra-certificate") => ok(self.ra.certificate.clone()),
             ("POST", "/v3/authorization-certificate") => self.provisioning(body),
             ("GET", "/v3/authorization-certificate") => self.download(headers),
-            ("GET", "/v3/crl") => ok(self.crl.clone()),
-            ("GET", "/v3/ma-certificate") => self.ma_certificate(query),
+            ("GET", "/v3/crl") => {
+                let mut a = self.forward(&self.crl_url, method, path, headers, body)?;
+                if self.defect == Some(ScmsDefect::CrlBadSignature) && a.status == 200 {
+                    if let Some(b) = a.body.last_mut() {
+                        *b ^= 1;
+                    }
+                }
+                a
+            }
+            ("POST", "/v3/misbehavior-report")
+                if self.defect == Some(ScmsDefect::MaAcceptsUnencrypted)
+                    && is_signed_data(body) =>
+            {
+                HttpAnswer {
+                    status: 202,
+                    headers: Vec::new(),
+                    body: b"report accepted\n".to_vec(),
+                }
+            }
+            ("GET", "/v3/ma-certificate") | ("POST", "/v3/misbehavior-report") => {
+                self.forward(&self.ma_url, method, path, headers, body)?
+            }
             // No route: an empty 404, as a web server answers.
             _ => HttpAnswer {
                 status: 404,

@@ -74,7 +74,7 @@ impl Group {
             Group::SpduReceiving => "SPDU receiving",
             Group::ProfilesLinting => "Certificate profiles and issuance linting",
             Group::Enrollment => "Enrollment",
-            Group::Provisioning => "Provisioning (original and unified butterfly)",
+            Group::Provisioning => "Provisioning (original, unified and compact unified butterfly)",
             Group::Download => "Download",
             Group::CrlCtl => "CRL and CTL",
             Group::Misbehavior => "Misbehavior reports",

@@ -1,6 +1,6 @@
 //! Proof that the suite can fail (SCMS mutants): against every shipped mutant exactly the
 //! test purposes it names fail, and every other one has its verdict against
-//! the unmutated `sdk` target (pass; inconclusive for the missing MA endpoint).
+//! the unmutated `sdk` target (pass).
 //! A device mutant is run with every device test purpose, an SCMS mutant with
 //! every SCMS one: the other side of a mutant target is the unmutated
 //! implementation, whose verdicts `tests/sdk.rs` checks.
@@ -34,4 +34,5 @@ mutant_tests! {
     eca_wrong_request_hash => "eca-wrong-request-hash",
     eca_wrong_craca => "eca-wrong-craca",
     crl_bad_signature => "crl-bad-signature",
+    ma_accepts_unencrypted => "ma-accepts-unencrypted",
 }

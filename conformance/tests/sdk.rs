@@ -1,7 +1,6 @@
 //! The suite against our SDK and authorities in process (`--target sdk`),
-//! both profiles: every test purpose passes, except the misbehavior-report
-//! endpoint ones (no MA yet), which are inconclusive. The reports have the
-//! documented shapes.
+//! both profiles: every test purpose passes (the MA and the CRL generator
+//! are the real services). The reports have the documented shapes.
 
 mod support;
 
@@ -9,17 +8,11 @@ use scms_ca::profile::Family;
 use scms_conformance::report;
 use scms_conformance::tp::{Needs, Verdict};
 use scms_conformance::tps::catalogue;
-use support::{expect, run_suite, NO_MA_ENDPOINT};
+use support::{expect, run_suite};
 
 fn all_pass(family: Family, only: Option<&str>) -> scms_conformance::runner::RunReport {
     let r = run_suite("sdk", family, only);
-    expect(&r, |id| {
-        if NO_MA_ENDPOINT.contains(&id) {
-            Verdict::Inconclusive
-        } else {
-            Verdict::Pass
-        }
-    });
+    expect(&r, |_| Verdict::Pass);
     r
 }
 
@@ -44,10 +37,10 @@ fn us_profile_all_pass() {
         .unwrap();
     let pdu = region["pdus"][0]["hex"].as_str().unwrap();
     assert!(hex::decode(pdu).unwrap().starts_with(&[0x03, 0x81]));
-    // JUnit: one testcase per test purpose, the inconclusive ones skipped.
+    // JUnit: one testcase per test purpose, none skipped or failed.
     let x = report::junit(&r);
     assert_eq!(x.matches("<testcase ").count(), r.results.len());
-    assert_eq!(x.matches("<skipped ").count(), NO_MA_ENDPOINT.len());
+    assert_eq!(x.matches("<skipped ").count(), 0);
     assert_eq!(x.matches("<failure ").count(), 0);
     assert!(x.matches("<testsuite ").count() >= 8);
     // HTML: every ID, escaped reasons.

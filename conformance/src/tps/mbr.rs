@@ -2,16 +2,23 @@
 //! MA certificate, the evidence inside), and an SCMS publishes its MA
 //! certificate and takes reports at `POST /v3/misbehavior-report`.
 
-use super::scms_common::{needs, provisioned, pseudonyms};
+use super::scms_common::{
+    default_params, download, needs, post_provisioning, provisioned, provisioning_request,
+    pseudonyms, ra_certificate, Enrolled, Provisioned,
+};
 use super::{pseudonym, Stimulus};
 use crate::device::PSID_MISBEHAVIOR;
 use crate::fixtures::{hashed_id8, Identity};
 use crate::tp::{offered, Ctx, Group, Needs, Stop, TestPurpose, TpResult};
 use crate::{ensure, inconclusive};
 use scms_asn1::camp::ee_ma::EndEntityMaInterfacePDU;
+use scms_asn1::camp::protocol::{ScmsPDUContent, SignedMisbehaviorReport};
 use scms_asn1::ieee1609dot2::{Ieee1609Dot2Content, Ieee1609Dot2Data, RecipientInfo, SignedData};
+use scms_asn1::misbehavior::MisbehaviorReport;
 use scms_hsm::envelope::{decrypt_for_certificate, Decryptor};
 use scms_sdk::provision::ButterflyKind;
+use scms_sdk::report::{build_report, category, Observation, ReportContent};
+use scms_sdk::SigningIdentity;
 
 fn tp(
     id: &'static str,
@@ -33,7 +40,7 @@ pub fn purposes() -> Vec<TestPurpose> {
     vec![
         tp("TP_MBR_SND_01", d, "The report is encryptedData addressed to the MA certificate (certRecipInfo with its HashedId8).", report_encrypted),
         tp("TP_MBR_SND_02", d, "Decrypted with the MA's key, the report is signed data of PSID 38 whose signature verifies with the reporter's identity.", report_signed),
-        tp("TP_MBR_SND_03", d, "The decrypted report is a MisbehaviorReport carrying the evidence SPDU unchanged and naming the suspect's HashedId8.", report_evidence),
+        tp("TP_MBR_SND_03", d, "The decrypted report is a TS 103 759 MisbehaviorReport (CAMP ee-ma misbehaviorReport) with an observation, carrying the evidence SPDU unchanged, its subject signed by the suspect.", report_evidence),
         tp("TP_MBR_SND_04", d, "The report and its decrypted content are canonical COER.", report_canonical),
         tp("TP_MBR_SCMS_01", s, "GET /v3/ma-certificate?psid=20 is an MA certificate with an encryption key, chaining to the root.", ma_certificate),
         tp("TP_MBR_SCMS_02", s, "A valid report (evidence: a BSM; reporter: a provisioned pseudonym) is accepted with HTTP 2xx.", report_accepted),
@@ -123,29 +130,48 @@ fn report_signed(ctx: &mut Ctx<'_>) -> TpResult {
 fn report_evidence(ctx: &mut Ctx<'_>) -> TpResult {
     let (suspect, evidence, report) = device_report(ctx)?;
     let pt = open(ctx, &report)?;
-    with_signed(&pt, |sd| {
-        let Some(Ieee1609Dot2Content::UnsecuredData(o)) =
-            sd.tbs_data.payload.data.as_deref().map(|d| &d.content)
-        else {
-            return Err(Stop::Fail("no report payload".into()));
-        };
-        let pdu: EndEntityMaInterfacePDU<'_> = scms_asn1::decode(&o[..])
-            .map_err(|e| Stop::Fail(format!("EndEntityMaInterfacePDU: {e}")))?;
-        let EndEntityMaInterfacePDU::MisbehaviorReport(r) = &pdu else {
-            return Err(Stop::Fail("not a misbehaviorReport".into()));
-        };
-        let bsms = r.misbehaving_device_bsms.as_deref().unwrap_or(&[]);
-        ensure!(
-            super::rcv::find(bsms, &evidence).is_some(),
-            "the evidence SPDU is not in misbehavingDeviceBSMs"
-        );
-        ensure!(
-            r.misbehaving_device_info[..] == suspect.hashed_id8()[..],
-            "misbehavingDeviceInfo {} is not the suspect's HashedId8",
-            hex::encode(&r.misbehaving_device_info[..])
-        );
-        Ok("evidence carried".to_string())
-    })
+    let signed: SignedMisbehaviorReport<'_> = scms_asn1::decode(&pt)
+        .map_err(|e| Stop::Fail(format!("not a SignedMisbehaviorReport: {e}")))?;
+    let scoped = signed
+        .payload()
+        .map_err(|e| Stop::Fail(format!("ScopedMisbehaviorReport: {e}")))?;
+    let ScmsPDUContent::EeMa(EndEntityMaInterfacePDU::MisbehaviorReport(contents)) =
+        &scoped.0.content
+    else {
+        return Err(Stop::Fail("not an ee-ma misbehaviorReport".into()));
+    };
+    let r: MisbehaviorReport<'_> =
+        scms_asn1::decode(&contents.misbehaving_device_info).map_err(|e| {
+            Stop::Fail(format!(
+                "misbehavingDeviceInfo is not a MisbehaviorReport: {e}"
+            ))
+        })?;
+    ensure!(
+        !r.report.observations.is_empty(),
+        "the report states no observation"
+    );
+    let Some(stream) = r
+        .report
+        .v2x_pdu_evidence
+        .iter()
+        .find(|s| s.v2x_pdus.iter().any(|p| p[..] == evidence[..]))
+    else {
+        return Err(Stop::Fail(
+            "the evidence SPDU is not carried unchanged in v2xPduEvidence".into(),
+        ));
+    };
+    let subject = stream
+        .v2x_pdus
+        .get(usize::from(stream.subject_pdu_index))
+        .ok_or_else(|| Stop::Fail("subjectPduIndex outside the evidence".into()))?;
+    let named = crate::device::evidence_signer(subject).unwrap_or_default();
+    ensure!(
+        named[..] == suspect.hashed_id8()[..],
+        "the subject SPDU's signer {} is not the suspect {}",
+        hex::encode(&named),
+        hex::encode(suspect.hashed_id8())
+    );
+    Ok("TS 103 759 report: evidence carried, subject signed by the suspect".to_string())
 }
 
 fn report_canonical(ctx: &mut Ctx<'_>) -> TpResult {
@@ -239,4 +265,119 @@ fn report_unencrypted(ctx: &mut Ctx<'_>) -> TpResult {
         a.status
     );
     Ok(format!("HTTP {} {}", a.status, a.text()))
+}
+
+/// Has the SCMS revoke `enrolled`'s device through its MA, as a black box:
+/// the device provisions and downloads its pseudonyms, one of them claims to
+/// move 200 m in one second (two BSMs), and two pseudonyms of another
+/// provisioned device report it (`scms_sdk::report`). An MA that revokes on
+/// two distinct reporters (the 1609.2.1 reference policy, ours) has the RA
+/// blocklist the enrollment certificate. Returns the enrolled device.
+pub fn revoke_through_ma(
+    ctx: &mut Ctx<'_>,
+    enrolled: Enrolled,
+) -> Result<(Enrolled, String), Stop> {
+    let ma = needs(ma_cert(ctx))?;
+    let reporters = needs(provisioned(ctx, ButterflyKind::Original))?;
+    let reporters = needs(pseudonyms(ctx, &reporters))?;
+    if reporters.pseudonyms.len() < 2 {
+        inconclusive!("fewer than two reporter pseudonyms downloaded");
+    }
+    let params = default_params();
+    let (request, request_bytes) =
+        provisioning_request(ctx, &enrolled, ButterflyKind::Original, &params)?;
+    let a = post_provisioning(ctx, &request_bytes)?;
+    if a.status != 200 {
+        inconclusive!("the culprit's provisioning: HTTP {} {}", a.status, a.text());
+    }
+    let ra = needs(ra_certificate(ctx))?;
+    let ack = request
+        .process_ack(&a.body, &ra)
+        .map_err(|e| Stop::Inconclusive(format!("the RA's acknowledgement: {e}")))?;
+    let culprit = Provisioned {
+        enrolled,
+        request,
+        request_bytes,
+        ack,
+        ack_bytes: a.body,
+        params,
+    };
+    let zip = needs(download(ctx, &culprit))?;
+    let ps = culprit
+        .request
+        .process_download(&zip, &reporters.aca, culprit.first_i())
+        .map_err(|e| Stop::Inconclusive(format!("the culprit's download: {e}")))?;
+    let suspect = ps
+        .first()
+        .ok_or_else(|| Stop::Inconclusive("the culprit's download is empty".into()))?;
+    let suspect = Identity {
+        certificate: suspect.certificate.clone(),
+        key: suspect.key.clone(),
+    };
+    let t = u64::from(crate::scms::scms_now()) * 1_000_000;
+    let mut bsm = Stimulus::bsm(t);
+    bsm.location = Some(content_location());
+    let first = bsm.sign(&suspect)?;
+    bsm.generation_time = Some(t + 1_000_000);
+    // 200 m north (0.0018 degrees of latitude) one second later.
+    bsm.location = Some(
+        crate::device::Location {
+            latitude: 42.0018,
+            longitude: -83.0,
+            elevation: 0,
+        }
+        .to_asn1(),
+    );
+    let second = bsm.sign(&suspect)?;
+    let content = ReportContent {
+        psid: crate::fixtures::PSID_BSM,
+        observations: vec![Observation {
+            category: category::SPEED,
+            id: 1,
+            detail: b"200 m in 1 s".to_vec(),
+        }],
+        evidence: vec![first, second],
+        subject: 1,
+    };
+    for (k, p) in reporters.pseudonyms.iter().take(2).enumerate() {
+        let keys = scms_hsm::MemoryKeyStore::new();
+        keys.insert("reporter", p.key.clone())
+            .map_err(|e| Stop::Inconclusive(e.to_string()))?;
+        let id = SigningIdentity::new(p.certificate.clone(), "reporter")
+            .map_err(|e| Stop::Inconclusive(e.to_string()))?;
+        let report = build_report(
+            &keys,
+            &id,
+            &ma,
+            &content,
+            t + 2_000_000 + k as u64 * 100_000,
+            content_location(),
+        )
+        .map_err(|e| Stop::Inconclusive(format!("report: {e}")))?;
+        let a = post_report(ctx, &report)?;
+        // A prerequisite of the blocklist, not what this TP judges
+        // (TP_MBR_SCMS_02 does): a refusal or a failed investigation leaves
+        // the blocklist untested.
+        if !(200..300).contains(&a.status) {
+            inconclusive!(
+                "report {} on the culprit: HTTP {} {}",
+                k + 1,
+                a.status,
+                a.text()
+            );
+        }
+    }
+    Ok((
+        culprit.enrolled,
+        "reported by two pseudonyms for 200 m in 1 s".into(),
+    ))
+}
+
+fn content_location() -> scms_asn1::ieee1609dot2::ThreeDLocation {
+    crate::device::Location {
+        latitude: 42.0,
+        longitude: -83.0,
+        elevation: 0,
+    }
+    .to_asn1()
 }

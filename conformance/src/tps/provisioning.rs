@@ -1,4 +1,4 @@
-//! Provisioning (1609.2.1 clause 6.3.4, EE-RA, original and unified
+//! Provisioning (1609.2.1 clause 6.3.4, EE-RA, original, unified and compact unified
 //! butterfly keys) and download (clause 6.3.5).
 
 use super::scms_common::{
@@ -38,6 +38,7 @@ pub fn provisioning_purposes() -> Vec<TestPurpose> {
         tp("TP_PROV_07", g, "A request for a year of pseudonyms in one go is refused with HTTP 4xx.", too_many_periods),
         tp("TP_PROV_08", g, "The same request sent twice gets the same acknowledgement (idempotent).", idempotent),
         tp("TP_PROV_09", g, "A request for a PSID outside the enrollment certificate's certRequestPermissions is refused with HTTP 4xx.", psid_not_permitted),
+        tp("TP_PROV_10", g, "A compact-unified-butterfly EeRaCertRequest (additionalParams compactUnified) is acknowledged (HTTP 200).", compact_unified),
     ]
 }
 
@@ -50,6 +51,7 @@ pub fn download_purposes() -> Vec<TestPurpose> {
         tp("TP_DL_04", g, "Another enrolled device cannot download the batch (HTTP 403 or 404).", dl_other_device),
         tp("TP_DL_05", g, "A Download-Req header that is not base64 of a download request is refused with HTTP 4xx.", dl_malformed),
         tp("TP_DL_06", g, "A BSM signed with a downloaded pseudonym verifies to the root of /v3/ca-certificate (reference verifier).", dl_pseudonym_signs),
+        tp("TP_DL_07", g, "The download of a compact-unified request holds unsigned responses encrypted to the cocoon keys, from an ACA certificate with usesCubk, whose keys reconstruct and match the certificates.", dl_compact_unified),
     ]
 }
 
@@ -60,6 +62,11 @@ fn original(ctx: &mut Ctx<'_>) -> TpResult {
 
 fn unified(ctx: &mut Ctx<'_>) -> TpResult {
     let p = provisioned(ctx, ButterflyKind::Unified)?;
+    Ok(format!("acknowledged, i = {:?}", p.ack.first_i))
+}
+
+fn compact_unified(ctx: &mut Ctx<'_>) -> TpResult {
+    let p = provisioned(ctx, ButterflyKind::CompactUnified)?;
     Ok(format!("acknowledged, i = {:?}", p.ack.first_i))
 }
 
@@ -132,20 +139,24 @@ fn foreign_enrollment(ctx: &mut Ctx<'_>) -> TpResult {
     refused(ctx, &body, &[])
 }
 
+/// Blocklisted through the operator's side when the target offers it (our
+/// SCMS in process), otherwise end to end through the MA: reports, revocation,
+/// the RA's blocklist (`mbr::revoke_through_ma`).
 fn blocklisted(ctx: &mut Ctx<'_>) -> TpResult {
+    if ctx.scms.is_none() {
+        inconclusive!("not applicable: the target is not an SCMS");
+    }
     let enrolled = needs(enroll(ctx))?;
     let id = hashed_id8(&enrolled.certificate);
-    let Some(scms) = ctx.scms.as_deref_mut() else {
-        inconclusive!("not applicable: the target is not an SCMS");
-    };
-    match scms.block(id) {
-        None => inconclusive!("the target offers no way to blocklist an enrollment certificate"),
+    let blocked = ctx.scms.as_deref_mut().and_then(|s| s.block(id));
+    let (enrolled, how) = match blocked {
         Some(Err(e)) => inconclusive!("blocklisting failed: {e}"),
-        Some(Ok(())) => {}
-    }
+        Some(Ok(())) => (enrolled, "blocklisted by the operator".to_string()),
+        None => super::mbr::revoke_through_ma(ctx, enrolled)?,
+    };
     let (_, body) =
         provisioning_request(ctx, &enrolled, ButterflyKind::Original, &default_params())?;
-    refused(ctx, &body, &[403])
+    refused(ctx, &body, &[403]).map(|r| format!("{how}; {r}"))
 }
 
 fn too_many_periods(ctx: &mut Ctx<'_>) -> TpResult {
@@ -193,6 +204,28 @@ fn dl_original(ctx: &mut Ctx<'_>) -> TpResult {
 
 fn dl_unified(ctx: &mut Ctx<'_>) -> TpResult {
     opened(ctx, ButterflyKind::Unified)
+}
+
+/// The SDK opens a compact unified response only as `AcaEeCertResponseCubkSpdu`
+/// from an ACA whose certificate says usesCubk, and checks the reconstructed
+/// key against each certificate.
+fn dl_compact_unified(ctx: &mut Ctx<'_>) -> TpResult {
+    let p = needs(provisioned(ctx, ButterflyKind::CompactUnified))?;
+    let opened = pseudonyms(ctx, &p)?;
+    ensure!(
+        !opened.pseudonyms.is_empty(),
+        "the download holds no certificate"
+    );
+    let aca: scms_asn1::ieee1609dot2::Certificate<'_> =
+        scms_asn1::decode(&opened.aca).map_err(|e| Stop::Fail(format!("ACA certificate: {e}")))?;
+    ensure!(
+        aca.to_be_signed.uses_cubk(),
+        "the ACA certificate lacks usesCubk"
+    );
+    Ok(format!(
+        "{} compact unified pseudonyms opened",
+        opened.pseudonyms.len()
+    ))
 }
 
 fn dl_complete(ctx: &mut Ctx<'_>) -> TpResult {

@@ -501,7 +501,16 @@ pub fn pseudonyms(ctx: &mut Ctx<'_>, p: &Provisioned) -> Result<std::rc::Rc<Open
     }
     let r = (|| {
         let zip = download(ctx, p)?;
-        let aca = aca_certificate(&zip)?;
+        let aca = match aca_certificate(&zip) {
+            Ok(aca) => aca,
+            // A compact unified response is not signed and does not carry
+            // the ACA certificate: a device knows it from an earlier download.
+            Err(_) if kind == ButterflyKind::CompactUnified => {
+                let original = needs(provisioned(ctx, ButterflyKind::Original))?;
+                needs(pseudonyms(ctx, &original))?.aca.clone()
+            }
+            Err(e) => return Err(e),
+        };
         let pseudonyms = p
             .request
             .process_download(&zip, &aca, p.first_i())

@@ -8,10 +8,6 @@ use scms_ca::profile::Family;
 use scms_conformance::runner::{run, RunOptions, RunReport};
 use scms_conformance::tp::Verdict;
 
-/// The test purposes our in-process SCMS cannot pass because it has no MA
-/// yet (`POST /v3/misbehavior-report` is missing): inconclusive, never pass.
-pub const NO_MA_ENDPOINT: [&str; 3] = ["TP_MBR_SCMS_02", "TP_MBR_SCMS_03", "TP_MBR_SCMS_04"];
-
 pub fn run_suite(target: &str, family: Family, only: Option<&str>) -> RunReport {
     run(&RunOptions {
         target: target.to_string(),

@@ -1,7 +1,7 @@
 //! Running the suite against a mutant and checking that exactly its test
 //! purposes fail (see tests/mutants_*.rs).
 
-use super::{expect, ids, run_suite, NO_MA_ENDPOINT};
+use super::{expect, ids, run_suite};
 use scms_ca::profile::Family;
 use scms_conformance::mutants::{find, MutantKind};
 use scms_conformance::tp::{Needs, Verdict};
@@ -23,8 +23,6 @@ pub fn caught(name: &str) {
     expect(&r, |id| {
         if m.caught_by.contains(&id) {
             Verdict::Fail
-        } else if NO_MA_ENDPOINT.contains(&id) {
-            Verdict::Inconclusive
         } else {
             Verdict::Pass
         }

@@ -1,8 +1,9 @@
 //! Our authorities as the HTTP services `scms serve` will host, each on its
 //! own SQLite database, the way `ra/tests/http_support` wires them: LA1, LA2
 //! and the ACA on their own loopback ports (the RA's peers), and one public
-//! port with the ECA's and the RA's /v3/ routes (plus the CRL signer's CRL and
-//! the MA certificate, until their services land). The RA's worker runs
+//! port with the ECA's, the RA's, the CRL generator's and the MA's /v3/ routes
+//! (the MA investigating through the RA, ACA and LAs, revoking through the CRL
+//! generator: `scms_conformance::scms::start_crl_and_ma`). The RA's worker runs
 //! batches every 200 ms (shuffle K = 1, download ready after a second).
 
 use std::sync::Arc;
@@ -10,16 +11,14 @@ use std::sync::Arc;
 use scms_asn1::ieee1609dot2::time::unix_from_time32;
 use scms_ca::aca::{Aca, TrustStore};
 use scms_ca::aca_service::AcaService;
-use scms_ca::crl::{sign_crl, CrlBody, CrlHeader};
 use scms_ca::eca::{system_now, Eca};
 use scms_ca::hierarchy::{build, HierarchyOptions};
 use scms_ca::profile::{builtin, Family};
-use scms_ca::spdu::SignerForm;
 use scms_ca::store::{Batch, Store};
 use scms_crypto::ccm::SymmAlgorithm;
 use scms_crypto::linkage::LaId;
 use scms_hsm::{KeyStore, MemoryKeyStore};
-use scms_la::service::LaService;
+use scms_la::service::{LaInvestigation, LaService};
 use scms_ra::service::{Clock, Peers, RaService};
 use scms_ra::store::RaStore;
 use scms_ra::{Ra, RaConfig};
@@ -91,8 +90,16 @@ async fn start_in(family: Family, dir: &std::path::Path) -> String {
         Family::Cn => SymmAlgorithm::Sm4Ccm,
     };
     let aca_cert = cert("aca");
+    let mut trust = TrustStore::new();
+    trust.add_anchor(&cert("root")).unwrap();
+    for role in ["ica", "eca"] {
+        trust.add_ca(&cert(role)).unwrap();
+    }
+    let profile = builtin(family, "pseudonym").unwrap();
+    let epoch = profile.iperiod_epoch_unix.unwrap();
     let mut las = Vec::new();
     for (id, name) in [(1u16, "la1"), (2, "la2")] {
+        // Answers the MA's linkage-seed requests (investigation).
         let la = LaService::open(
             LaId(id),
             alg,
@@ -103,16 +110,18 @@ async fn start_in(family: Family, dir: &std::path::Path) -> String {
             now_unix,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .with_investigation(LaInvestigation {
+            certificate: cert(name),
+            key_label: h.key_labels[name].clone(),
+            trust: trust.clone(),
+            iperiod_epoch_unix: epoch,
+            iperiod_secs: RaConfig::new(epoch).iperiod_secs,
+            clock: clock.clone(),
+            hostname: name.into(),
+        });
         las.push(serve(scms_la::service::router(Arc::new(la))).await);
     }
-    let mut trust = TrustStore::new();
-    trust.add_anchor(&cert("root")).unwrap();
-    for role in ["ica", "eca"] {
-        trust.add_ca(&cert(role)).unwrap();
-    }
-    let profile = builtin(family, "pseudonym").unwrap();
-    let epoch = profile.iperiod_epoch_unix.unwrap();
     let aca = Aca::new(
         aca_cert.clone(),
         h.key_labels["aca"].clone(),
@@ -159,7 +168,7 @@ async fn start_in(family: Family, dir: &std::path::Path) -> String {
             Peers {
                 la1: las[0].clone(),
                 la2: las[1].clone(),
-                aca: aca_url,
+                aca: aca_url.clone(),
             },
         )
         .await
@@ -169,45 +178,28 @@ async fn start_in(family: Family, dir: &std::path::Path) -> String {
         .clone()
         .spawn_worker(std::time::Duration::from_millis(200));
 
-    // The CRL signer's current CRL and the MA certificate, as static routes.
-    let now = system_now();
-    let crl = sign_crl(
-        ks.as_ref(),
-        &h.issuer_ref("crl").unwrap(),
-        &CrlHeader {
-            series: 1,
-            craca: scms_conformance::fixtures::hashed_id8(&cert("root")),
-            issue_date: now - 60,
-            next_crl: now + 7 * 86_400,
-            priority: None,
+    // The CRL generator and the MA, the RA, ACA and LAs as its peers.
+    let ra_url = scms_conformance::scms::serve_router(scms_ra::service::router(ra_service.clone()))
+        .await
+        .unwrap();
+    let crl_ma = scms_conformance::scms::start_crl_and_ma(
+        ks.clone(),
+        &h,
+        epoch,
+        5,
+        scms_conformance::scms::MaAuthorities {
+            aca: aca_url,
+            ra: ra_url,
+            la1: las[0].clone(),
+            la2: las[1].clone(),
         },
-        &CrlBody::Hash {
-            delta: false,
-            crl_serial: 1,
-            entries: vec![],
-        },
-        SignerForm::Certificate,
+        dir,
     )
-    .unwrap()
-    .bytes;
-    let ma = cert("ma");
-    let extra = axum::Router::new()
-        .route(
-            "/v3/crl",
-            axum::routing::get(move || {
-                let b = crl.clone();
-                async move { b }
-            }),
-        )
-        .route(
-            "/v3/ma-certificate",
-            axum::routing::get(move || {
-                let b = ma.clone();
-                async move { b }
-            }),
-        );
+    .await
+    .unwrap();
     let public = scms_ca::eca::router(Arc::new(eca))
         .merge(scms_ra::service::router(ra_service))
-        .merge(extra);
+        .merge(scms_ca::crl_service::router(crl_ma.crl))
+        .merge(scms_ma::router(crl_ma.ma));
     serve(public).await
 }

@@ -247,7 +247,8 @@ fn every_role_serves_the_layer_and_its_documented_routes() {
         std::fs::read(dir.path().join("certs/ctl.oer")).expect("ctl")
     );
 
-    // Metrics: requests by route and status, latency, certificates, queues.
+    // Metrics: requests by route and status, latency, certificates, queues
+    // (/healthz was asked twice: on its own and as a documented route).
     let eca = server.url("eca");
     let (st, h, m) = http(eca, "GET", "/metrics", b"");
     assert_eq!(st, 200);
@@ -255,11 +256,11 @@ fn every_role_serves_the_layer_and_its_documented_routes() {
     let m = text(&m);
     assert!(
         m.contains(
-            "scms_http_requests_total{role=\"eca\",method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+            "scms_http_requests_total{role=\"eca\",method=\"GET\",route=\"/healthz\",status=\"200\"} 2"
         ),
         "{m}"
     );
-    assert!(m.contains("scms_http_request_duration_seconds_bucket{role=\"eca\",method=\"GET\",route=\"/healthz\",le=\"+Inf\"} 1"), "{m}");
+    assert!(m.contains("scms_http_request_duration_seconds_bucket{role=\"eca\",method=\"GET\",route=\"/healthz\",le=\"+Inf\"} 2"), "{m}");
     assert!(
         m.contains("scms_certificates_issued_total{role=\"eca\",type=\"enrollment\"} 0"),
         "{m}"

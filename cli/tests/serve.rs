@@ -216,7 +216,9 @@ fn every_role_serves_the_layer_and_its_documented_routes() {
         let (st, _, docs) = http(base, "GET", "/docs", b"");
         assert_eq!(st, 200);
         let docs = text(&docs);
-        // Every documented route is served (a wrong path would be 404, a wrong method 405).
+        // Every documented route is served: a wrong path would get the
+        // fallback's 404, a wrong method 405 (a role's own 404, such as "no
+        // CRL issued yet", is an answer).
         for (path, ops) in paths {
             assert!(
                 docs.contains(&format!("<code>{path}</code>")),
@@ -225,7 +227,7 @@ fn every_role_serves_the_layer_and_its_documented_routes() {
             for method in ops.as_object().expect("operations").keys() {
                 let (st, _, body) = http(base, &method.to_ascii_uppercase(), path, b"");
                 assert!(
-                    st != 404 && st != 405,
+                    st != 405 && !text(&body).contains("no such endpoint"),
                     "{role} {method} {path}: {st} {}",
                     text(&body)
                 );

@@ -19,6 +19,7 @@ use crate::serve::{self, Running};
 
 /// The authorities of a demo run.
 pub struct Authorities {
+    pub family: Family,
     pub hierarchy: Hierarchy,
     pub store: Store,
     pub running: Running,
@@ -48,6 +49,15 @@ impl Authorities {
             .await
             .map_err(|e| format!("database: {e}"))?;
         r.try_get::<i64, _>(0).map_err(|e| format!("database: {e}"))
+    }
+
+    /// The start of i-period `i` (Unix seconds), by the pseudonym profile.
+    pub fn iperiod_start_unix(&self, i: u32) -> Result<i64, String> {
+        let p = scms_ca::profile::builtin(self.family, "pseudonym").map_err(|e| e.to_string())?;
+        let epoch = p
+            .iperiod_epoch_unix
+            .ok_or("the pseudonym profile has no i-period epoch")?;
+        Ok(epoch + i64::from(i) * 7 * 86_400)
     }
 
     /// Stops the services and closes the database.
@@ -112,6 +122,7 @@ pub async fn start(family: Family, dir: &Path, vehicles: usize) -> Result<Author
     let keys: Arc<dyn KeyStore> = keys;
     let running = serve::start(&cfg, &roles, keys, store.clone()).await?;
     let a = Authorities {
+        family,
         hierarchy,
         store,
         running,

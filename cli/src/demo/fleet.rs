@@ -65,7 +65,7 @@ const LABEL: &str = "enrollment";
 
 /// A receiver that trusts the root and knows the certificates under it
 /// that sign what vehicles hear (the ICA, the ACA, the CRL signer).
-fn receiver(net: &Authorities) -> Result<Verifier, String> {
+pub fn receiver(net: &Authorities) -> Result<Verifier, String> {
     let mut v = Verifier::new(VerifierConfig::default());
     v.store
         .add_trust_anchor(net.certificate("root")?)

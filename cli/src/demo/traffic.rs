@@ -183,7 +183,6 @@ struct Geometry {
     start: Time64,
     cars: Vec<Car>,
     length: f64,
-    misbehaving: Option<usize>,
 }
 
 pub struct Road<'a> {
@@ -213,10 +212,29 @@ impl<'a> Road<'a> {
                 start,
                 cars,
                 length,
-                misbehaving: None,
             },
             second: 0,
         }
+    }
+
+    /// From now on `car` goes (and says it goes) at `speed` m/s.
+    pub fn set_speed(&mut self, car: usize, speed: f64) {
+        let tick = self.second * HZ;
+        let here = self.geo.position(car, tick);
+        if let Some(c) = self.geo.cars.get_mut(car) {
+            c.speed = speed;
+            c.pos0 = here - speed * tick as f64 / HZ as f64;
+        }
+    }
+
+    /// The simulated time the next second starts at.
+    pub fn now(&self) -> Time64 {
+        self.geo.time_of(self.second * HZ)
+    }
+
+    /// Where `car` is now.
+    pub fn location_of(&self, car: usize) -> ThreeDLocation {
+        self.geo.bsm(car, self.second * HZ, [0; 4]).1
     }
 
     /// Drives `seconds` simulated seconds.
@@ -267,12 +285,7 @@ impl Geometry {
         let r = self.length / std::f64::consts::TAU;
         let lat = CENTRE.0 + r * theta.sin() / 111_320.0;
         let lon = CENTRE.1 + r * theta.cos() / (111_320.0 * CENTRE.0.to_radians().cos());
-        let speed = if self.misbehaving == Some(car) {
-            // 430 km/h on a ring road.
-            120.0
-        } else {
-            self.cars[car].speed
-        };
+        let speed = self.cars[car].speed;
         let heading = (-theta.to_degrees()).rem_euclid(360.0);
         let b = Bsm {
             temp_id,

@@ -11,8 +11,8 @@ pub struct RouteDoc {
     pub summary: &'static str,
     /// Request body or header, `""` for none.
     pub request: &'static str,
-    /// The 200 answer and its content type.
-    pub response: (&'static str, &'static str),
+    /// The success status, what it carries and its content type.
+    pub response: (u16, &'static str, &'static str),
     /// Error statuses and their meaning.
     pub errors: &'static [(u16, &'static str)],
 }
@@ -32,7 +32,7 @@ pub const COMMON: &[RouteDoc] = &[
         path: "/healthz",
         summary: "Liveness: the process answers.",
         request: "",
-        response: ("ok", TEXT),
+        response: (200, "ok", TEXT),
         errors: &[],
     },
     RouteDoc {
@@ -40,7 +40,7 @@ pub const COMMON: &[RouteDoc] = &[
         path: "/readyz",
         summary: "Readiness: the database answers and the role is set up (the ACA holds both LA keys).",
         request: "",
-        response: ("ready", TEXT),
+        response: (200, "ready", TEXT),
         errors: &[(503, "not ready, with the reason")],
     },
     RouteDoc {
@@ -48,7 +48,7 @@ pub const COMMON: &[RouteDoc] = &[
         path: "/metrics",
         summary: "Prometheus metrics: requests by route and status, latency histograms, certificates issued, queue depths.",
         request: "",
-        response: ("Prometheus text format 0.0.4", "text/plain; version=0.0.4"),
+        response: (200, "Prometheus text format 0.0.4", "text/plain; version=0.0.4"),
         errors: &[],
     },
     RouteDoc {
@@ -56,7 +56,7 @@ pub const COMMON: &[RouteDoc] = &[
         path: "/openapi.json",
         summary: "This interface as OpenAPI 3.0.",
         request: "",
-        response: ("OpenAPI document", "application/json"),
+        response: (200, "OpenAPI document", "application/json"),
         errors: &[],
     },
     RouteDoc {
@@ -64,7 +64,7 @@ pub const COMMON: &[RouteDoc] = &[
         path: "/docs",
         summary: "This interface as a page.",
         request: "",
-        response: ("HTML", "text/html"),
+        response: (200, "HTML", "text/html"),
         errors: &[],
     },
 ];
@@ -75,7 +75,7 @@ const ROOT: &[RouteDoc] = &[
         path: "/v3/ctl",
         summary: "The latest certificate trust list (electors' multi-signed CTL).",
         request: "",
-        response: ("MultiSignedCtlSpdu (COER)", OCTETS),
+        response: (200, "MultiSignedCtlSpdu (COER)", OCTETS),
         errors: &[(503, "no CTL in the database")],
     },
     RouteDoc {
@@ -83,7 +83,7 @@ const ROOT: &[RouteDoc] = &[
         path: "/v3/root-ca-certificate",
         summary: "The root CA certificate.",
         request: "",
-        response: ("Certificate (COER)", OCTETS),
+        response: (200, "Certificate (COER)", OCTETS),
         errors: &[],
     },
 ];
@@ -94,7 +94,7 @@ const ECA: &[RouteDoc] = &[
         path: "/v3/enrollment-certificate",
         summary: "Enroll a device (1609.2.1 EE-ECA).",
         request: "EeEcaCertRequestSpdu (COER)",
-        response: ("EcaEeCertResponseSpdu (COER)", OCTETS),
+        response: (200, "EcaEeCertResponseSpdu (COER)", OCTETS),
         errors: &[
             (
                 400,
@@ -108,7 +108,7 @@ const ECA: &[RouteDoc] = &[
         path: "/v3/ca-certificate",
         summary: "The ECA's chain and the home CTL (bootstrap).",
         request: "",
-        response: ("CertificateChainSpdu (COER)", OCTETS),
+        response: (200, "CertificateChainSpdu (COER)", OCTETS),
         errors: &[],
     },
     RouteDoc {
@@ -116,7 +116,7 @@ const ECA: &[RouteDoc] = &[
         path: "/v3/ctl",
         summary: "The latest CTL.",
         request: "",
-        response: ("MultiSignedCtlSpdu (COER)", OCTETS),
+        response: (200, "MultiSignedCtlSpdu (COER)", OCTETS),
         errors: &[],
     },
 ];
@@ -126,7 +126,7 @@ const ACA: &[RouteDoc] = &[RouteDoc {
     path: "/v3/ra-aca-cert-request",
     summary: "Issue one pseudonym certificate for the RA, encrypted to the device.",
     request: "RaAcaCertRequestSpdu (COER, signed by the RA)",
-    response: ("AcaRaCertResponseSpdu (COER)", OCTETS),
+    response: (200, "AcaRaCertResponseSpdu (COER)", OCTETS),
     errors: &[
         (400, "malformed or unsupported"),
         (403, "the RA does not verify"),
@@ -139,7 +139,7 @@ const RA: &[RouteDoc] = &[
         path: "/v3/authorization-certificate",
         summary: "Request pseudonym certificates (butterfly keys).",
         request: "EeRaCertRequestSpdu (COER)",
-        response: ("RaEeCertAckSpdu (COER)", OCTETS),
+        response: (200, "RaEeCertAckSpdu (COER)", OCTETS),
         errors: &[
             (400, "malformed, bad time or unsupported"),
             (403, "unauthorized or blocklisted"),
@@ -152,7 +152,7 @@ const RA: &[RouteDoc] = &[
         path: "/v3/authorization-certificate",
         summary: "Download the certificates of one i-period.",
         request: "header Download-Req: base64 EeRaDownloadRequestSpdu",
-        response: ("ZIP of encrypted certificates", "application/zip"),
+        response: (200, "ZIP of encrypted certificates", "application/zip"),
         errors: &[
             (400, "malformed"),
             (404, "no such request"),
@@ -164,7 +164,7 @@ const RA: &[RouteDoc] = &[
         path: "/v3/ra-certificate",
         summary: "The RA certificate.",
         request: "",
-        response: ("Certificate (COER)", OCTETS),
+        response: (200, "Certificate (COER)", OCTETS),
         errors: &[],
     },
 ];
@@ -175,7 +175,7 @@ const LA: &[RouteDoc] = &[
         path: "/v1/pre-linkage-values",
         summary: "Pre-linkage values for the RA, each encrypted to the ACA.",
         request: "PLV request (scms_la::service::encode_plv_request)",
-        response: ("PLV response", OCTETS),
+        response: (200, "PLV response", OCTETS),
         errors: &[(400, "malformed")],
     },
     RouteDoc {
@@ -183,7 +183,7 @@ const LA: &[RouteDoc] = &[
         path: "/v1/aca-key",
         summary: "The key this LA shares with the ACA, encrypted to the ACA certificate.",
         request: "",
-        response: ("Ieee1609Dot2Data (COER)", OCTETS),
+        response: (200, "Ieee1609Dot2Data (COER)", OCTETS),
         errors: &[],
     },
 ];
@@ -225,8 +225,8 @@ pub fn openapi(role: Role) -> String {
     for r in all(role) {
         let mut responses = Map::new();
         responses.insert(
-            "200".into(),
-            json!({"description": r.response.0, "content": {r.response.1: {}}}),
+            r.response.0.to_string(),
+            json!({"description": r.response.1, "content": {r.response.2: {}}}),
         );
         let errors = r.errors.iter().chain(if r.path.starts_with("/v") {
             COMMON_ERRORS.iter()
@@ -289,7 +289,7 @@ pub fn docs_html(role: Role) -> String {
          code{{background:#f4f4f4}}</style></head><body><h1>{t}</h1>\
          <p>Every body is COER unless stated. Errors are one line of text. \
          Machine-readable: <a href=\"/openapi.json\">/openapi.json</a>.</p>\
-         <table><tr><th>method</th><th>path</th><th>what</th><th>request</th><th>200</th><th>errors</th></tr>"
+         <table><tr><th>method</th><th>path</th><th>what</th><th>request</th><th>answer</th><th>errors</th></tr>"
     );
     for r in all(role) {
         let errors: Vec<String> = r
@@ -298,13 +298,14 @@ pub fn docs_html(role: Role) -> String {
             .map(|(c, w)| format!("{c} {}", html_escape(w)))
             .collect();
         h.push_str(&format!(
-            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{} <code>{}</code></td><td>{}</td></tr>",
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{} {} <code>{}</code></td><td>{}</td></tr>",
             r.method,
             html_escape(r.path),
             html_escape(r.summary),
             html_escape(r.request),
-            html_escape(r.response.0),
+            r.response.0,
             html_escape(r.response.1),
+            html_escape(r.response.2),
             errors.join("<br>")
         ));
     }
@@ -325,7 +326,7 @@ mod tests {
             for r in all(role) {
                 let op = &doc["paths"][r.path][r.method.to_ascii_lowercase()];
                 assert_eq!(op["summary"], r.summary, "{role:?} {}", r.path);
-                assert!(op["responses"]["200"].is_object());
+                assert!(op["responses"][r.response.0.to_string()].is_object());
                 assert!(html.contains(&format!("<code>{}</code>", r.path)));
             }
         }

@@ -20,4 +20,5 @@ pub mod camp;
 pub mod etsi;
 pub mod ieee1609dot2;
 pub mod ieee1609dot2dot1;
+pub mod misbehavior;
 pub mod pdu;

@@ -2,7 +2,7 @@
 //! every fuzz target runs, and that the corpus-replay test walks.
 
 use crate::codec::{decode, encode, DecodeError, Describe, Value};
-use crate::{camp, etsi, ieee1609dot2 as d2, ieee1609dot2dot1 as d21};
+use crate::{camp, etsi, ieee1609dot2 as d2, ieee1609dot2dot1 as d21, misbehavior};
 
 /// A top-level PDU type, by its ASN.1 name.
 pub struct PduType {
@@ -73,6 +73,7 @@ pdu_types! {
     "MaPcaInterfacePDU", "camp_ma_pca_pdu" => camp::ma_pca::MaPcaInterfacePDU;
     "EndEntityMaInterfacePDU", "camp_ee_ma_pdu" => camp::ee_ma::EndEntityMaInterfacePDU;
     "PcaRaInterfacePDU", "camp_pca_ra_pdu" => camp::pca_ra::PcaRaInterfacePDU;
+    "MisbehaviorReport", "misbehavior_report" => misbehavior::MisbehaviorReport;
     "ToBeSignedCertificate", "tbs_certificate" => d2::ToBeSignedCertificate;
     "ToBeSignedData", "tbs_data" => d2::ToBeSignedData;
 }

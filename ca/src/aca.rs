@@ -504,14 +504,24 @@ impl Aca {
         };
         req.check_tbs_cert()
             .map_err(|e| AcaError::Malformed(e.to_string()))?;
-        if req.flags.cubk() {
-            return Err(AcaError::Unsupported(
-                "compact unified butterfly keys (cubk)",
-            ));
+        // certEncKey present: encrypt to it and sign (private response).
+        // Absent with cubk: compact unified, encrypt to the cocoon key and do
+        // not sign. Absent without cubk would be a plain response, which
+        // would show the RA the certificate.
+        let cubk = req.flags.cubk();
+        match (&req.cert_enc_key, cubk) {
+            (Some(_), true) => {
+                return Err(AcaError::Malformed(
+                    "cubk is set and certEncKey is present".into(),
+                ))
+            }
+            (None, false) => {
+                return Err(AcaError::Unsupported(
+                    "plain responses (no certEncKey): the RA would see the certificate",
+                ))
+            }
+            _ => {}
         }
-        let enc_key = req.cert_enc_key.as_ref().ok_or(AcaError::Unsupported(
-            "plain responses (no certEncKey): the RA would see the certificate",
-        ))?;
 
         // Linkage value.
         let i_cert = match &req.tbs_cert.id {
@@ -555,6 +565,19 @@ impl Aca {
                 "the request key is not on the ACA's curve".into(),
             ));
         }
+        let enc_key = match &req.cert_enc_key {
+            Some(k) => k.clone(),
+            None => {
+                // 1609.2.1: a cubk response is valid only from an ACA whose
+                // certificate has usesCubk.
+                if !aca_cert.to_be_signed.uses_cubk() {
+                    return Err(AcaError::Unsupported(
+                        "compact unified butterfly keys: this ACA's certificate lacks usesCubk",
+                    ));
+                }
+                wire::encryption_key(&cocoon).map_err(CaError::from)?
+            }
+        };
         let (key, shift) = if kind == CertKind::Explicit && req.flags.butterfly_explicit() {
             let c = EcScalar::random(curve, &mut os_rng())?;
             (cocoon.add(&EcPoint::mul_generator(&c)?)?, Some(c))
@@ -598,22 +621,29 @@ impl Aca {
             },
         )));
         let plaintext = envelope::unsecured(&scms_asn1::encode(&ee)?)?;
-        let encrypted = envelope::encrypt_to_rek(enc_key, &plaintext)?;
-        let private = signed_spdu(
-            ks,
-            &self.key_label,
-            &self.certificate,
-            SECURITY_MGMT_PSID,
-            encrypted,
-            SignerForm::Certificate,
-        )?;
-        let private: AcaEeCertResponsePrivateSpdu<'_> = scms_asn1::decode(&private)?;
+        let encrypted = envelope::encrypt_to_rek(&enc_key, &plaintext)?;
+        let private;
+        let aca_response = if cubk {
+            AcaResponse::Cubk(scms_asn1::decode(&encrypted)?)
+        } else {
+            private = signed_spdu(
+                ks,
+                &self.key_label,
+                &self.certificate,
+                SECURITY_MGMT_PSID,
+                encrypted,
+                SignerForm::Certificate,
+            )?;
+            AcaResponse::Private(scms_asn1::decode::<AcaEeCertResponsePrivateSpdu<'_>>(
+                &private,
+            )?)
+        };
         let resp = ScmsPdu::new(ScmsPduContent::AcaRa(AcaRaInterfacePdu::AcaRaCertResponse(
             AcaRaCertResponse {
                 version: 2,
                 generation_time: now,
                 request_hash: spdu_hash(request, curve == Curve::Sm2),
-                aca_response: AcaResponse::Private(private),
+                aca_response,
                 unknown_extensions: Default::default(),
             },
         )));

@@ -13,6 +13,15 @@
 //!
 //! The LAs' keys: [`AcaService::accept_la_key`] takes what an LA's
 //! `GET /v1/aca-key` returns (encrypted to the ACA certificate).
+//!
+//! Investigation (issue 6): with every certificate the ACA keeps, in
+//! `aca_linkage`, the HPCR (SHA-256 of the RA's `RaAcaCertRequestSpdu`), the
+//! linkage value and i, and the two encrypted pre-linkage values it received;
+//! never an enrollment identity (it never sees one).
+//! `POST /v3/ma-hpcr` takes an MA's `SignedMaPcaHPCRRequest` (linkage values)
+//! and answers a `SignedPcaMaHPCRResponse` signed by the ACA: per linkage
+//! value the HPCR and the RA, or `linkageValueUnknown`. 403 when the signer
+//! is not an MA chaining in the ACA's trust store.
 
 use std::sync::Arc;
 
@@ -27,7 +36,22 @@ use scms_asn1::ieee1609dot2::Time32;
 use scms_hsm::KeyStore;
 use tokio::sync::RwLock;
 
-use crate::aca::{Aca, AcaError};
+use scms_asn1::camp::base_types::HPCRAndHostInfo;
+use scms_asn1::camp::errors::{MaPcaError, MaPcaErrorCode, ScmsError, ScopedMaPcaError};
+use scms_asn1::camp::ma_pca::{Lv2HPCR, Lv2HPCRReply, MaPcaInterfacePDU, PcaMaHPCRResponseMsg};
+use scms_asn1::camp::protocol::{
+    ScmsPDU, ScmsPDUContent, ScopedMaPcaHPCRRequest, ScopedPcaMaHPCRResponse,
+};
+use scms_asn1::ieee1609dot2::{Certificate, CertificateId, SignerIdentifier};
+use scms_asn1::ieee1609dot2dot1::aca_ra::AcaRaInterfacePdu;
+use scms_asn1::ieee1609dot2dot1::protocol::{
+    RaAcaCertRequestSpdu, ScmsPduContent, SecurityMgmtSsp,
+};
+use scms_crypto::verify::certificate_hashed_id8;
+use sqlx::Row;
+
+use crate::aca::{spdu_hash, Aca, AcaError};
+use crate::spdu::{hostname, scms_signed, verify_scms_signed};
 use crate::store::{request_hash, Batch, Committed, RequestRecord, Store, StoreError};
 
 /// Largest request body.
@@ -117,6 +141,7 @@ impl AcaService {
             aca.handle_ra_aca_request(ks.as_ref(), request, now)
                 .map_err(AcaServiceError::Aca)?
         };
+        let linkage = linkage_record(request, &out.record.certificate, key)?;
         let batch = Batch {
             request: Some(RequestRecord {
                 request_hash: key,
@@ -127,6 +152,8 @@ impl AcaService {
             certificates: vec![out.record],
             ..Batch::default()
         };
+        // Kept before the commit: a replay finds the same row.
+        self.keep_linkage(&linkage, unix_from_time32(now)).await?;
         match self
             .store
             .commit(&batch, unix_from_time32(now))
@@ -139,8 +166,159 @@ impl AcaService {
     }
 }
 
-async fn post_request(State(s): State<Arc<AcaService>>, body: Bytes) -> Response {
-    match s.handle(&body).await {
+/// What the ACA keeps per pseudonym certificate for investigations.
+struct LinkageRecord {
+    hpcr: [u8; 32],
+    linkage_value: [u8; 9],
+    i: u16,
+    hashed_id8: [u8; 8],
+    enc_plv1: Vec<u8>,
+    enc_plv2: Vec<u8>,
+    ra: String,
+}
+
+fn linkage_record(
+    request: &[u8],
+    certificate: &[u8],
+    hpcr: [u8; 32],
+) -> Result<LinkageRecord, AcaServiceError> {
+    let malformed = |w: String| AcaServiceError::Aca(AcaError::Malformed(w));
+    let spdu: RaAcaCertRequestSpdu<'_> =
+        scms_asn1::decode(request).map_err(|e| malformed(e.to_string()))?;
+    let signed = spdu
+        .signed_certificate_request()
+        .map_err(|e| malformed(e.to_string()))?;
+    let ScmsPduContent::AcaRa(AcaRaInterfacePdu::RaAcaCertRequest(req)) =
+        &signed.tbs_request.0.content
+    else {
+        return Err(malformed("not a raAcaCertRequest".into()));
+    };
+    let li = req
+        .linkage_info
+        .as_ref()
+        .ok_or_else(|| malformed("linkageInfo absent".into()))?;
+    let ra = match &signed.signer {
+        SignerIdentifier::Certificate(c) if c.len() == 1 => certificate_hashed_id8(&c[0])
+            .map(|h| h.0.iter().map(|b| format!("{b:02x}")).collect::<String>())
+            .map_err(|e| malformed(e.to_string()))?,
+        _ => return Err(malformed("the signer is not a single certificate".into())),
+    };
+    let cert: Certificate<'_> =
+        scms_asn1::decode(certificate).map_err(|e| malformed(e.to_string()))?;
+    let CertificateId::LinkageData(ld) = &cert.to_be_signed.id else {
+        return Err(malformed("the certificate has no linkage data".into()));
+    };
+    Ok(LinkageRecord {
+        hpcr,
+        linkage_value: ld.linkage_value,
+        i: ld.i_cert,
+        hashed_id8: certificate_hashed_id8(&cert)
+            .map_err(|e| malformed(e.to_string()))?
+            .0,
+        enc_plv1: scms_asn1::encode(&li.enc_plv1).map_err(|e| malformed(e.to_string()))?,
+        enc_plv2: scms_asn1::encode(&li.enc_plv2).map_err(|e| malformed(e.to_string()))?,
+        ra,
+    })
+}
+
+impl AcaService {
+    async fn keep_linkage(&self, r: &LinkageRecord, now_unix: i64) -> Result<(), AcaServiceError> {
+        sqlx::query(
+            "INSERT INTO aca_linkage (hpcr, linkage_value, i, hashed_id8, enc_plv1, enc_plv2, ra, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hpcr) DO NOTHING",
+        )
+        .bind(r.hpcr.to_vec())
+        .bind(r.linkage_value.to_vec())
+        .bind(i64::from(r.i))
+        .bind(r.hashed_id8.to_vec())
+        .bind(r.enc_plv1.clone())
+        .bind(r.enc_plv2.clone())
+        .bind(r.ra.clone())
+        .bind(now_unix)
+        .execute(self.store.pool())
+        .await
+        .map_err(|e| AcaServiceError::Store(StoreError::from(e)))?;
+        Ok(())
+    }
+
+    /// The HPCR and RA of the certificate with this linkage value, if issued here.
+    pub async fn hpcr_of(
+        &self,
+        linkage_value: &[u8; 9],
+    ) -> Result<Option<([u8; 32], String)>, AcaServiceError> {
+        let row = sqlx::query("SELECT hpcr, ra FROM aca_linkage WHERE linkage_value = $1")
+            .bind(linkage_value.to_vec())
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(|e| AcaServiceError::Store(StoreError::from(e)))?;
+        let Some(r) = row else { return Ok(None) };
+        let h: Vec<u8> = r
+            .try_get(0)
+            .map_err(|e| AcaServiceError::Store(StoreError::from(e)))?;
+        let ra: String = r
+            .try_get(1)
+            .map_err(|e| AcaServiceError::Store(StoreError::from(e)))?;
+        let h = <[u8; 32]>::try_from(h.as_slice())
+            .map_err(|_| AcaServiceError::Aca(AcaError::Malformed("stored HPCR".into())))?;
+        Ok(Some((h, ra)))
+    }
+
+    /// Answers an MA's `SignedMaPcaHPCRRequest` (COER) with a
+    /// `SignedPcaMaHPCRResponse` signed by the ACA.
+    pub async fn handle_hpcr_request(&self, request: &[u8]) -> Result<Vec<u8>, AcaServiceError> {
+        let now = (self.clock)();
+        let aca = self.aca.read().await;
+        let signed = verify_scms_signed(&aca.trust, request, now, |s| {
+            matches!(s, SecurityMgmtSsp::Ma(_))
+        })
+        .map_err(|e| AcaServiceError::Aca(AcaError::Unauthorized(format!("MA: {e}"))))?;
+        let scoped: ScopedMaPcaHPCRRequest<'_> = scms_asn1::decode(&signed.payload)
+            .map_err(|e| AcaServiceError::Aca(AcaError::Malformed(e.to_string())))?;
+        let ScmsPDUContent::MaPca(MaPcaInterfacePDU::MaPcaHpcrRequest(req)) = &scoped.0.content
+        else {
+            return Err(AcaServiceError::Aca(AcaError::Malformed(
+                "not a maPcaHPCRRequest".into(),
+            )));
+        };
+        let mut hpcrinfo = Vec::with_capacity(req.tbs.linkage_values.len());
+        for lv in &req.tbs.linkage_values {
+            let reply = match self.hpcr_of(lv).await? {
+                Some((hpcr, ra)) => Lv2HPCRReply::Success(HPCRAndHostInfo {
+                    hpcr,
+                    hostname: hostname(&ra),
+                }),
+                None => Lv2HPCRReply::Failure(ScopedMaPcaError(ScmsError::MaPca(
+                    MaPcaError::MaPca(MaPcaErrorCode::LinkageValueUnknown),
+                ))),
+            };
+            hpcrinfo.push(Lv2HPCR { lv: *lv, reply });
+        }
+        let cert: Certificate<'_> = scms_asn1::decode(&aca.certificate)
+            .map_err(|e| AcaServiceError::Aca(AcaError::Malformed(e.to_string())))?;
+        let sm = scms_crypto::verify::certificate_public_key(&cert, None)
+            .is_ok_and(|k| k.curve() == scms_crypto::suite::Curve::Sm2);
+        let reply = ScopedPcaMaHPCRResponse(ScmsPDU {
+            version: 1,
+            content: ScmsPDUContent::MaPca(MaPcaInterfacePDU::PcaMaHpcrResponse(
+                PcaMaHPCRResponseMsg {
+                    version: 1,
+                    request_hash: spdu_hash(request, sm),
+                    pca_id: hostname("aca"),
+                    hpcrinfo,
+                },
+            )),
+        });
+        scms_signed(self.ks.as_ref(), &aca.key_label, &aca.certificate, &reply)
+            .map_err(|e| AcaServiceError::Aca(AcaError::Ca(e)))
+    }
+}
+
+async fn post_hpcr(State(s): State<Arc<AcaService>>, body: Bytes) -> Response {
+    respond(s.handle_hpcr_request(&body).await)
+}
+
+fn respond(r: Result<Vec<u8>, AcaServiceError>) -> Response {
+    match r {
         Ok(b) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/octet-stream")],
@@ -156,10 +334,15 @@ async fn post_request(State(s): State<Arc<AcaService>>, body: Bytes) -> Response
     }
 }
 
+async fn post_request(State(s): State<Arc<AcaService>>, body: Bytes) -> Response {
+    respond(s.handle(&body).await)
+}
+
 /// The ACA's HTTP interface.
 pub fn router(s: Arc<AcaService>) -> Router {
     Router::new()
         .route("/v3/ra-aca-cert-request", post(post_request))
+        .route("/v3/ma-hpcr", post(post_hpcr))
         .layer(DefaultBodyLimit::max(MAX_REQUEST))
         .with_state(s)
 }

@@ -247,7 +247,9 @@ pub fn to_be_signed(
             .map(wire::encryption_key)
             .transpose()?,
         verify_key_indicator: vki,
-        flags: None,
+        flags: profile
+            .uses_cubk
+            .then(ToBeSignedCertificate::flags_uses_cubk),
         app_extensions: None,
         cert_issue_extensions: None,
         cert_request_extension: None,

@@ -10,6 +10,8 @@
 //! - [`issue`]: explicit and implicit (ECQV) certificate issuance;
 //! - [`ctl`]: the elector-signed `MultiSignedCtl` (1609.2.1) and its verification;
 //! - [`crl`]: `SecuredCrl` signing (hash-based and linkage-based) and verification;
+//! - [`crl_service`]: the CRL generator as a service (the MA's revocation entries in,
+//!   `GET /v3/crl` out);
 //! - [`hierarchy`]: a complete hierarchy in one call;
 //! - [`store`]: storage (sqlx, SQLite or PostgreSQL) with idempotency records and
 //!   the hash-chained audit log;
@@ -19,6 +21,7 @@
 pub mod aca;
 pub mod aca_service;
 pub mod crl;
+pub mod crl_service;
 pub mod ctl;
 pub mod eca;
 mod error;

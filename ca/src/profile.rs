@@ -467,6 +467,10 @@ pub struct Profile {
     pub cert_issue_permissions: Vec<GroupSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cert_request_permissions: Vec<GroupSpec>,
+    /// `flags.usesCubk` (1609.2-2022): an ACA that answers compact unified
+    /// butterfly requests (`AcaEeCertResponseCubkSpdu`) must carry it.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub uses_cubk: bool,
 }
 
 // ---------------------------------------------------------------------------
@@ -1035,7 +1039,7 @@ pub fn builtin_toml(family: Family, name: &str) -> Result<String, ProfileError> 
             )
         }
         "aca" => {
-            let h = head("aca", curve, 10, 1).replacen("\n\n[validity]", &format!("\n{assurance}\n[validity]"), 1);
+            let h = head("aca", curve, 10, 1).replacen("\n\n[validity]", &format!("\n{assurance}uses-cubk = true\n\n[validity]"), 1);
             format!(
                 "{h}{home_region}\n{}[[cert-issue-permissions]]\npsids = [{{ psid = {PSID_BSM}, ssp-range = \"all\" }}, {{ psid = {PSID_MISBEHAVIOR} }}]\nmin-chain-length = 1\nchain-length-range = 0\nee-type = [\"app\"]\n",
                 scms("\"aca\"")

@@ -41,3 +41,68 @@ pub fn signed_spdu(
         form,
     )?)
 }
+
+/// Signs a CAMP `Scoped…` PDU between authorities as its `Signed…` SPDU
+/// (`SCMS_SIGNED_PROFILE`: `SecurityMgmtPsid`, a header with the PSID only,
+/// the signer's certificate carried in full).
+pub fn scms_signed<T: scms_asn1::Encode>(
+    ks: &dyn KeyStore,
+    label: &str,
+    signer_cert: &[u8],
+    scoped: &T,
+) -> Result<Vec<u8>, CaError> {
+    signed_spdu(
+        ks,
+        label,
+        signer_cert,
+        scms_asn1::camp::base_types::SECURITY_MGMT_PSID,
+        scms_asn1::encode(scoped)?,
+        SignerForm::Certificate,
+    )
+}
+
+/// A verified CAMP signed SPDU: the signer's certificate and the scoped PDU's bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScmsSigned {
+    pub signer: Vec<u8>,
+    pub payload: Vec<u8>,
+}
+
+/// Verifies a CAMP `Signed…` SPDU between authorities at `now`: the profile
+/// (`SCMS_SIGNED_PROFILE`), the signer certificate's chain in `trust`, the
+/// signature, and the signer's SCMS role (`role` on its `SecurityMgmtSsp`).
+pub fn verify_scms_signed(
+    trust: &crate::aca::TrustStore,
+    bytes: &[u8],
+    now: scms_asn1::ieee1609dot2::Time32,
+    role: fn(&scms_asn1::ieee1609dot2dot1::protocol::SecurityMgmtSsp) -> bool,
+) -> Result<ScmsSigned, crate::aca::ChainError> {
+    use crate::aca::ChainError;
+    let data: Ieee1609Dot2Data<'_> =
+        scms_asn1::decode(bytes).map_err(|e| ChainError(format!("SPDU: {e}")))?;
+    let payload = scms_asn1::camp::base_types::scms_signed_payload(
+        &data,
+        &scms_asn1::camp::base_types::SCMS_SIGNED_PROFILE,
+    )
+    .map_err(|e| ChainError(format!("SPDU: {e}")))?
+    .to_vec();
+    let Ieee1609Dot2Content::SignedData(sd) = &data.content else {
+        return Err(ChainError("SPDU: not signed data".into()));
+    };
+    let signer = crate::aca::verify_signed_data(trust, sd, now)?;
+    let cert: scms_asn1::ieee1609dot2::Certificate<'_> =
+        scms_asn1::decode(&signer).map_err(|e| ChainError(e.to_string()))?;
+    if !crate::aca::has_scms_role(&cert, role) {
+        return Err(ChainError(
+            "the signer does not hold the SCMS role for this request".into(),
+        ));
+    }
+    Ok(ScmsSigned { signer, payload })
+}
+
+/// A CAMP `Hostname` (an authority's name in investigation answers).
+pub fn hostname(name: &str) -> scms_asn1::ieee1609dot2::Hostname<'static> {
+    scms_asn1::ieee1609dot2::Hostname(scms_asn1::codec::Utf8String(std::borrow::Cow::Owned(
+        name.to_string(),
+    )))
+}

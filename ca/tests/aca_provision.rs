@@ -14,7 +14,7 @@ use scms_asn1::ieee1609dot2dot1::aca_ra::{
     RaAcaCertRequestFlags,
 };
 use scms_asn1::ieee1609dot2dot1::protocol::{
-    AcaEeCertResponsePrivateSpdu, AcaRaCertResponseSpdu,
+    AcaEeCertResponseCubkSpdu, AcaEeCertResponsePrivateSpdu, AcaRaCertResponseSpdu,
     Ieee1609Dot2DataSymmEncryptedSingleRecipient, ScmsPdu, ScmsPduContent,
 };
 use scms_ca::aca::{sign_cert_request, spdu_hash, Aca, AcaError, TrustStore};
@@ -274,8 +274,57 @@ fn issue_and_open(family: Family) {
             enc_key: true,
             flags: vec![RaAcaCertRequestFlags::CUBK]
         }),
-        Err(AcaError::Unsupported(_))
+        Err(AcaError::Malformed(_))
     ));
+
+    // Compact unified: no certEncKey; the response is encrypted to the
+    // cocoon key and not signed, from an ACA whose certificate has usesCubk.
+    assert!(aca.to_be_signed.uses_cubk());
+    let out = refuse(Req {
+        signer: "ra",
+        plvs: plvs(),
+        enc_key: false,
+        flags: vec![RaAcaCertRequestFlags::CUBK],
+    })
+    .unwrap();
+    let spdu: AcaRaCertResponseSpdu<'_> = scms_asn1::decode(&out.response).unwrap();
+    let pdu = spdu.scms_pdu().unwrap();
+    let cubk = match &pdu.content {
+        ScmsPduContent::AcaRa(AcaRaInterfacePdu::AcaRaCertResponse(r)) => match &r.aca_response {
+            AcaResponse::Cubk(c) => c.clone(),
+            _ => panic!("not a cubk response"),
+        },
+        _ => panic!("not a response"),
+    };
+    let pek = wire::encryption_key(&cocoon.public_key()).unwrap();
+    let pt = envelope::decrypt_for_rek(Decryptor::Key(&cocoon), &pek, &cubk.0).unwrap();
+    assert!(
+        envelope::decrypt_for_rek(
+            Decryptor::Key(&enc),
+            &wire::encryption_key(&enc.public_key()).unwrap(),
+            &cubk.0
+        )
+        .is_err(),
+        "only the cocoon key opens it"
+    );
+    let pt: Ieee1609Dot2Data<'_> = scms_asn1::decode(&pt).unwrap();
+    let ee = AcaEeCertResponseCubkSpdu::check_decrypted(&pt).unwrap();
+    let resp = match &ee.content {
+        ScmsPduContent::AcaEe(AcaEeInterfacePdu::AcaEeCertResponse(r)) => r,
+        _ => panic!("not an AcaEeCertResponse"),
+    };
+    let e = ecqv::certificate_e(
+        c,
+        &resp.certificate.to_be_signed.to_bytes().unwrap(),
+        &aca_cert,
+    );
+    let s_rec =
+        scms_crypto::suite::EcScalar::from_be_bytes(c, &resp.private_key_info.unwrap()).unwrap();
+    let d = ecqv::reconstruct_private_key(&cocoon, &e, &s_rec).unwrap();
+    assert_eq!(
+        d.public_key(),
+        certificate_public_key(&resp.certificate, Some(&aca)).unwrap()
+    );
     let same_la = [enc_plv(&s, 0, plv1), enc_plv(&s, 0, plv2)];
     assert!(matches!(
         refuse(Req {

@@ -1,5 +1,6 @@
 //! `scms demo --json` end to end, small: every authority over HTTP on
-//! loopback, 2 vehicles, 1 simulated minute. The numbers must add up, and the
+//! loopback, 3 vehicles, 1 simulated minute, then one misbehaves, the two
+//! others report it, the MA revokes it and its messages are rejected. The numbers must add up, and the
 //! data directory must hold what a lab checks: the authority certificates,
 //! each vehicle's enrollment and pseudonym certificates with keys that match
 //! them (checked by reconstructing the implicit certificates' public keys
@@ -27,7 +28,7 @@ fn demo_json_numbers_add_up_and_the_data_directory_checks() {
             "demo",
             "--json",
             "--vehicles",
-            "2",
+            "3",
             "--minutes",
             "1",
             "--export-device-keys",
@@ -49,18 +50,18 @@ fn demo_json_numbers_add_up_and_the_data_directory_checks() {
             .unwrap_or_else(|| panic!("{k} is not a number: {j}"))
     };
 
-    assert_eq!(n("vehicles"), 2);
-    assert_eq!(n("enrollment_certificates_issued"), 2);
+    assert_eq!(n("vehicles"), 3);
+    assert_eq!(n("enrollment_certificates_issued"), 3);
     // Two i-periods of 20 (the RA's default) per vehicle, all in the ACA's database.
     assert_eq!(j["i_periods"].as_array().expect("i_periods").len(), 2);
-    assert_eq!(n("pseudonym_certificates_issued"), 2 * 2 * 20);
-    assert_eq!(n("pseudonym_certificates_in_database"), 2 * 2 * 20);
+    assert_eq!(n("pseudonym_certificates_issued"), 3 * 2 * 20);
+    assert_eq!(n("pseudonym_certificates_in_database"), 3 * 2 * 20);
     // 10 Hz for 60 simulated seconds, each vehicle.
-    assert_eq!(n("messages_signed"), 2 * 600);
-    // Two vehicles on a 1200 m ring, 300 m range: each hears the other only
-    // part of the time; every message heard is accounted for.
+    assert_eq!(n("messages_signed"), 3 * 600);
+    // Three vehicles on a 1200 m ring, 300 m range: each hears the others
+    // only part of the time; every message heard is accounted for.
     let heard = n("verifications");
-    assert!(heard > 0 && heard <= 2 * 600, "{j}");
+    assert!(heard > 0 && heard <= 3 * 2 * 600, "{j}");
     assert_eq!(
         heard,
         n("messages_verified") + n("messages_rejected") + n("messages_unknown_signer")
@@ -70,14 +71,21 @@ fn demo_json_numbers_add_up_and_the_data_directory_checks() {
     assert!(j["verify_per_s"].as_f64().expect("rate") > 0.0);
     assert!(j["sign_per_s"].as_f64().expect("rate") > 0.0);
     // Pseudonyms change every 30 simulated seconds: at least once per vehicle.
-    assert!(n("pseudonym_changes") >= 2, "{j}");
-    for k in [
-        "misbehavior_reports",
-        "revoked_vehicle",
-        "messages_rejected_after_revocation",
-    ] {
-        assert!(j.get(k).is_some(), "{k} is named");
-    }
+    assert!(n("pseudonym_changes") >= 3, "{j}");
+    // The misbehavior phase: vehicle 1 (of 0..3) claims 120 m/s, the two
+    // others report it, the MA revokes; afterwards every message of it that
+    // is heard is rejected by linkage, the others' still verify, and its
+    // certificates of the next i-period are revoked too.
+    assert_eq!(n("revoked_vehicle"), 1);
+    assert_eq!(n("misbehavior_reports"), 2);
+    assert!(j["revocation_latency_ms"].as_f64().expect("latency") > 0.0);
+    let after = n("messages_rejected_after_revocation");
+    assert!(after > 0, "{j}");
+    assert_eq!(j["rejections_after_revocation"]["RevokedByLinkage"], after);
+    assert!(n("messages_verified_after_revocation") > 0, "{j}");
+    assert_eq!(n("future_certificates_tried"), 20);
+    assert_eq!(n("future_certificates_rejected"), 20);
+    assert!(dir.join("crl/crl-1.oer").is_file());
 
     // The data directory.
     for role in [
@@ -88,7 +96,7 @@ fn demo_json_numbers_add_up_and_the_data_directory_checks() {
     assert!(dir.join("crl").is_dir());
     let aca_bytes = std::fs::read(dir.join("certs/aca.oer")).expect("aca");
     let aca: Certificate<'_> = scms_asn1::decode(&aca_bytes).expect("aca decodes");
-    for v in 0..2 {
+    for v in 0..3 {
         let d = dir.join(format!("devices/{v}"));
         assert!(d.join("enrollment.oer").is_file());
         let mut count = 0;
@@ -131,7 +139,7 @@ fn demo_refuses_a_used_directory_and_bad_counts() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already holds"));
     let out = Command::new(env!("CARGO_BIN_EXE_scms"))
-        .args(["demo", "--vehicles", "1"])
+        .args(["demo", "--vehicles", "2"])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));

@@ -198,9 +198,12 @@ fn wait_ready(base: &str) {
 #[test]
 fn every_role_serves_the_layer_and_its_documented_routes() {
     let dir = data_dir();
-    let server = Server::start(dir.path(), &[], 6);
+    let server = Server::start(dir.path(), &[], 8);
     let roles: Vec<String> = server.urls.iter().map(|(r, _)| r.clone()).collect();
-    assert_eq!(roles, ["root", "eca", "aca", "ra", "la1", "la2"]);
+    assert_eq!(
+        roles,
+        ["root", "eca", "aca", "ra", "la1", "la2", "ma", "crl"]
+    );
     for (role, base) in &server.urls {
         let (st, _, body) = http(base, "GET", "/healthz", b"");
         assert_eq!((st, text(&body).trim()), (200, "ok"), "{role}");

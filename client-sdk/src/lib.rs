@@ -19,6 +19,7 @@ pub mod verify;
 #[cfg(feature = "ffi")]
 pub mod ffi;
 pub mod pseudonym;
+pub mod report;
 
 pub use pseudonym::{PoolError, PseudonymPolicy, PseudonymPool};
 pub use revocation::{RevocationConfig, RevocationList};

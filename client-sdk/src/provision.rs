@@ -3,8 +3,10 @@
 //! and keys out.
 //!
 //! 1. [`ButterflyRequest::generate`] draws the caterpillar key pair(s) and
-//!    expansion key(s): *original* (signing and encryption) or *unified*
-//!    (one pair for both).
+//!    expansion key(s): *original* (signing and encryption), *unified*
+//!    (one pair for both) or *compact unified* (unified, and the ACA's
+//!    response is encrypted but not signed; the ACA certificate must have
+//!    `usesCubk`).
 //! 2. [`ButterflyRequest::build_request`]: the `EeRaCertRequestSpdu`, signed
 //!    with the enrollment key and certificate, encrypted to the RA certificate.
 //! 3. [`ButterflyRequest::process_ack`]: the RA's signed `RaEeCertAckSpdu`
@@ -12,9 +14,9 @@
 //! 4. [`ButterflyRequest::download_request`]: the `EeRaDownloadRequestSpdu`
 //!    for an i-period (file `<requestHash>_<i>.zip`).
 //! 5. [`ButterflyRequest::process_download`]: for each `<i>_<j>` response the
-//!    ACA signature is checked, the response decrypted with the butterfly
+//!    ACA signature is checked (except compact unified), the response decrypted with the butterfly
 //!    encryption private key `a_enc + f_enc(i, j)` (original) or the cocoon
-//!    private key `a + f_sig(i, j)` (unified), and the pseudonym private key
+//!    private key `a + f_sig(i, j)` (unified, compact unified), and the pseudonym private key
 //!    reconstructed: implicit `d = e·(a + f_sig(i, j)) + s`, explicit
 //!    `d = a + f_sig(i, j) + c`; a key whose public key is not the
 //!    certificate's is rejected.
@@ -34,8 +36,8 @@ use scms_asn1::ieee1609dot2dot1::ee_ra::{
     EeRaDownloadRequest, EeRaInterfacePdu,
 };
 use scms_asn1::ieee1609dot2dot1::protocol::{
-    AcaEeCertResponsePrivateSpdu, RaEeCertAckSpdu, ScmsPdu, ScmsPduContent,
-    ScopedCertificateRequest, SignedCertificateRequest, SECURITY_MGMT_PSID,
+    AcaEeCertResponseCubkSpdu, AcaEeCertResponsePrivateSpdu, RaEeCertAckSpdu, ScmsPdu,
+    ScmsPduContent, ScopedCertificateRequest, SignedCertificateRequest, SECURITY_MGMT_PSID,
 };
 use scms_crypto::butterfly::{CaterpillarKeyPair, ExpansionKind};
 use scms_crypto::ecqv;
@@ -101,6 +103,10 @@ pub enum ButterflyKind {
     Original,
     /// One caterpillar key and expansion key for both.
     Unified,
+    /// Unified, and the ACA's response is encrypted to the cocoon key without
+    /// a signature (`AcaEeCertResponseCubkSpdu`): the key check against the
+    /// certificate is what authenticates it.
+    CompactUnified,
 }
 
 /// What the device asks for.
@@ -186,7 +192,7 @@ impl ButterflyRequest {
         let signing = CaterpillarKeyPair::generate(curve, &mut os_rng())?;
         let encryption = match kind {
             ButterflyKind::Original => Some(CaterpillarKeyPair::generate(curve, &mut os_rng())?),
-            ButterflyKind::Unified => None,
+            ButterflyKind::Unified | ButterflyKind::CompactUnified => None,
         };
         Ok(Self {
             kind,
@@ -254,6 +260,9 @@ impl ButterflyRequest {
                 encryption_key: wire::encryption_key(&enc.public_key())?,
                 encryption_expansion: exp(enc),
             }),
+            None if self.kind == ButterflyKind::CompactUnified => {
+                AdditionalParams::CompactUnified(exp(&self.signing))
+            }
             None => AdditionalParams::Unified(exp(&self.signing)),
         };
         let req = EeRaCertRequest {
@@ -396,16 +405,6 @@ impl ButterflyRequest {
         i: u32,
         j: u32,
     ) -> Result<Pseudonym, ProvisionError> {
-        let spdu: AcaEeCertResponsePrivateSpdu<'_> = scms_asn1::decode(data)?;
-        let sd = spdu.signed_data()?;
-        if !signer_is(sd, aca_cert) {
-            return Err(ProvisionError::BadSignature(
-                "a response not signed by the ACA".into(),
-            ));
-        }
-        verify_signed_data(sd, aca, None)
-            .map_err(|e| ProvisionError::BadSignature(e.to_string()))?;
-        let encrypted = spdu.encrypted()?;
         let cocoon = self
             .signing
             .expand_private_key(ExpansionKind::Signing, i, j)?;
@@ -417,8 +416,32 @@ impl ButterflyRequest {
             }
             None => (cocoon.clone(), wire::encryption_key(&cocoon.public_key())?),
         };
-        let pt = envelope::decrypt_for_rek(Decryptor::Key(&dec_key), &pek, &encrypted)
-            .map_err(|e| ProvisionError::Decryption(e.to_string()))?;
+        let decrypt = |encrypted: &Ieee1609Dot2Data<'_>| {
+            envelope::decrypt_for_rek(Decryptor::Key(&dec_key), &pek, encrypted)
+                .map_err(|e| ProvisionError::Decryption(e.to_string()))
+        };
+        let pt = if self.kind == ButterflyKind::CompactUnified {
+            // Not signed: valid only from an ACA whose certificate says usesCubk;
+            // the reconstructed key must match the certificate (checked below).
+            if !aca.to_be_signed.uses_cubk() {
+                return Err(ProvisionError::Malformed(
+                    "a compact unified response from an ACA without usesCubk".into(),
+                ));
+            }
+            let spdu: AcaEeCertResponseCubkSpdu<'_> = scms_asn1::decode(data)?;
+            decrypt(&spdu.0)?
+        } else {
+            let spdu: AcaEeCertResponsePrivateSpdu<'_> = scms_asn1::decode(data)?;
+            let sd = spdu.signed_data()?;
+            if !signer_is(sd, aca_cert) {
+                return Err(ProvisionError::BadSignature(
+                    "a response not signed by the ACA".into(),
+                ));
+            }
+            verify_signed_data(sd, aca, None)
+                .map_err(|e| ProvisionError::BadSignature(e.to_string()))?;
+            decrypt(&spdu.encrypted()?)?
+        };
         let pt: Ieee1609Dot2Data<'_> = scms_asn1::decode(&pt)?;
         let pdu = AcaEeCertResponsePrivateSpdu::check_decrypted(&pt)?;
         let resp = match &pdu.content {

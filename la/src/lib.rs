@@ -36,6 +36,8 @@ pub enum LaError {
     NoAcaKey,
     /// The chain is unknown.
     UnknownChain,
+    /// The requester is not an authorized MA.
+    Unauthorized(String),
     /// The request is out of the LA's limits or before the chain's start.
     BadRequest(String),
     /// Encryption failed.
@@ -51,6 +53,7 @@ impl fmt::Display for LaError {
         match self {
             Self::NoAcaKey => f.write_str("no key shared with the ACA"),
             Self::UnknownChain => f.write_str("unknown linkage chain"),
+            Self::Unauthorized(w) => write!(f, "unauthorized: {w}"),
             Self::BadRequest(w) => write!(f, "bad request: {w}"),
             Self::Envelope(e) => write!(f, "{e}"),
             Self::Encode(e) => write!(f, "encode: {e}"),
@@ -64,6 +67,11 @@ impl std::error::Error for LaError {}
 impl From<EnvelopeError> for LaError {
     fn from(e: EnvelopeError) -> Self {
         Self::Envelope(e)
+    }
+}
+impl From<scms_asn1::DecodeError> for LaError {
+    fn from(e: scms_asn1::DecodeError) -> Self {
+        Self::BadRequest(e.to_string())
     }
 }
 impl From<scms_asn1::EncodeError> for LaError {
@@ -152,6 +160,11 @@ pub struct PlvResponse {
     pub chain: ChainId,
     /// Ordered by `i`, then `j`.
     pub values: Vec<EncryptedPlv>,
+    /// The chain's linkage chain identifier (COER CAMP `LinkageChainId`: the
+    /// chain id encrypted by the LA to itself), for the RA to keep and hand to
+    /// the MA in an investigation; empty when the core answers without a
+    /// service (no sealing key).
+    pub lci: Vec<u8>,
 }
 
 /// Limits of one request.
@@ -293,6 +306,7 @@ impl LinkageAuthority {
             la_id: self.la_id,
             chain,
             values,
+            lci: Vec::new(),
         })
     }
 

@@ -14,6 +14,11 @@
 //! |---|---|---|
 //! | `POST /v1/pre-linkage-values` | [`encode_plv_request`] | [`encode_plv_response`] |
 //! | `GET /v1/aca-key` | | the key shared with the ACA, an `Ieee1609Dot2Data` encrypted to the ACA certificate |
+//! | `POST /v3/linkage-seed` | an MA's CAMP `SignedLSRequest` (linkage chain identifiers) | `SignedLSReply` signed by the LA: each chain's seed at the current i-period (403 for a signer without the MA role, 404 unless [`LaService::with_investigation`]) |
+//!
+//! Every PLV answer carries the chain's linkage chain identifier
+//! ([`LaService::linkage_chain_id`]: the chain id sealed by the LA to itself),
+//! which the RA keeps and hands to the MA; only this LA can open it.
 //!
 //! The pre-linkage values in the answer are each an `EncryptedIndividualPLV`
 //! for the ACA, so the RA that carries them cannot read them.
@@ -26,7 +31,12 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use scms_asn1::ieee1609dot2::Ieee1609Dot2Data;
+use scms_asn1::camp::base_types::{LinkageChainId, LinkageSeedAndLaId};
+use scms_asn1::camp::errors::{LaMaError, LaMaLinkageSeedErrorCode, ScmsError, ScopedLaMaLSError};
+use scms_asn1::camp::la_ma::{LCI2LSReply, LaMaInterfacePDU, LaMaLinkageSeedResponseMsg, LCI2LS};
+use scms_asn1::camp::protocol::{ScmsPDU, ScmsPDUContent, ScopedLSReply, ScopedLSRequest};
+use scms_asn1::ieee1609dot2::{Ieee1609Dot2Content, Ieee1609Dot2Data};
+use scms_asn1::ieee1609dot2dot1::protocol::SecurityMgmtSsp;
 use scms_ca::store::Store;
 use scms_crypto::ccm::{SymmAlgorithm, SymmetricKey};
 use scms_crypto::hash::{digest, HashAlgorithm};
@@ -95,7 +105,8 @@ pub fn decode_plv_request(mut b: &[u8]) -> Result<PlvRequest, LaError> {
 }
 
 /// The PLV response body: `la_id` (u16 BE), chain (16), count (u32), then per
-/// value `i` `j` (u32) and the length-prefixed (u32) COER `EncryptedIndividualPLV`.
+/// value `i` `j` (u32) and the length-prefixed (u32) COER `EncryptedIndividualPLV`,
+/// then the length-prefixed (u32) COER `LinkageChainId` (absent in older answers).
 pub fn encode_plv_response(r: &PlvResponse) -> Vec<u8> {
     let mut v = Vec::with_capacity(22 + r.values.len() * 128);
     v.extend_from_slice(&r.la_id.0.to_be_bytes());
@@ -107,6 +118,8 @@ pub fn encode_plv_response(r: &PlvResponse) -> Vec<u8> {
         v.extend_from_slice(&(e.value.len() as u32).to_be_bytes());
         v.extend_from_slice(&e.value);
     }
+    v.extend_from_slice(&(r.lci.len() as u32).to_be_bytes());
+    v.extend_from_slice(&r.lci);
     v
 }
 
@@ -127,11 +140,28 @@ pub fn decode_plv_response(mut b: &[u8]) -> Result<PlvResponse, LaError> {
             value: take(&mut b, len)?.to_vec(),
         });
     }
+    let lci = if b.is_empty() {
+        Vec::new()
+    } else {
+        let len = u32_at(&mut b)? as usize;
+        take(&mut b, len)?.to_vec()
+    };
+    if !b.is_empty() {
+        return Err(LaError::BadRequest("trailing octets".into()));
+    }
     Ok(PlvResponse {
         la_id,
         chain,
         values,
+        lci,
     })
+}
+
+/// The seed-request failure for a chain this LA does not know.
+fn ls_unknown() -> ScopedLaMaLSError {
+    ScopedLaMaLSError(ScmsError::LaMa(LaMaError::LaMaLinkageSeedError(
+        LaMaLinkageSeedErrorCode::LinkageChainIdentifierUnknown,
+    )))
 }
 
 /// A storage failure of the LA service.
@@ -149,7 +179,28 @@ pub struct LaService {
     /// Serialises chain creation (ids are random; the lock keeps the DB and
     /// the answer in step).
     lock: Mutex<()>,
+    /// What the MA's seed requests need (none: `POST /v3/linkage-seed` answers 404).
+    investigation: Option<LaInvestigation>,
 }
+
+/// The LA's side of misbehavior investigation: its certificate and key (it
+/// signs its answers), the trust store the MA's certificate chains in, the
+/// i-period schedule and the clock (a seed is revealed for the current
+/// i-period only).
+#[derive(Clone)]
+pub struct LaInvestigation {
+    pub certificate: Vec<u8>,
+    pub key_label: String,
+    pub trust: scms_ca::aca::TrustStore,
+    pub iperiod_epoch_unix: i64,
+    pub iperiod_secs: u32,
+    pub clock: Clock,
+    /// This LA's hostname in answers (`LaHostnameId`).
+    pub hostname: String,
+}
+
+/// The LA's clock (Time32).
+pub type Clock = Arc<dyn Fn() -> scms_asn1::ieee1609dot2::Time32 + Send + Sync>;
 
 /// The sealing key of `seal_label` (ECDH of the key with its own public key).
 pub fn sealing_key(ks: &dyn KeyStore, seal_label: &str) -> Result<SymmetricKey, LaError> {
@@ -241,7 +292,102 @@ impl LaService {
             seal: seal_key,
             aca_message,
             lock: Mutex::new(()),
+            investigation: None,
         })
+    }
+
+    /// Enables `POST /v3/linkage-seed` (the MA's seed requests).
+    pub fn with_investigation(mut self, inv: LaInvestigation) -> Self {
+        self.investigation = Some(inv);
+        self
+    }
+
+    /// The COER `LinkageChainId` of `chain`: the chain id sealed by this LA
+    /// to itself (one `symmRecipInfo` recipient), as CAMP `la-ma` expects.
+    pub fn linkage_chain_id(&self, chain: &ChainId) -> Result<Vec<u8>, LaError> {
+        let sealed = seal(&self.seal, &chain.0)?;
+        let d: Ieee1609Dot2Data<'_> =
+            scms_asn1::decode(&sealed).map_err(|_| LaError::BadRequest("seal".into()))?;
+        let e = envelope::encrypted_data(&d)?.clone();
+        Ok(scms_asn1::encode(&LinkageChainId(e))?)
+    }
+
+    /// The chain a `LinkageChainId` of this LA names.
+    pub fn open_linkage_chain_id(&self, lci: &LinkageChainId<'_>) -> Result<ChainId, LaError> {
+        let d = Ieee1609Dot2Data::new(Ieee1609Dot2Content::EncryptedData(lci.0.clone()));
+        let pt = unseal(&self.seal, &scms_asn1::encode(&d)?)?;
+        Ok(ChainId(<[u8; 16]>::try_from(pt.as_slice()).map_err(
+            |_| LaError::BadRequest("linkage chain id".into()),
+        )?))
+    }
+
+    /// Answers an MA's `SignedLSRequest` (COER): the signer must be an MA
+    /// chaining in the trust store; each linkage chain identifier gets the
+    /// chain's seed at the current i-period (or a failure). The answer is a
+    /// `SignedLSReply` signed by this LA. Returns it and the i-period.
+    pub async fn handle_seed_request(&self, request: &[u8]) -> Result<(Vec<u8>, u32), LaError> {
+        let inv = self
+            .investigation
+            .as_ref()
+            .ok_or_else(|| LaError::BadRequest("investigation not enabled".into()))?;
+        let now = (inv.clock)();
+        let signed = scms_ca::spdu::verify_scms_signed(&inv.trust, request, now, |s| {
+            matches!(s, SecurityMgmtSsp::Ma(_))
+        })
+        .map_err(|e| LaError::Unauthorized(e.to_string()))?;
+        let scoped: ScopedLSRequest<'_> = scms_asn1::decode(&signed.payload)
+            .map_err(|e| LaError::BadRequest(format!("ScopedLSRequest: {e}")))?;
+        let ScmsPDUContent::LaMa(LaMaInterfacePDU::MaLaLinkageSeedRequest(req)) = &scoped.0.content
+        else {
+            return Err(LaError::BadRequest("not a maLaLinkageSeedRequest".into()));
+        };
+        let elapsed = scms_asn1::ieee1609dot2::time::unix_from_time32(now) - inv.iperiod_epoch_unix;
+        let i = u32::try_from(elapsed / i64::from(inv.iperiod_secs.max(1)))
+            .map_err(|_| LaError::BadRequest("before i-period 0".into()))?;
+        let mut ls_info = Vec::with_capacity(req.tbs.lci.len());
+        for lci in &req.tbs.lci {
+            let reply = match self.open_linkage_chain_id(lci) {
+                Ok(chain) => match self.load_chain(&chain).await? {
+                    Some(rec) => {
+                        let mut mem = MemoryChainStore::new();
+                        mem.insert(chain, rec)?;
+                        match self.la.reveal_seed(&mem, &chain, i) {
+                            Ok(seed) => LCI2LSReply::Success(LinkageSeedAndLaId {
+                                linkage_seed: *seed.as_bytes(),
+                                la_id: self.la.la_id.to_bytes(),
+                            }),
+                            Err(_) => LCI2LSReply::Failure(ls_unknown()),
+                        }
+                    }
+                    None => LCI2LSReply::Failure(ls_unknown()),
+                },
+                Err(_) => LCI2LSReply::Failure(ls_unknown()),
+            };
+            ls_info.push(LCI2LS {
+                lci: lci.clone(),
+                reply,
+            });
+        }
+        let sm = scms_crypto::verify::certificate_public_key(
+            &scms_asn1::decode(&inv.certificate)?,
+            None,
+        )
+        .is_ok_and(|k| k.curve() == scms_crypto::suite::Curve::Sm2);
+        let reply = ScopedLSReply(ScmsPDU {
+            version: 1,
+            content: ScmsPDUContent::LaMa(LaMaInterfacePDU::LaMaLinkageSeedResponse(
+                LaMaLinkageSeedResponseMsg {
+                    version: 1,
+                    request_hash: scms_ca::aca::spdu_hash(request, sm),
+                    la_id: scms_ca::spdu::hostname(&inv.hostname),
+                    ls_info,
+                },
+            )),
+        });
+        let out =
+            scms_ca::spdu::scms_signed(self.ks.as_ref(), &inv.key_label, &inv.certificate, &reply)
+                .map_err(|e| LaError::BadRequest(format!("signing: {e}")))?;
+        Ok((out, i))
     }
 
     /// The LA core.
@@ -313,7 +459,8 @@ impl LaService {
             mem.insert(id, rec)?;
         }
         let _g = self.lock.lock().await;
-        let resp = self.la.handle_plv_request(&mut mem, req)?;
+        let mut resp = self.la.handle_plv_request(&mut mem, req)?;
+        resp.lci = self.linkage_chain_id(&resp.chain)?;
         if req.chain.is_none() {
             let rec = mem.get(&resp.chain).ok_or(LaError::UnknownChain)?;
             let mut pt = Zeroizing::new(Vec::with_capacity(20));
@@ -377,10 +524,23 @@ async fn get_aca_key(State(la): State<Arc<LaService>>) -> Response {
     octets(la.aca_message.clone())
 }
 
+async fn post_seed(State(la): State<Arc<LaService>>, body: Bytes) -> Response {
+    match la.handle_seed_request(&body).await {
+        Ok((b, _)) => octets(b),
+        Err(LaError::BadRequest(w)) if w == "investigation not enabled" => {
+            text(StatusCode::NOT_FOUND, w)
+        }
+        Err(e @ LaError::Unauthorized(_)) => text(StatusCode::FORBIDDEN, e.to_string()),
+        Err(e @ LaError::BadRequest(_)) => text(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
 /// The LA's HTTP interface.
 pub fn router(la: Arc<LaService>) -> Router {
     Router::new()
         .route("/v1/pre-linkage-values", post(post_plv))
+        .route("/v3/linkage-seed", post(post_seed))
         .route("/v1/aca-key", get(get_aca_key))
         .layer(DefaultBodyLimit::max(4096))
         .with_state(la)

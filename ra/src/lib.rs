@@ -11,7 +11,7 @@
 //! 3. [`Ra::release_batch`]: a mixed batch of signed `RaAcaCertRequestSpdu`s,
 //!    without any enrollment identity.
 //! 4. [`Ra::accept_aca_response`]: stores the ACA's encrypted
-//!    `AcaEeCertResponsePrivateSpdu` per (device request, i, j).
+//!    `AcaEeCertResponsePrivateSpdu` (or `AcaEeCertResponseCubkSpdu`) per (device request, i, j).
 //! 5. [`Ra::handle_download`]: `EeRaDownloadRequestSpdu` in, the batch of an
 //!    i-period out (a ZIP of `<i>_<j>` response files and the `info` file), or
 //!    [`RaError::NotReady`] with a retry time.
@@ -274,9 +274,13 @@ pub enum Butterfly {
         encryption_symm: SymmAlgorithm,
         encryption_expansion: ButterflyExpansionKey,
     },
+    /// One caterpillar key for signing and encryption. `compact`: the
+    /// compact unified variant, whose ACA response is encrypted to the cocoon
+    /// key and not signed (`AcaEeCertResponseCubkSpdu`).
     Unified {
         caterpillar: PublicKey,
         expansion: ButterflyExpansionKey,
+        compact: bool,
     },
 }
 
@@ -296,6 +300,9 @@ pub struct RequestRecord {
     pub tbs_cert: Vec<u8>,
     /// The LAs' chains of this request.
     pub chains: Option<(ChainId, ChainId)>,
+    /// The LAs' linkage chain identifiers of those chains (COER CAMP
+    /// `LinkageChainId`, opaque to the RA), handed to the MA in an investigation.
+    pub lcis: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 /// Where a released request stands.
@@ -317,7 +324,7 @@ pub struct RaState {
     pub queue: ShuffleQueue,
     /// Released to the ACA, by `RaAcaCertRequestSpdu` hash.
     pub in_flight: BTreeMap<[u8; 8], Slot>,
-    /// ACA responses (`AcaEeCertResponsePrivateSpdu`, encrypted to the device)
+    /// ACA responses (`AcaEeCertResponsePrivateSpdu` or `...CubkSpdu`, encrypted to the device)
     /// by (request, i), then j.
     pub responses: BTreeMap<([u8; 8], u32), BTreeMap<u32, Vec<u8>>>,
 }
@@ -515,10 +522,13 @@ impl Ra {
             Some(AdditionalParams::Unified(e)) => Butterfly::Unified {
                 caterpillar,
                 expansion: expansion(e)?,
+                compact: false,
             },
-            Some(AdditionalParams::CompactUnified(_)) => {
-                return Err(RaError::Unsupported("compact unified butterfly keys"))
-            }
+            Some(AdditionalParams::CompactUnified(e)) => Butterfly::Unified {
+                caterpillar,
+                expansion: expansion(e)?,
+                compact: true,
+            },
             _ => return Err(RaError::Unsupported("requests without butterfly keys")),
         };
         let explicit = match req.r#type {
@@ -539,6 +549,7 @@ impl Ra {
                 butterfly,
                 tbs_cert: scms_asn1::encode(&req.tbs_cert)?,
                 chains: None,
+                lcis: None,
             },
         );
         state.pending.push(request_hash);
@@ -595,6 +606,9 @@ impl Ra {
             }
             if let Some(r) = state.requests.get_mut(&hash) {
                 r.chains = Some((r1.chain, r2.chain));
+                if !r1.lci.is_empty() && !r2.lci.is_empty() {
+                    r.lcis = Some((r1.lci.clone(), r2.lci.clone()));
+                }
             }
             state.pending.remove(0);
         }
@@ -611,7 +625,7 @@ impl Ra {
         now: Time32,
     ) -> Result<ShuffleItem, RaError> {
         let (i, j) = (v1.i, v1.j);
-        let (cocoon, enc_key): (PublicKey, PublicEncryptionKey) = match &rec.butterfly {
+        let (cocoon, enc_key): (PublicKey, Option<PublicEncryptionKey>) = match &rec.butterfly {
             Butterfly::Original {
                 signing,
                 signing_expansion,
@@ -633,14 +647,21 @@ impl Ra {
                     SymmAlgorithm::Aes128Ccm => scms_asn1::ieee1609dot2::SymmAlgorithm::Aes128Ccm,
                     SymmAlgorithm::Sm4Ccm => scms_asn1::ieee1609dot2::SymmAlgorithm::Sm4Ccm,
                 };
-                (s.0, pek)
+                (s.0, Some(pek))
             }
             Butterfly::Unified {
                 caterpillar,
                 expansion,
+                compact,
             } => {
                 let s = expand_cocoon_key(caterpillar, expansion, ExpansionKind::Signing, i, j)?;
-                (s.0, wire::encryption_key(s.point())?)
+                // Compact unified: no certEncKey, the ACA encrypts to the cocoon key.
+                let enc = if *compact {
+                    None
+                } else {
+                    Some(wire::encryption_key(s.point())?)
+                };
+                (s.0, enc)
             }
         };
         let mut tbs = template.clone();
@@ -679,7 +700,7 @@ impl Ra {
             explicit: rec.explicit,
             tbs_cert: scms_asn1::encode(&tbs)?,
             linkage_info: scms_asn1::encode(&li)?,
-            cert_enc_key: scms_asn1::encode(&enc_key)?,
+            cert_enc_key: enc_key.map(|k| scms_asn1::encode(&k)).transpose()?,
         })
     }
 
@@ -697,11 +718,14 @@ impl Ra {
         let sm = self.curve()? == Curve::Sm2;
         let mut out = Vec::with_capacity(batch.len());
         for it in batch {
-            let flags = if it.explicit {
-                RaAcaCertRequestFlags::with(&[RaAcaCertRequestFlags::BUTTERFLY_EXPLICIT])
-            } else {
-                RaAcaCertRequestFlags::with(&[])
-            };
+            let mut flags = Vec::with_capacity(2);
+            if it.explicit {
+                flags.push(RaAcaCertRequestFlags::BUTTERFLY_EXPLICIT);
+            }
+            if it.cert_enc_key.is_none() {
+                flags.push(RaAcaCertRequestFlags::CUBK);
+            }
+            let flags = RaAcaCertRequestFlags::with(&flags);
             let req = RaAcaCertRequest {
                 version: 2,
                 generation_time: now,
@@ -712,7 +736,11 @@ impl Ra {
                 },
                 flags,
                 linkage_info: Some(scms_asn1::decode(&it.linkage_info)?),
-                cert_enc_key: Some(scms_asn1::decode(&it.cert_enc_key)?),
+                cert_enc_key: it
+                    .cert_enc_key
+                    .as_deref()
+                    .map(scms_asn1::decode)
+                    .transpose()?,
                 tbs_cert: scms_asn1::decode(&it.tbs_cert)?,
                 unknown_extensions: Default::default(),
             };
@@ -753,15 +781,29 @@ impl Ra {
             ScmsPduContent::AcaRa(AcaRaInterfacePdu::AcaRaCertResponse(r)) => r,
             _ => return Err(RaError::BadAcaResponse("not an acaRaCertResponse".into())),
         };
-        let private = match &r.aca_response {
-            AcaResponse::Private(p) => p,
-            _ => return Err(RaError::BadAcaResponse("not a private response".into())),
-        };
         let slot = *state
             .in_flight
             .get(&r.request_hash)
             .ok_or_else(|| RaError::BadAcaResponse("unknown request hash".into()))?;
-        let bytes = scms_asn1::encode(private)?;
+        let compact = state
+            .requests
+            .get(&slot.request)
+            .is_some_and(|rec| matches!(rec.butterfly, Butterfly::Unified { compact: true, .. }));
+        // The device gets the form its butterfly variant asked for.
+        let bytes = match (&r.aca_response, compact) {
+            (AcaResponse::Private(p), false) => scms_asn1::encode(p)?,
+            (AcaResponse::Cubk(c), true) => scms_asn1::encode(c)?,
+            _ => {
+                return Err(RaError::BadAcaResponse(format!(
+                    "not the {} response the request asked for",
+                    if compact {
+                        "compact unified (cubk)"
+                    } else {
+                        "private"
+                    }
+                )))
+            }
+        };
         state.in_flight.remove(&r.request_hash);
         state
             .responses
@@ -773,7 +815,7 @@ impl Ra {
 
     /// Handles an `EeRaDownloadRequestSpdu` (COER) at `now`: the ZIP of the
     /// i-period's responses (`<i>_<j>` files, hex, each an
-    /// `AcaEeCertResponsePrivateSpdu`, and `info`, an `RaEeCertInfoSpdu`), or
+    /// `AcaEeCertResponsePrivateSpdu` or `AcaEeCertResponseCubkSpdu`, and `info`, an `RaEeCertInfoSpdu`), or
     /// [`RaError::NotReady`].
     pub fn handle_download(
         &self,

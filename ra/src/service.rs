@@ -8,6 +8,13 @@
 //! | `POST /v3/authorization-certificate` | body `EeRaCertRequestSpdu` | `RaEeCertAckSpdu` |
 //! | `GET /v3/authorization-certificate` | header `Download-Req`: base64 of the `EeRaDownloadRequestSpdu` | the batch ZIP (`application/zip`) |
 //! | `GET /v3/ra-certificate` | | the RA certificate (COER) |
+//! | `POST /v3/ma-lci` | an MA's `SignedLCIRequest` (HPCRs) | `SignedLCIResponse`: per HPCR the two LAs' linkage chain identifiers |
+//! | `POST /v3/ma-blacklist` | an MA's `SignedBlacklistRequest` (HPCRs) | `SignedBlacklistResponse`: the devices behind them are blocklisted |
+//!
+//! The MA requests must be signed by a certificate with the MA role chaining
+//! in the RA's trust store (else 403). The RA maps an HPCR (SHA-256 of a
+//! `RaAcaCertRequestSpdu` it sent) to the device request and its enrollment
+//! certificate, which never leaves the RA: the MA learns only that it is blocked.
 //!
 //! Errors: 400 (malformed, bad time, unsupported), 403 (unauthorized,
 //! blocklisted), 404 (no such download), 409 (the i-periods are already
@@ -33,11 +40,25 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use base64::Engine;
+use scms_asn1::camp::base_types::LCIAndHostInfo;
+use scms_asn1::camp::errors::{
+    MaRaBaseErrorCode, MaRaBlacklistErrorCode, MaRaError, ScmsError, ScopedMaRaBlacklistError,
+    ScopedMaRaLCIError,
+};
+use scms_asn1::camp::ma_ra::{
+    BlacklistReply, BlacklistingStatus, HPCR2LCIReply, HPCR2LCIReplySuccess, MaRaInterfacePDU,
+    RaMaBlacklistResponseMsg, RaMaLCIResponseMsg, HPCR2LCI,
+};
+use scms_asn1::camp::protocol::{
+    ScmsPDU, ScmsPDUContent, ScopedBlacklistRequest, ScopedBlacklistResponse, ScopedLCIRequest,
+    ScopedLCIResponse,
+};
 use scms_asn1::ieee1609dot2::time::unix_from_time32;
 use scms_asn1::ieee1609dot2::Time32;
+use scms_asn1::ieee1609dot2dot1::protocol::SecurityMgmtSsp;
 use scms_ca::aca::spdu_hash;
 use scms_crypto::suite::Curve;
 use scms_hsm::KeyStore;
@@ -273,6 +294,134 @@ impl RaService {
             .await?;
         inner.blocklist.0.insert(enrollment);
         Ok(())
+    }
+
+    fn verify_ma(&self, request: &[u8]) -> Result<Vec<u8>, RaError> {
+        scms_ca::spdu::verify_scms_signed(&self.ra.trust, request, self.now(), |s| {
+            matches!(s, SecurityMgmtSsp::Ma(_))
+        })
+        .map(|s| s.payload)
+        .map_err(|e| RaError::Unauthorized(format!("MA: {e}")))
+    }
+
+    fn sign_camp<T: scms_asn1::Encode>(&self, scoped: &T) -> Result<Vec<u8>, RaError> {
+        Ok(scms_ca::spdu::scms_signed(
+            self.ks.as_ref(),
+            &self.ra.key_label,
+            &self.ra.certificate,
+            scoped,
+        )?)
+    }
+
+    /// The device request of an HPCR, and its record.
+    async fn request_of_hpcr(
+        &self,
+        hpcr: &[u8; 32],
+    ) -> Result<Option<([u8; 8], crate::RequestRecord)>, RaError> {
+        let Some(device) = self.db.device_of_hpcr(hpcr).await? else {
+            return Ok(None);
+        };
+        let inner = self.inner.lock().await;
+        Ok(inner
+            .state
+            .requests
+            .get(&device)
+            .map(|r| (device, r.clone())))
+    }
+
+    /// `POST /v3/ma-lci`: an MA's `SignedLCIRequest` (COER) in, a
+    /// `SignedLCIResponse` signed by this RA out.
+    pub async fn handle_lci_request(&self, request: &[u8]) -> Result<Vec<u8>, RaError> {
+        let payload = self.verify_ma(request)?;
+        let scoped: ScopedLCIRequest<'_> = scms_asn1::decode(&payload)?;
+        let ScmsPDUContent::MaRa(MaRaInterfacePDU::MaRaLciRequest(req)) = &scoped.0.content else {
+            return Err(RaError::Malformed("not a maRaLCIRequest".into()));
+        };
+        let mut lci_info = Vec::with_capacity(req.tbs.hpcr.len());
+        let mut owned = Vec::with_capacity(req.tbs.hpcr.len());
+        for hpcr in &req.tbs.hpcr {
+            let found = self
+                .request_of_hpcr(hpcr)
+                .await?
+                .and_then(|(_, r)| r.lcis.map(|l| (l, r.first_i + r.i_count.saturating_sub(1))));
+            owned.push((*hpcr, found));
+        }
+        for (hpcr, found) in &owned {
+            let reply = match found {
+                Some(((l1, l2), i_max)) => HPCR2LCIReply::Success(HPCR2LCIReplySuccess {
+                    group_identifier: [0; 4],
+                    info: LCIAndHostInfo {
+                        i_max: i_max.to_be_bytes(),
+                        la1_lci: scms_asn1::decode(l1)?,
+                        la2_lci: scms_asn1::decode(l2)?,
+                        la1_id: scms_ca::spdu::hostname(&self.peers.la1),
+                        la2_id: scms_ca::spdu::hostname(&self.peers.la2),
+                    },
+                }),
+                None => HPCR2LCIReply::Failure(ScopedMaRaLCIError(ScmsError::MaRa(
+                    MaRaError::MaRaBaseError(MaRaBaseErrorCode::HpcrIsUnknownToRa),
+                ))),
+            };
+            lci_info.push(HPCR2LCI { hpcr: *hpcr, reply });
+        }
+        let reply = ScopedLCIResponse(ScmsPDU {
+            version: 1,
+            content: ScmsPDUContent::MaRa(MaRaInterfacePDU::RaMaLciResponse(RaMaLCIResponseMsg {
+                version: 1,
+                request_hash: spdu_hash(request, self.sm),
+                ra_id: scms_ca::spdu::hostname("ra"),
+                lci_info,
+                unknown_extensions: Default::default(),
+            })),
+        });
+        self.sign_camp(&reply)
+    }
+
+    /// `POST /v3/ma-blacklist`: an MA's `SignedBlacklistRequest` (COER) in:
+    /// the enrollment certificate behind each HPCR is blocklisted (persisted
+    /// first); a `SignedBlacklistResponse` signed by this RA out.
+    pub async fn handle_blacklist_request(&self, request: &[u8]) -> Result<Vec<u8>, RaError> {
+        let payload = self.verify_ma(request)?;
+        let scoped: ScopedBlacklistRequest<'_> = scms_asn1::decode(&payload)?;
+        let ScmsPDUContent::MaRa(MaRaInterfacePDU::MaRaBlacklistRequest(req)) = &scoped.0.content
+        else {
+            return Err(RaError::Malformed("not a maRaBlacklistRequest".into()));
+        };
+        let mut status = Vec::with_capacity(req.tbs.hpcr.len());
+        for hpcr in &req.tbs.hpcr {
+            let reply = match self.request_of_hpcr(hpcr).await? {
+                Some((_, r)) => {
+                    let already = self.inner.lock().await.blocklist.0.contains(&r.enrollment);
+                    if already {
+                        BlacklistReply::Failure(ScopedMaRaBlacklistError(ScmsError::MaRa(
+                            MaRaError::MaRaBlacklistError(
+                                MaRaBlacklistErrorCode::AlreadyBlacklisted,
+                            ),
+                        )))
+                    } else {
+                        self.block(r.enrollment).await?;
+                        BlacklistReply::Success
+                    }
+                }
+                None => BlacklistReply::Failure(ScopedMaRaBlacklistError(ScmsError::MaRa(
+                    MaRaError::MaRaBaseError(MaRaBaseErrorCode::HpcrIsUnknownToRa),
+                ))),
+            };
+            status.push(BlacklistingStatus { hpcr: *hpcr, reply });
+        }
+        let reply = ScopedBlacklistResponse(ScmsPDU {
+            version: 1,
+            content: ScmsPDUContent::MaRa(MaRaInterfacePDU::RaMaBlacklistResponse(
+                RaMaBlacklistResponseMsg {
+                    version: 1,
+                    request_hash: spdu_hash(request, self.sm),
+                    ra_id: scms_ca::spdu::hostname("ra"),
+                    status,
+                    unknown_extensions: Default::default(),
+                },
+            )),
+        });
+        self.sign_camp(&reply)
     }
 
     /// `POST /v3/authorization-certificate`: the acknowledgement, committed first.
@@ -605,6 +754,24 @@ async fn get_download(State(s): State<Arc<RaService>>, headers: HeaderMap) -> Re
     reply(r, "application/zip", now)
 }
 
+async fn post_ma_lci(State(s): State<Arc<RaService>>, body: Bytes) -> Response {
+    let now = s.now();
+    reply(
+        s.handle_lci_request(&body).await,
+        "application/octet-stream",
+        now,
+    )
+}
+
+async fn post_ma_blacklist(State(s): State<Arc<RaService>>, body: Bytes) -> Response {
+    let now = s.now();
+    reply(
+        s.handle_blacklist_request(&body).await,
+        "application/octet-stream",
+        now,
+    )
+}
+
 async fn get_ra_certificate(State(s): State<Arc<RaService>>) -> Response {
     let now = s.now();
     reply(
@@ -622,6 +789,8 @@ pub fn router(s: Arc<RaService>) -> Router {
             get(get_download).post(post_request),
         )
         .route("/v3/ra-certificate", get(get_ra_certificate))
+        .route("/v3/ma-lci", post(post_ma_lci))
+        .route("/v3/ma-blacklist", post(post_ma_blacklist))
         .layer(DefaultBodyLimit::max(MAX_REQUEST))
         .with_state(s)
 }

@@ -45,8 +45,9 @@ pub struct ShuffleItem {
     pub tbs_cert: Vec<u8>,
     /// COER `LinkageInfo`.
     pub linkage_info: Vec<u8>,
-    /// COER `PublicEncryptionKey` (`certEncKey`).
-    pub cert_enc_key: Vec<u8>,
+    /// COER `PublicEncryptionKey` (`certEncKey`); absent for compact unified
+    /// butterfly keys, whose response the ACA encrypts to the cocoon key.
+    pub cert_enc_key: Option<Vec<u8>>,
 }
 
 /// The queue (a storage layer persists its items).
@@ -130,7 +131,7 @@ mod tests {
             explicit: false,
             tbs_cert: vec![],
             linkage_info: vec![],
-            cert_enc_key: vec![],
+            cert_enc_key: None,
         }
     }
 

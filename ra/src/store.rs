@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use scms_ca::store::{Store, StoreError};
+use scms_ca::store::{request_hash, Store, StoreError};
 use scms_crypto::butterfly::ButterflyExpansionKey;
 use scms_crypto::ccm::SymmAlgorithm;
 use scms_crypto::suite::{Curve, PublicKey};
@@ -146,13 +146,19 @@ pub fn encode_record(r: &RequestRecord) -> Vec<u8> {
         Butterfly::Unified {
             caterpillar,
             expansion,
+            compact,
         } => {
-            w.u8(2);
+            w.u8(if *compact { 3 } else { 2 });
             w.key(caterpillar);
             w.0.extend_from_slice(expansion.as_bytes());
         }
     }
     w.bytes(&r.tbs_cert);
+    // Optional trailer (records written before issue 6 end here).
+    if let Some((a, b)) = &r.lcis {
+        w.bytes(a);
+        w.bytes(b);
+    }
     w.0
 }
 
@@ -185,13 +191,22 @@ pub fn decode_record(b: &[u8]) -> Result<RequestRecord, RaError> {
             },
             encryption_expansion: ButterflyExpansionKey::from_bytes(r.arr::<16>()?),
         },
-        2 => Butterfly::Unified {
+        k @ (2 | 3) => Butterfly::Unified {
             caterpillar: r.key()?,
             expansion: ButterflyExpansionKey::from_bytes(r.arr::<16>()?),
+            compact: k == 3,
         },
         _ => return Err(corrupt("butterfly kind")),
     };
     let tbs_cert = r.bytes()?.to_vec();
+    let lcis = if r.0.is_empty() {
+        None
+    } else {
+        Some((r.bytes()?.to_vec(), r.bytes()?.to_vec()))
+    };
+    if !r.0.is_empty() {
+        return Err(corrupt("request record trailer"));
+    }
     Ok(RequestRecord {
         enrollment,
         received,
@@ -203,6 +218,7 @@ pub fn decode_record(b: &[u8]) -> Result<RequestRecord, RaError> {
         butterfly,
         tbs_cert,
         chains,
+        lcis,
     })
 }
 
@@ -272,7 +288,8 @@ impl RaStore {
                 explicit: explicit != 0,
                 tbs_cert: r.try_get(5)?,
                 linkage_info: r.try_get(6)?,
-                cert_enc_key: r.try_get(7)?,
+                // An empty column is an absent certEncKey (compact unified).
+                cert_enc_key: Some(r.try_get::<Vec<u8>, _>(7)?).filter(|k| !k.is_empty()),
             });
         }
         let mut spdus = InFlightSpdus::new();
@@ -371,7 +388,7 @@ impl RaStore {
             .bind(i64::from(it.explicit))
             .bind(it.tbs_cert.clone())
             .bind(it.linkage_info.clone())
-            .bind(it.cert_enc_key.clone())
+            .bind(it.cert_enc_key.clone().unwrap_or_default())
             .execute(&mut *tx)
             .await?;
         }
@@ -400,9 +417,29 @@ impl RaStore {
             .bind(spdu.clone())
             .execute(&mut *tx)
             .await?;
+            // The HPCR an MA will name this certificate request by.
+            sqlx::query("INSERT INTO ra_hpcr (hpcr, device, i, j) VALUES ($1, $2, $3, $4)")
+                .bind(request_hash(spdu).to_vec())
+                .bind(s.request.to_vec())
+                .bind(i64::from(s.i))
+                .bind(i64::from(s.j))
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The device request (its hash in `ra_requests`) an HPCR belongs to.
+    pub async fn device_of_hpcr(&self, hpcr: &[u8; 32]) -> Result<Option<[u8; 8]>, RaError> {
+        let row = sqlx::query("SELECT device FROM ra_hpcr WHERE hpcr = $1")
+            .bind(hpcr.to_vec())
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(r) => Ok(Some(arr(r.try_get(0)?)?)),
+            None => Ok(None),
+        }
     }
 
     /// Records ACA responses: stored per (request, i, j), no longer in flight.
@@ -427,13 +464,16 @@ impl RaStore {
         Ok(())
     }
 
-    /// Blocks an enrollment certificate (HashedId8).
+    /// Blocks an enrollment certificate (HashedId8); blocking twice is a no-op.
     pub async fn block(&self, enrollment: &[u8; 8], now_unix: i64) -> Result<(), RaError> {
-        sqlx::query("INSERT INTO ra_blocklist (enrollment, created_at) VALUES ($1, $2)")
-            .bind(enrollment.to_vec())
-            .bind(now_unix)
-            .execute(self.pool())
-            .await?;
+        sqlx::query(
+            "INSERT INTO ra_blocklist (enrollment, created_at) VALUES ($1, $2) \
+             ON CONFLICT (enrollment) DO NOTHING",
+        )
+        .bind(enrollment.to_vec())
+        .bind(now_unix)
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 }

@@ -131,7 +131,11 @@ fn enrollment_from_another_hierarchy_is_refused() {
 
 #[test]
 fn lone_device_waits_t_then_explicit_certificates_reconstruct() {
-    for kind in [ButterflyKind::Original, ButterflyKind::Unified] {
+    for kind in [
+        ButterflyKind::Original,
+        ButterflyKind::Unified,
+        ButterflyKind::CompactUnified,
+    ] {
         let mut w = World::new(Family::Us);
         w.ra.config.policy.certs_per_period = 3;
         let mut d = Device::new(&w, kind);

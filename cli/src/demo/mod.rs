@@ -8,8 +8,8 @@
 //!
 //! Phases, each its own module: [`authorities`] (hierarchy, database,
 //! services), [`fleet`] (enroll, provision), [`traffic`] (drive, sign,
-//! verify), then the misbehavior phase (report, revoke, CRL, reject), which
-//! needs the misbehavior authority (issue 6).
+//! verify), then [`misbehavior`] (one vehicle misbehaves, others report it,
+//! the MA revokes it, the CRL spreads, its messages are rejected).
 //!
 //! The data directory keeps `certs/<role>.oer`, `crl/*.oer` and, with
 //! `--export-device-keys`, `devices/<n>/enrollment.oer` (+ `.key`) and
@@ -18,6 +18,7 @@
 
 mod authorities;
 mod fleet;
+mod misbehavior;
 mod traffic;
 
 use std::path::PathBuf;
@@ -31,7 +32,7 @@ use crate::init::ProfileArg;
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {
-    /// Number of simulated vehicles (at least 2).
+    /// Number of simulated vehicles (at least 3).
     #[arg(long, default_value_t = 20)]
     pub vehicles: usize,
     /// Simulated minutes of driving (10 BSMs per second per vehicle).
@@ -79,11 +80,20 @@ pub struct Summary {
     pub verify_per_s: f64,
     pub pseudonym_changes: u64,
     pub drive_s: f64,
-    /// The misbehavior phase: `None` while this build has no misbehavior authority.
-    pub misbehavior_reports: Option<u64>,
-    pub revoked_vehicle: Option<usize>,
-    pub revocation_latency_ms: Option<f64>,
-    pub messages_rejected_after_revocation: Option<u64>,
+    /// The misbehavior phase: reports the MA accepted.
+    pub misbehavior_reports: u64,
+    pub revoked_vehicle: usize,
+    /// From the first report sent to the CRL in hand.
+    pub revocation_latency_ms: f64,
+    /// The revoked vehicle's messages rejected once the CRL was applied.
+    pub messages_rejected_after_revocation: u64,
+    pub rejections_after_revocation: std::collections::BTreeMap<String, u64>,
+    /// The others' messages accepted in the same time.
+    pub messages_verified_after_revocation: u64,
+    /// The revoked vehicle's certificates of the next i-period, tried and rejected.
+    pub future_certificates_tried: u64,
+    pub future_certificates_rejected: u64,
+    pub misbehavior_s: f64,
     pub wall_s: f64,
 }
 
@@ -95,8 +105,8 @@ fn warn_exported_keys() {
 }
 
 pub fn run(args: DemoArgs) -> ExitCode {
-    if args.vehicles < 2 || args.vehicles > 1000 {
-        eprintln!("scms demo: --vehicles: 2 to 1000");
+    if args.vehicles < 3 || args.vehicles > 1000 {
+        eprintln!("scms demo: --vehicles: 3 to 1000 (one misbehaves, two report it)");
         return ExitCode::from(2);
     }
     if args.minutes == 0 || args.minutes > 60 {
@@ -202,10 +212,29 @@ fn execute(args: &DemoArgs) -> Result<Summary, String> {
         }
 
         let bar = progress.bar("drive", u64::from(args.minutes) * 60);
+        // The vehicles start where the setup left the clock.
         let mut road = traffic::Road::new(&mut fleet, net.start_time64);
         let drive = road.drive(u64::from(args.minutes) * 60, &bar)?;
         bar.finish_with_message("driven");
         drive.fill(&mut summary);
+
+        let t = Instant::now();
+        let bar = progress.spinner("misbehave");
+        bar.set_message("one vehicle claims 120 m/s; others report it");
+        let m = misbehavior::run(&mut road, &net, &rt, &dir, &bar)?;
+        bar.finish_with_message(format!(
+            "vehicle {} revoked; its messages rejected",
+            m.culprit
+        ));
+        summary.misbehavior_s = t.elapsed().as_secs_f64();
+        summary.misbehavior_reports = m.reports;
+        summary.revoked_vehicle = m.culprit;
+        summary.revocation_latency_ms = m.latency.as_secs_f64() * 1e3;
+        summary.messages_rejected_after_revocation = m.rejected_after;
+        summary.rejections_after_revocation = m.rejected_reasons.into_iter().collect();
+        summary.messages_verified_after_revocation = m.others_verified_after;
+        summary.future_certificates_tried = m.future_tried;
+        summary.future_certificates_rejected = m.future_rejected;
         Ok(())
     })();
     rt.block_on(net.stop());
@@ -251,13 +280,6 @@ impl Progress {
     }
 }
 
-fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
-    v.as_ref().map_or_else(
-        || "n/a (no misbehavior authority in this build)".into(),
-        |v| v.to_string(),
-    )
-}
-
 /// The summary as a two-column table.
 fn table(s: &Summary) -> String {
     let rows: Vec<(&str, String)> = vec![
@@ -299,15 +321,33 @@ fn table(s: &Summary) -> String {
         ),
         ("messages rejected", s.messages_rejected.to_string()),
         ("pseudonym changes", s.pseudonym_changes.to_string()),
-        ("misbehavior reports", opt(&s.misbehavior_reports)),
-        ("revoked vehicle", opt(&s.revoked_vehicle)),
+        (
+            "misbehavior reports",
+            format!(
+                "{} (vehicle {} claims 120 m/s)",
+                s.misbehavior_reports, s.revoked_vehicle
+            ),
+        ),
+        ("revoked vehicle", s.revoked_vehicle.to_string()),
         (
             "revocation latency",
-            opt(&s.revocation_latency_ms.map(|m| format!("{m:.0} ms"))),
+            format!("{:.0} ms (first report to CRL)", s.revocation_latency_ms),
         ),
         (
             "rejected after revocation",
-            opt(&s.messages_rejected_after_revocation),
+            format!(
+                "{} of its messages ({:?}); {} of the others' accepted",
+                s.messages_rejected_after_revocation,
+                s.rejections_after_revocation,
+                s.messages_verified_after_revocation
+            ),
+        ),
+        (
+            "next i-period certificates",
+            format!(
+                "{} of {} of the revoked vehicle rejected",
+                s.future_certificates_rejected, s.future_certificates_tried
+            ),
         ),
         ("wall time", format!("{:.1} s", s.wall_s)),
     ];

@@ -58,13 +58,9 @@ pub fn init_logging(format: LogFormat, filter: &str) {
     };
 }
 
-/// The roles of this installation that run today (MA and CRL signer come
-/// with issue 6).
+/// Every role, in start order.
 pub fn available_roles() -> Vec<Role> {
-    Role::ALL
-        .into_iter()
-        .filter(|r| !matches!(r, Role::Ma | Role::Crl))
-        .collect()
+    Role::ALL.to_vec()
 }
 
 /// Running services.
@@ -117,7 +113,15 @@ pub async fn start(
         }
     }
     let mut urls = BTreeMap::new();
-    for &role in roles {
+    // Built in dependency order: a role that calls another at start (the ACA
+    // the LAs, the MA the CRL signer) comes after it.
+    let mut roles = roles.to_vec();
+    roles.sort_by_key(|r| match r {
+        Role::Crl => 0,
+        Role::Ma => 2,
+        _ => 1,
+    });
+    for &role in &roles {
         let addr: SocketAddr = cfg.listen[&role];
         let l = tokio::net::TcpListener::bind(addr)
             .await

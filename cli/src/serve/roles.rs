@@ -17,13 +17,15 @@ use axum::routing::get;
 use axum::Router;
 use scms_ca::aca::{Aca, TrustStore};
 use scms_ca::aca_service::AcaService;
+use scms_ca::crl_service::{CrlService, CrlServiceConfig};
 use scms_ca::eca::Eca;
 use scms_ca::profile::{builtin, Family, Profile};
 use scms_ca::store::{Authority, Store};
 use scms_crypto::ccm::SymmAlgorithm;
 use scms_crypto::linkage::LaId;
 use scms_hsm::KeyStore;
-use scms_la::service::LaService;
+use scms_la::service::{LaInvestigation, LaService};
+use scms_ma::{MaConfig, MaPeers, MaService};
 use scms_ra::service::{Peers, RaService};
 use scms_ra::store::RaStore;
 use scms_ra::{Ra, RaConfig};
@@ -88,6 +90,13 @@ impl Context {
             .get(&role)
             .cloned()
             .ok_or_else(|| format!("no address for the {} (serve.peers)", role.as_str()))
+    }
+
+    /// Start of i-period 0 (Unix seconds): the pseudonym profile's epoch.
+    fn iperiod_epoch(&self) -> Result<i64, String> {
+        self.profile("pseudonym")?
+            .iperiod_epoch_unix
+            .ok_or_else(|| "the pseudonym profile has no iperiod-epoch-unix".to_string())
     }
 
     /// The trust of the ACA and the RA: the root, the ICA and the ECA.
@@ -191,7 +200,17 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
                 now,
             )
             .await
-            .map_err(|e| format!("{name}: {e}"))?;
+            .map_err(|e| format!("{name}: {e}"))?
+            // The MA's seed requests: answered for an MA chaining to the root.
+            .with_investigation(LaInvestigation {
+                certificate: a.certificate.clone(),
+                key_label: a.key_label.clone(),
+                trust: ctx.trust().await?,
+                iperiod_epoch_unix: ctx.iperiod_epoch()?,
+                iperiod_secs: 7 * 86_400,
+                clock: ctx.clock.clone(),
+                hostname: name.to_string(),
+            });
             (scms_la::service::router(Arc::new(la)), None, None, &[])
         }
         Role::Ra => {
@@ -221,11 +240,54 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
             });
             (scms_ra::service::router(svc), None, Some(gauges), &[])
         }
-        Role::Ma | Role::Crl => {
-            return Err(format!(
-            "the {} role lands with the misbehavior authority (issue 6) and is not in this build",
-            role.as_str()
-        ))
+        Role::Crl => {
+            let a = ctx.authority("crl").await?;
+            let mut trust = TrustStore::new();
+            trust
+                .add_anchor(&ctx.authority("root").await?.certificate)
+                .map_err(|e| format!("root: {e}"))?;
+            trust
+                .add_ca(&ctx.authority("ica").await?.certificate)
+                .map_err(|e| format!("ica: {e}"))?;
+            let svc = CrlService::open(
+                CrlServiceConfig::new(a.certificate, a.key_label, trust, ctx.iperiod_epoch()?),
+                ctx.keys.clone(),
+                store.clone(),
+                ctx.clock.clone(),
+            )
+            .await
+            .map_err(|e| format!("crl: {e}"))?;
+            (scms_ca::crl_service::router(Arc::new(svc)), None, None, &[])
+        }
+        Role::Ma => {
+            let a = ctx.authority("ma").await?;
+            // Reporters' pseudonym certificates chain through the ACA.
+            let mut trust = ctx.trust().await?;
+            trust
+                .add_ca(&ctx.authority("aca").await?.certificate)
+                .map_err(|e| format!("aca: {e}"))?;
+            let svc = MaService::open(
+                MaConfig::new(
+                    a.certificate,
+                    a.key_label.clone(),
+                    format!("{}-enc", a.key_label),
+                    trust,
+                    ctx.iperiod_epoch()?,
+                ),
+                ctx.keys.clone(),
+                store.clone(),
+                ctx.clock.clone(),
+                MaPeers {
+                    aca: ctx.peer(Role::Aca)?,
+                    ra: ctx.peer(Role::Ra)?,
+                    la1: ctx.peer(Role::La1)?,
+                    la2: ctx.peer(Role::La2)?,
+                    crl: ctx.peer(Role::Crl)?,
+                },
+            )
+            .await
+            .map_err(|e| format!("ma: {e}"))?;
+            (scms_ma::router(Arc::new(svc)), None, None, &[])
         }
     };
     Ok(Built {
@@ -277,11 +339,7 @@ async fn fetch_la_keys(svc: Arc<AcaService>, las: [String; 2], held: Arc<AtomicU
 pub async fn ra_service(ctx: &Context) -> Result<(Arc<RaService>, Option<Duration>), String> {
     let a = ctx.authority("ra").await?;
     let aca = ctx.authority("aca").await?;
-    let pseudonym = ctx.profile("pseudonym")?;
-    let epoch = pseudonym
-        .iperiod_epoch_unix
-        .ok_or("the pseudonym profile has no iperiod-epoch-unix")?;
-    let mut config = RaConfig::new(epoch);
+    let mut config = RaConfig::new(ctx.iperiod_epoch()?);
     let s = &ctx.ra;
     if let Some(v) = s.shuffle_min_devices {
         config.shuffle.min_devices = v;

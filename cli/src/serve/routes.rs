@@ -121,17 +121,29 @@ const ECA: &[RouteDoc] = &[
     },
 ];
 
-const ACA: &[RouteDoc] = &[RouteDoc {
-    method: "POST",
-    path: "/v3/ra-aca-cert-request",
-    summary: "Issue one pseudonym certificate for the RA, encrypted to the device.",
-    request: "RaAcaCertRequestSpdu (COER, signed by the RA)",
-    response: (200, "AcaRaCertResponseSpdu (COER)", OCTETS),
-    errors: &[
-        (400, "malformed or unsupported"),
-        (403, "the RA does not verify"),
-    ],
-}];
+const MA_ONLY: (u16, &str) = (403, "the signer is not an MA chaining to the trust store");
+
+const ACA: &[RouteDoc] = &[
+    RouteDoc {
+        method: "POST",
+        path: "/v3/ra-aca-cert-request",
+        summary: "Issue one pseudonym certificate for the RA, encrypted to the device.",
+        request: "RaAcaCertRequestSpdu (COER, signed by the RA)",
+        response: (200, "AcaRaCertResponseSpdu (COER)", OCTETS),
+        errors: &[
+            (400, "malformed or unsupported"),
+            (403, "the RA does not verify"),
+        ],
+    },
+    RouteDoc {
+        method: "POST",
+        path: "/v3/ma-hpcr",
+        summary: "Investigation: the HPCR and RA of each linkage value (MA only).",
+        request: "SignedMaPcaHPCRRequest (COER)",
+        response: (200, "SignedPcaMaHPCRResponse (COER)", OCTETS),
+        errors: &[(400, "malformed"), MA_ONLY],
+    },
+];
 
 const RA: &[RouteDoc] = &[
     RouteDoc {
@@ -167,6 +179,22 @@ const RA: &[RouteDoc] = &[
         response: (200, "Certificate (COER)", OCTETS),
         errors: &[],
     },
+    RouteDoc {
+        method: "POST",
+        path: "/v3/ma-lci",
+        summary: "Investigation: the linkage chain identifiers behind each HPCR (MA only).",
+        request: "SignedLCIRequest (COER)",
+        response: (200, "SignedLCIResponse (COER)", OCTETS),
+        errors: &[(400, "malformed"), MA_ONLY],
+    },
+    RouteDoc {
+        method: "POST",
+        path: "/v3/ma-blacklist",
+        summary: "Revocation: blocklist the enrollment certificate behind each HPCR (MA only).",
+        request: "SignedBlacklistRequest (COER)",
+        response: (200, "SignedBlacklistResponse (COER)", OCTETS),
+        errors: &[(400, "malformed"), MA_ONLY],
+    },
 ];
 
 const LA: &[RouteDoc] = &[
@@ -179,12 +207,63 @@ const LA: &[RouteDoc] = &[
         errors: &[(400, "malformed")],
     },
     RouteDoc {
+        method: "POST",
+        path: "/v3/linkage-seed",
+        summary: "Investigation: the linkage seed of a chain for the current i-period (MA only).",
+        request: "SignedLSRequest (COER)",
+        response: (200, "SignedLSResponse (COER)", OCTETS),
+        errors: &[(400, "malformed"), MA_ONLY],
+    },
+    RouteDoc {
         method: "GET",
         path: "/v1/aca-key",
         summary: "The key this LA shares with the ACA, encrypted to the ACA certificate.",
         request: "",
         response: (200, "Ieee1609Dot2Data (COER)", OCTETS),
         errors: &[],
+    },
+];
+
+const MA: &[RouteDoc] = &[
+    RouteDoc {
+        method: "GET",
+        path: "/v3/ma-certificate",
+        summary: "The MA certificate (reports are encrypted to it); `?psid=<hex>` answers 404 for a PSID this MA does not handle.",
+        request: "",
+        response: (200, "Certificate (COER)", OCTETS),
+        errors: &[(400, "psid is not hex"), (404, "PSID not handled")],
+    },
+    RouteDoc {
+        method: "POST",
+        path: "/v3/misbehavior-report",
+        summary: "A device's misbehavior report: evidence SPDUs, signed by its pseudonym, encrypted to the MA.",
+        request: "SecuredMisbehaviorReport (COER)",
+        response: (202, "report accepted", TEXT),
+        errors: &[
+            (400, "malformed"),
+            (403, "reporter not valid or revoked"),
+            (422, "evidence does not verify"),
+            (502, "a peer failed during the investigation"),
+        ],
+    },
+];
+
+const CRL: &[RouteDoc] = &[
+    RouteDoc {
+        method: "GET",
+        path: "/v3/crl",
+        summary: "The latest CRL; `?series=N` (default: the linkage-based pseudonym series).",
+        request: "",
+        response: (200, "SecuredCrl (COER)", OCTETS),
+        errors: &[(404, "no CRL issued yet")],
+    },
+    RouteDoc {
+        method: "POST",
+        path: "/v3/crl-entries",
+        summary: "Revocation entries from the MA: a new CRL is issued.",
+        request: "signed CrlContents entries (COER)",
+        response: (200, "the new SecuredCrl (COER)", OCTETS),
+        errors: &[(400, "malformed"), MA_ONLY],
     },
 ];
 
@@ -196,7 +275,8 @@ pub fn role_routes(role: Role) -> &'static [RouteDoc] {
         Role::Aca => ACA,
         Role::Ra => RA,
         Role::La1 | Role::La2 => LA,
-        Role::Ma | Role::Crl => &[],
+        Role::Ma => MA,
+        Role::Crl => CRL,
     }
 }
 

@@ -11,11 +11,12 @@ use scms_asn1::ieee1609dot2::time::time32_from_unix;
 use scms_asn1::ieee1609dot2::Time32;
 use scms_ca::aca::Aca;
 use scms_ca::aca_service::AcaService;
+use scms_ca::hierarchy::Hierarchy;
 use scms_ca::profile::Family;
 use scms_crypto::ccm::SymmAlgorithm;
 use scms_crypto::linkage::LaId;
 use scms_hsm::KeyStore;
-use scms_la::service::LaService;
+use scms_la::service::{LaInvestigation, LaService};
 use scms_ra::http::call;
 use scms_ra::service::{Clock, Peers, RaService};
 use scms_ra::store::RaStore;
@@ -57,6 +58,8 @@ pub fn clock() -> Clock {
 
 pub struct Net {
     pub family: Family,
+    /// The hierarchy (MA and CRL signer certificates and key labels).
+    pub h: Hierarchy,
     pub ks: Arc<dyn KeyStore>,
     pub ra_core: Ra,
     pub root: Vec<u8>,
@@ -75,17 +78,17 @@ pub struct Net {
 }
 
 impl Net {
-    /// Builds the hierarchy and `n` devices (alternating original and
-    /// unified butterfly keys), starts LA1, LA2, the ACA and the RA.
+    /// Builds the hierarchy and `n` devices (original, unified and compact
+    /// unified butterfly keys in turn), starts LA1, LA2, the ACA and the RA.
     pub async fn start(family: Family, kind: Db, n: usize, k: usize) -> (Net, Vec<Device>) {
         let w = World::new(family);
         let devices: Vec<Device> = (0..n)
             .map(|x| {
-                let kind = if x % 2 == 0 {
-                    scms_sdk::provision::ButterflyKind::Original
-                } else {
-                    scms_sdk::provision::ButterflyKind::Unified
-                };
+                let kind = [
+                    scms_sdk::provision::ButterflyKind::Original,
+                    scms_sdk::provision::ButterflyKind::Unified,
+                    scms_sdk::provision::ButterflyKind::CompactUnified,
+                ][x % 3];
                 Device::new(&w, kind)
             })
             .collect();
@@ -116,7 +119,16 @@ impl Net {
                 NOW_UNIX,
             )
             .await
-            .unwrap(),
+            .unwrap()
+            .with_investigation(LaInvestigation {
+                certificate: h.certificate("la1").unwrap().to_vec(),
+                key_label: h.key_labels["la1"].clone(),
+                trust: aca.trust.clone(),
+                iperiod_epoch_unix: ra.config.iperiod_epoch_unix,
+                iperiod_secs: ra.config.iperiod_secs,
+                clock: clock.clone(),
+                hostname: "la1".into(),
+            }),
         );
         let la2 = Arc::new(
             LaService::open(
@@ -129,7 +141,16 @@ impl Net {
                 NOW_UNIX,
             )
             .await
-            .unwrap(),
+            .unwrap()
+            .with_investigation(LaInvestigation {
+                certificate: h.certificate("la2").unwrap().to_vec(),
+                key_label: h.key_labels["la2"].clone(),
+                trust: aca.trust.clone(),
+                iperiod_epoch_unix: ra.config.iperiod_epoch_unix,
+                iperiod_secs: ra.config.iperiod_secs,
+                clock: clock.clone(),
+                hostname: "la2".into(),
+            }),
         );
         let (la1_url, t) = serve(scms_la::service::router(la1.clone())).await;
         tasks.push(t);
@@ -193,6 +214,7 @@ impl Net {
             dbs: vec![d1, d2, d3],
             tasks,
             ra_tasks: vec![t],
+            h,
         };
         (net, devices)
     }
@@ -244,10 +266,36 @@ impl Net {
 
 /// The device's `POST /v3/authorization-certificate`; the ack and the latency.
 pub async fn provision(net: &Net, d: &mut Device) -> (Ack, Duration) {
+    let r = provision_with(net, d, net.now(), 168).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    (
+        d.request
+            .process_ack(&r.body, &net.ra_core.certificate)
+            .unwrap(),
+        r.latency,
+    )
+}
+
+/// What the RA answered to a provisioning request, and how fast.
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub latency: Duration,
+    text: String,
+}
+
+impl Answer {
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// `POST /v3/authorization-certificate` for `hours` from `start`, whatever the answer.
+pub async fn provision_with(net: &Net, d: &mut Device, start: Time32, hours: u16) -> Answer {
     let params = scms_sdk::provision::RequestParams {
         psids: vec![32, 38],
-        start: net.now(),
-        hours: 168,
+        start,
+        hours,
         explicit: false,
     };
     let req = d
@@ -271,14 +319,12 @@ pub async fn provision(net: &Net, d: &mut Device) -> (Ack, Duration) {
     )
     .await
     .unwrap();
-    let lat = t0.elapsed();
-    assert_eq!(r.status, 200, "{}", r.text());
-    (
-        d.request
-            .process_ack(&r.body, &net.ra_core.certificate)
-            .unwrap(),
-        lat,
-    )
+    Answer {
+        status: r.status,
+        latency: t0.elapsed(),
+        text: r.text(),
+        body: r.body,
+    }
 }
 
 /// `GET /v3/authorization-certificate` until it is ready (503 + Retry-After

@@ -1,0 +1,671 @@
+//! The SCMS under test through its 1609.2.1 `/v3/` interfaces: [`HttpScms`]
+//! (any server, as a black box), [`LocalScms`] (our authorities in this
+//! process: ECA, RA, LA1, LA2, ACA, CRL signer, dispatched by path without a
+//! network) and [`serve`] (a [`LocalScms`] on a loopback HTTP port).
+
+use base64::Engine;
+use scms_asn1::ieee1609dot2::Time32;
+use scms_asn1::ieee1609dot2dot1::eca_ee::EcaEeInterfacePdu;
+use scms_asn1::ieee1609dot2dot1::protocol::{EcaEeCertResponseSpdu, ScmsPdu, ScmsPduContent};
+use scms_ca::aca::{Aca, TrustStore};
+use scms_ca::crl::{sign_crl, CrlBody, CrlHeader};
+use scms_ca::eca::{certificate_chain, handle_enrollment, system_now, Eca};
+use scms_ca::hierarchy::{build, Hierarchy, HierarchyOptions};
+use scms_ca::profile::{builtin, Family};
+use scms_ca::spdu::{signed_spdu, SignerForm};
+use scms_ca::store::{Batch, Store};
+use scms_crypto::ccm::SymmAlgorithm;
+use scms_crypto::linkage::LaId;
+use scms_hsm::{KeyStore, MemoryKeyStore};
+use scms_la::{LinkageAuthority, MemoryChainStore};
+use scms_ra::{
+    Blocklist, LocalLinkageAuthorities, MemoryBlocklist, Ra, RaConfig, RaError, RaState,
+};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// An HTTP answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpAnswer {
+    pub status: u16,
+    /// Names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpAnswer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).trim().to_string()
+    }
+
+    /// An error answer with a reason in the body, as opposed to a server's
+    /// empty "no such route".
+    pub fn is_protocol_answer(&self) -> bool {
+        !self.body.is_empty()
+    }
+
+    pub fn is_client_error(&self) -> bool {
+        (400..500).contains(&self.status)
+    }
+}
+
+/// An SCMS as the suite drives it.
+pub trait Scms {
+    fn call(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<HttpAnswer, String>;
+
+    /// Blocklists an enrollment certificate (HashedId8) through the
+    /// operator's side; `None` when the target offers no such control (a
+    /// black box), which makes the blocklist test purposes inconclusive.
+    fn block(&mut self, _enrollment: [u8; 8]) -> Option<Result<(), String>> {
+        None
+    }
+}
+
+/// An SCMS at `http://HOST:PORT`.
+pub struct HttpScms {
+    pub base: String,
+    pub timeout: Duration,
+}
+
+impl HttpScms {
+    pub fn new(base: &str) -> Self {
+        Self {
+            base: base.trim_end_matches('/').to_string(),
+            timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+impl Scms for HttpScms {
+    fn call(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<HttpAnswer, String> {
+        http_call(&self.base, method, path, headers, body, self.timeout)
+    }
+}
+
+/// One HTTP/1.1 exchange (`Connection: close`).
+pub fn http_call(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    timeout: Duration,
+) -> Result<HttpAnswer, String> {
+    let host = base
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("{base}: expected http://HOST:PORT"))?;
+    let mut s = TcpStream::connect(host).map_err(|e| format!("connect {host}: {e}"))?;
+    s.set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\
+         Content-Type: application/octet-stream\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
+    // A server may answer before reading the body.
+    let _ = s.write_all(body);
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).map_err(|e| format!("read: {e}"))?;
+    parse_answer(&raw)
+}
+
+fn parse_answer(raw: &[u8]) -> Result<HttpAnswer, String> {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or("no end of the HTTP header")?;
+    let head = String::from_utf8_lossy(&raw[..split]);
+    let mut lines = head.lines();
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or("no HTTP status")?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
+    if chunked {
+        body = dechunk(&body)?;
+    } else if let Some(n) = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+    {
+        body.truncate(n);
+    }
+    Ok(HttpAnswer {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn dechunk(mut b: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    loop {
+        let eol = b
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or("chunked body: no chunk size")?;
+        let size = std::str::from_utf8(&b[..eol]).map_err(|_| "chunk size")?;
+        let n = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16)
+            .map_err(|_| "chunk size")?;
+        if n == 0 {
+            return Ok(out);
+        }
+        let chunk = b
+            .get(eol + 2..eol + 2 + n)
+            .ok_or("chunked body: truncated")?;
+        out.extend_from_slice(chunk);
+        b = b.get(eol + 4 + n..).ok_or("chunked body: truncated")?;
+    }
+}
+
+/// A defect injected into [`LocalScms`] (see `crate::mutants`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScmsDefect {
+    /// The RA does not consult its blocklist.
+    RaIgnoresBlocklist,
+    /// The RA serves downloads with the first certificate (j = 0) of each batch missing.
+    RaDropsCertificate,
+    /// The ECA answers with a requestHash that is not the request's.
+    EcaWrongRequestHash,
+    /// The ECA puts a cracaId other than the root's in enrollment certificates.
+    EcaWrongCraca,
+    /// The CRL endpoint serves a CRL whose signature does not verify.
+    CrlBadSignature,
+}
+
+struct NoBlocklist;
+
+impl Blocklist for NoBlocklist {
+    fn is_blocked(&self, _: &[u8; 8]) -> bool {
+        false
+    }
+}
+
+/// Our SCMS in this process: the authorities of the `scms` crates wired
+/// together (the ECA service with its SQLite store; the RA, LA1, LA2 and ACA
+/// cores as `ra/tests` wire them), with every ACA batch processed at once (no
+/// shuffle wait, no download delay, 5 certificates per i-period) so a run
+/// takes seconds.
+pub struct LocalScms {
+    pub family: Family,
+    rt: tokio::runtime::Runtime,
+    ks: Arc<MemoryKeyStore>,
+    pub h: Hierarchy,
+    eca: Eca,
+    ra: Ra,
+    state: RaState,
+    blocklist: MemoryBlocklist,
+    aca: Aca,
+    la1: LinkageAuthority,
+    la2: LinkageAuthority,
+    s1: MemoryChainStore,
+    s2: MemoryChainStore,
+    crl: Vec<u8>,
+    /// Acknowledgements by request hash: a repeated request gets the same one
+    /// (what `scms_ra::service::RaService` stores in its database).
+    acks: std::collections::HashMap<[u8; 8], Vec<u8>>,
+    /// The ECA answers the wrong-request-hash defect gave, by request.
+    resigned: std::collections::HashMap<Vec<u8>, Vec<u8>>,
+    defect: Option<ScmsDefect>,
+    _db: tempfile::TempDir,
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+impl LocalScms {
+    pub fn new(family: Family, defect: Option<ScmsDefect>) -> Result<Self, String> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(err)?;
+        let ks = Arc::new(MemoryKeyStore::new());
+        // A month old, so everything it issues fits inside.
+        let t0 = system_now() - 30 * 86_400;
+        let opts = HierarchyOptions::new(family, t0);
+        let h = build(ks.as_ref(), &opts).map_err(err)?;
+        let dir = tempfile::tempdir().map_err(err)?;
+        let store = rt.block_on(async {
+            let store = Store::open_sqlite(&dir.path().join("eca.db"))
+                .await
+                .map_err(err)?;
+            let batch = Batch::hierarchy(&h, &opts).map_err(err)?;
+            store
+                .commit(&batch, scms_asn1::ieee1609dot2::time::unix_from_time32(t0))
+                .await
+                .map_err(err)?;
+            Ok::<_, String>(store)
+        })?;
+        let keys: Arc<dyn KeyStore> = ks.clone();
+        let mut eca = rt
+            .block_on(Eca::from_store(
+                store,
+                keys,
+                builtin(family, "enrollment").map_err(err)?,
+            ))
+            .map_err(err)?;
+        if defect == Some(ScmsDefect::EcaWrongCraca) {
+            eca.craca_id = [0x0b, 0xad, 0x00];
+        }
+        let cert = |role: &str| h.certificate(role).map(<[u8]>::to_vec).map_err(err);
+        let mut trust = TrustStore::new();
+        trust.add_anchor(&cert("root")?).map_err(err)?;
+        for role in ["ica", "eca"] {
+            trust.add_ca(&cert(role)?).map_err(err)?;
+        }
+        let profile = builtin(family, "pseudonym").map_err(err)?;
+        let epoch = profile
+            .iperiod_epoch_unix
+            .ok_or("pseudonym profile without epoch")?;
+        let aca_cert = cert("aca")?;
+        let mut aca = Aca::new(
+            aca_cert.clone(),
+            h.key_labels["aca"].clone(),
+            format!("{}-enc", h.key_labels["aca"]),
+            profile,
+            trust.clone(),
+        );
+        let alg = match family {
+            Family::Us => SymmAlgorithm::Aes128Ccm,
+            Family::Cn => SymmAlgorithm::Sm4Ccm,
+        };
+        let mut la1 = LinkageAuthority::new(LaId(1), alg);
+        let mut la2 = LinkageAuthority::new(LaId(2), alg);
+        aca.accept_la_key(
+            ks.as_ref(),
+            &la1.share_key_with_aca(&aca_cert).map_err(err)?,
+        )
+        .map_err(err)?;
+        aca.accept_la_key(
+            ks.as_ref(),
+            &la2.share_key_with_aca(&aca_cert).map_err(err)?,
+        )
+        .map_err(err)?;
+        let mut config = RaConfig::new(epoch);
+        config.shuffle.min_devices = 1;
+        config.shuffle.max_wait_secs = 0;
+        config.download_delay_secs = 0;
+        // Five certificates per i-period instead of 20: the same protocol, a faster run.
+        config.policy.certs_per_period = 5;
+        config.retry_secs = 1;
+        let ra = Ra {
+            certificate: cert("ra")?,
+            key_label: h.key_labels["ra"].clone(),
+            enc_key_label: format!("{}-enc", h.key_labels["ra"]),
+            aca_certificate: aca_cert,
+            trust,
+            config,
+        };
+        // The CRL the CRL signer publishes (series 1 of the root CRACA, empty).
+        let now = system_now();
+        let header = CrlHeader {
+            series: 1,
+            craca: crate::fixtures::hashed_id8(&cert("root")?),
+            issue_date: now - 60,
+            next_crl: now + 7 * 86_400,
+            priority: None,
+        };
+        let body = CrlBody::Hash {
+            delta: false,
+            crl_serial: 1,
+            entries: Vec::new(),
+        };
+        let mut crl = sign_crl(
+            ks.as_ref(),
+            &h.issuer_ref("crl").map_err(err)?,
+            &header,
+            &body,
+            SignerForm::Certificate,
+        )
+        .map_err(err)?
+        .bytes;
+        if defect == Some(ScmsDefect::CrlBadSignature) {
+            if let Some(b) = crl.last_mut() {
+                *b ^= 1;
+            }
+        }
+        Ok(Self {
+            family,
+            rt,
+            ks,
+            h,
+            eca,
+            ra,
+            state: RaState::default(),
+            blocklist: MemoryBlocklist::default(),
+            aca,
+            la1,
+            la2,
+            s1: MemoryChainStore::new(),
+            s2: MemoryChainStore::new(),
+            crl,
+            acks: Default::default(),
+            resigned: Default::default(),
+            defect,
+            _db: dir,
+        })
+    }
+
+    fn now(&self) -> Time32 {
+        system_now()
+    }
+
+    /// Expands, shuffles (K = 1), has the ACA issue and stores the responses.
+    fn process_batches(&mut self, now: Time32) -> Result<(), RaError> {
+        let mut las = LocalLinkageAuthorities {
+            la1: (&self.la1, &mut self.s1),
+            la2: (&self.la2, &mut self.s2),
+        };
+        self.ra.expand_pending(&mut self.state, &mut las, now)?;
+        while let Some(batch) = self
+            .ra
+            .release_batch(&mut self.state, self.ks.as_ref(), now)?
+        {
+            for r in batch {
+                let out = self
+                    .aca
+                    .handle_ra_aca_request(self.ks.as_ref(), &r, now)
+                    .map_err(|e| RaError::BadAcaResponse(e.to_string()))?;
+                self.ra
+                    .accept_aca_response(&mut self.state, &out.response, now)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn enrollment(&mut self, body: &[u8]) -> Result<HttpAnswer, String> {
+        let now = self.now();
+        match self.rt.block_on(handle_enrollment(&self.eca, body, now)) {
+            Ok(mut spdu) => {
+                if self.defect == Some(ScmsDefect::EcaWrongRequestHash) {
+                    // Once per request, so a repeated request still gets one answer.
+                    spdu = match self.resigned.get(body) {
+                        Some(s) => s.clone(),
+                        None => {
+                            let s = self.resign_with_wrong_hash(&spdu)?;
+                            self.resigned.insert(body.to_vec(), s.clone());
+                            s
+                        }
+                    };
+                }
+                Ok(ok(spdu))
+            }
+            Err(e) => Ok(failure(e.status().as_u16(), &e.to_string())),
+        }
+    }
+
+    /// The ECA's answer with its requestHash inverted, signed again by the ECA.
+    fn resign_with_wrong_hash(&self, spdu: &[u8]) -> Result<Vec<u8>, String> {
+        let outer: EcaEeCertResponseSpdu<'_> = scms_asn1::decode(spdu).map_err(err)?;
+        let mut pdu: ScmsPdu<'_> = outer.scms_pdu().map_err(err)?;
+        if let ScmsPduContent::EcaEe(EcaEeInterfacePdu::EcaEeCertResponse(r)) = &mut pdu.content {
+            for b in r.request_hash.iter_mut() {
+                *b = !*b;
+            }
+        }
+        let payload = scms_asn1::encode(&pdu).map_err(err)?;
+        signed_spdu(
+            self.ks.as_ref(),
+            &self.eca.key_label,
+            &self.eca.chain[0],
+            scms_asn1::ieee1609dot2::Psid(scms_ca::profile::PSID_SECURITY_MGMT),
+            payload,
+            SignerForm::Certificate,
+        )
+        .map_err(err)
+    }
+
+    fn provisioning(&mut self, body: &[u8]) -> HttpAnswer {
+        let hash = scms_ca::aca::spdu_hash(body, self.family == Family::Cn);
+        if let Some(ack) = self.acks.get(&hash) {
+            return ok(ack.clone());
+        }
+        let now = self.now();
+        let r = match self.defect {
+            Some(ScmsDefect::RaIgnoresBlocklist) => self.ra.handle_cert_request(
+                &mut self.state,
+                self.ks.as_ref(),
+                &NoBlocklist,
+                body,
+                now,
+            ),
+            _ => self.ra.handle_cert_request(
+                &mut self.state,
+                self.ks.as_ref(),
+                &self.blocklist,
+                body,
+                now,
+            ),
+        };
+        match r.and_then(|ack| self.process_batches(now).map(|_| ack)) {
+            Ok(ack) => {
+                self.acks.insert(hash, ack.clone());
+                ok(ack)
+            }
+            Err(e) => ra_failure(&e),
+        }
+    }
+
+    fn download(&mut self, headers: &[(&str, &str)]) -> HttpAnswer {
+        let now = self.now();
+        let req = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("download-req"))
+            .map(|(_, v)| v.trim())
+            .ok_or_else(|| RaError::Malformed("no Download-Req header".into()))
+            .and_then(|v| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(v)
+                    .map_err(|_| RaError::Malformed("Download-Req is not base64".into()))
+            });
+        let r = req
+            .and_then(|dl| {
+                self.ra
+                    .handle_download(&self.state, self.ks.as_ref(), &dl, now)
+            })
+            .and_then(|zip| match self.defect {
+                Some(ScmsDefect::RaDropsCertificate) => drop_first_certificate(&zip)
+                    .map_err(|e| RaError::Internal(format!("mutant: {e}"))),
+                _ => Ok(zip),
+            });
+        match r {
+            Ok(zip) => HttpAnswer {
+                status: 200,
+                headers: vec![("content-type".into(), "application/zip".into())],
+                body: zip,
+            },
+            Err(e) => ra_failure(&e),
+        }
+    }
+
+    fn ma_certificate(&self, query: &str) -> HttpAnswer {
+        let psid = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("psid="))
+            .and_then(|h| u64::from_str_radix(h, 16).ok());
+        match psid {
+            Some(32) | Some(38) => ok(self.h.certificate("ma").unwrap_or_default().to_vec()),
+            Some(p) => failure(404, &format!("no MA for PSID {p:x}")),
+            None => failure(400, "query: psid=<hex> required"),
+        }
+    }
+}
+
+/// The archive without its `<i>_0` file (the first certificate of the batch).
+fn drop_first_certificate(zip: &[u8]) -> Result<Vec<u8>, String> {
+    use scms_asn1::ieee1609dot2dot1::zip;
+    let files: Vec<(String, Vec<u8>)> = zip::read(zip)
+        .map_err(|e| format!("{e:?}"))?
+        .into_iter()
+        .filter(|(name, _)| !name.ends_with("_0"))
+        .collect();
+    zip::write(&files).map_err(|e| format!("{e:?}"))
+}
+
+fn ok(body: Vec<u8>) -> HttpAnswer {
+    HttpAnswer {
+        status: 200,
+        headers: vec![("content-type".into(), "application/octet-stream".into())],
+        body,
+    }
+}
+
+fn failure(status: u16, reason: &str) -> HttpAnswer {
+    HttpAnswer {
+        status,
+        headers: vec![("content-type".into(), "text/plain; charset=utf-8".into())],
+        body: format!("{}\n", reason.replace(['\n', '\r'], " ")).into_bytes(),
+    }
+}
+
+fn ra_failure(e: &RaError) -> HttpAnswer {
+    let mut a = failure(scms_ra::service::status(e).as_u16(), &e.to_string());
+    if matches!(e, RaError::NotReady { .. } | RaError::RateLimited { .. }) {
+        a.headers.push(("retry-after".into(), "1".into()));
+    }
+    a
+}
+
+impl Scms for LocalScms {
+    fn call(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<HttpAnswer, String> {
+        let (route, query) = path.split_once('?').unwrap_or((path, ""));
+        Ok(match (method, route) {
+            ("GET", "/v3/ca-certificate") => match self.rt.block_on(certificate_chain(&self.eca)) {
+                Ok(b) => ok(b),
+                Err(e) => failure(e.status().as_u16(), &e.to_string()),
+            },
+            ("GET", "/v3/ctl") => ok(self.h.ctl.spdu.clone()),
+            ("POST", "/v3/enrollment-certificate") => self.enrollment(body)?,
+            ("GET", "/v3/ra-certificate") => ok(self.ra.certificate.clone()),
+            ("POST", "/v3/authorization-certificate") => self.provisioning(body),
+            ("GET", "/v3/authorization-certificate") => self.download(headers),
+            ("GET", "/v3/crl") => ok(self.crl.clone()),
+            ("GET", "/v3/ma-certificate") => self.ma_certificate(query),
+            // No route: an empty 404, as a web server answers.
+            _ => HttpAnswer {
+                status: 404,
+                ..HttpAnswer::default()
+            },
+        })
+    }
+
+    fn block(&mut self, enrollment: [u8; 8]) -> Option<Result<(), String>> {
+        self.blocklist.0.insert(enrollment);
+        Some(Ok(()))
+    }
+}
+
+/// The time the suite's SCMS requests carry.
+pub fn scms_now() -> Time32 {
+    system_now()
+}
+
+/// Serves `scms` on a loopback port (one request at a time, `Connection:
+/// close`); returns `http://127.0.0.1:PORT`. The thread ends with the process.
+pub fn serve(scms: Box<dyn Scms + Send>) -> Result<String, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(err)?;
+    let url = format!("http://{}", listener.local_addr().map_err(err)?);
+    let scms = Arc::new(Mutex::new(scms));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let _ = handle_connection(&scms, stream);
+        }
+    });
+    Ok(url)
+}
+
+fn handle_connection(scms: &Mutex<Box<dyn Scms + Send>>, stream: TcpStream) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let path = parts.next().unwrap_or("").to_string();
+    let mut headers: Vec<(String, String)> = Vec::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h)? == 0 || h.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+    let len = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let answer = if len > 1 << 20 {
+        failure(413, "body larger than 1 MiB")
+    } else {
+        let mut body = vec![0u8; len];
+        reader.read_exact(&mut body)?;
+        let hs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = scms
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .call(&method, &path, &hs, &body);
+        r.unwrap_or_else(|e| failure(500, &e))
+    };
+    let mut out = stream;
+    let mut head = format!(
+        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        answer.status,
+        answer.body.len()
+    );
+    for (k, v) in &answer.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    out.write_all(head.as_bytes())?;
+    out.write_all(&answer.body)?;
+    out.flush()
+}
+
+pub use crate::tps::scms_common::ScmsSession;

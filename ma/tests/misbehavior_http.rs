@@ -1,0 +1,366 @@
+//! Issue 6, done when: over HTTP on loopback (SQLite and PostgreSQL), a device
+//! misbehaves, two others report it, the MA revokes after investigating
+//! across the ACA, the RA and both LAs, the CRL generator publishes the CRL,
+//! a verifier applying it rejects the culprit's pseudonyms of the current and
+//! the next i-period and accepts everyone else's, and the RA refuses the
+//! culprit's next provisioning request.
+
+#[path = "../../ra/tests/common/mod.rs"]
+mod common;
+#[path = "../../ra/tests/http_support/mod.rs"]
+mod http_support;
+#[path = "../../ca/tests/store_support/mod.rs"]
+mod store_support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http_support::{db, download, provision_with, serve, Db, Net};
+use scms_asn1::ieee1609dot2::base_types::{NinetyDegreeInt, OneEightyDegreeInt};
+use scms_asn1::ieee1609dot2::ThreeDLocation;
+use scms_ca::aca::TrustStore;
+use scms_ca::crl_service::{CrlService, CrlServiceConfig};
+use scms_ca::profile::Family;
+use scms_hsm::MemoryKeyStore;
+use scms_ma::{Decision, MaConfig, MaPeers, MaService};
+use scms_ra::http::call;
+use scms_sdk::provision::Pseudonym;
+use scms_sdk::report::{build_report, category, Observation, ReportContent};
+use scms_sdk::sign::{Message, Signer, SigningIdentity};
+use scms_sdk::verify::{Rejection, Verifier, VerifierConfig};
+
+/// One degree of latitude in 1/10 µdeg per metre (≈ 111 195 m per degree).
+const UNITS_PER_M: f64 = 1e7 / 111_195.08;
+
+fn at(north_m: f64) -> ThreeDLocation {
+    ThreeDLocation {
+        latitude: NinetyDegreeInt(420_000_000 + (north_m * UNITS_PER_M) as i32),
+        longitude: OneEightyDegreeInt(-830_000_000),
+        elevation: 2000,
+    }
+}
+
+/// A BSM signed with pseudonym `p` at `t64` (Time64) and `north_m`.
+fn bsm(p: &Pseudonym, label: &str, t64: u64, north_m: f64) -> Vec<u8> {
+    let keys = MemoryKeyStore::new();
+    keys.insert(label, p.key.clone()).unwrap();
+    let mut s = Signer::new(SigningIdentity::new(p.certificate.clone(), label).unwrap());
+    s.sign(
+        &keys,
+        &Message {
+            psid: 32,
+            payload: b"basic safety message",
+            generation_time: t64,
+            generation_location: Some(at(north_m)),
+            expiry_time: None,
+            p2pcd_learning_request: None,
+        },
+    )
+    .unwrap()
+}
+
+/// A report by pseudonym `p` about `evidence`, encrypted to the MA.
+fn report(p: &Pseudonym, ma: &[u8], evidence: Vec<Vec<u8>>, t64: u64) -> Vec<u8> {
+    let keys = MemoryKeyStore::new();
+    keys.insert("me", p.key.clone()).unwrap();
+    let id = SigningIdentity::new(p.certificate.clone(), "me").unwrap();
+    let subject = (evidence.len() - 1) as u8;
+    build_report(
+        &keys,
+        &id,
+        ma,
+        &ReportContent {
+            psid: 32,
+            observations: vec![Observation {
+                category: category::SPEED,
+                id: 1,
+                detail: b"200 m in 1 s".to_vec(),
+            }],
+            evidence,
+            subject,
+        },
+        t64,
+        at(0.0),
+    )
+    .unwrap()
+}
+
+async fn audit_kinds(store: &scms_ca::store::Store) -> Vec<String> {
+    store
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect()
+}
+
+async fn run(kind: Db) {
+    let t0 = Instant::now();
+    let (mut net, mut devices) = Net::start(Family::Us, kind, 4, 3).await;
+    let epoch = net.ra_core.config.iperiod_epoch_unix;
+    let i = net.ra_core.config.iperiod_of(net.now()).unwrap();
+
+    // The CRL generator and the MA, each on its own database.
+    let mut ca_trust = TrustStore::new();
+    ca_trust.add_anchor(&net.root).unwrap();
+    ca_trust.add_ca(&net.ica).unwrap();
+    let crl_db = db(kind).await;
+    let crl = Arc::new(
+        CrlService::open(
+            CrlServiceConfig::new(
+                net.h.certificate("crl").unwrap().to_vec(),
+                net.h.key_labels["crl"].clone(),
+                ca_trust.clone(),
+                epoch,
+            ),
+            net.ks.clone(),
+            crl_db.store.clone(),
+            net.clock.clone(),
+        )
+        .await
+        .unwrap(),
+    );
+    let (crl_url, crl_task) = serve(scms_ca::crl_service::router(crl.clone())).await;
+    let mut ma_trust = ca_trust.clone();
+    ma_trust.add_ca(&net.ra_core.aca_certificate).unwrap();
+    let ma_cert = net.h.certificate("ma").unwrap().to_vec();
+    let ma_label = net.h.key_labels["ma"].clone();
+    let ma_db = db(kind).await;
+    let ma = Arc::new(
+        MaService::open(
+            MaConfig::new(
+                ma_cert.clone(),
+                ma_label.clone(),
+                format!("{ma_label}-enc"),
+                ma_trust,
+                epoch,
+            ),
+            net.ks.clone(),
+            ma_db.store.clone(),
+            net.clock.clone(),
+            MaPeers {
+                aca: net.peers.aca.clone(),
+                ra: net.ra_url.clone(),
+                la1: net.peers.la1.clone(),
+                la2: net.peers.la2.clone(),
+                crl: crl_url.clone(),
+            },
+        )
+        .await
+        .unwrap(),
+    );
+    let (ma_url, ma_task) = serve(scms_ma::router(ma.clone())).await;
+
+    // The MA certificate for BSMs; not for a PSID it does not handle.
+    let r = call(&ma_url, "GET", "/v3/ma-certificate?psid=20", &[], &[])
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, ma_cert);
+    let r = call(&ma_url, "GET", "/v3/ma-certificate?psid=87", &[], &[])
+        .await
+        .unwrap();
+    assert_eq!(r.status, 404, "{}", r.text());
+
+    // Three devices provision two i-periods each (the fourth stays new).
+    let now = net.now();
+    for d in devices.iter_mut().take(3) {
+        let a = provision_with(&net, d, now, 336).await;
+        assert_eq!(a.status, 200, "{}", a.text());
+        d.request
+            .process_ack(&a.body, &net.ra_core.certificate)
+            .unwrap();
+    }
+    net.start_worker(Duration::from_millis(50));
+    let mut ps: Vec<[Vec<Pseudonym>; 2]> = Vec::new();
+    for d in &devices[..3] {
+        let cur = download(&net, d, i, Duration::from_secs(20)).await;
+        let next = download(&net, d, i + 1, Duration::from_secs(20)).await;
+        assert_eq!((cur.len(), next.len()), (20, 20));
+        ps.push([cur, next]);
+    }
+    let provisioned = t0.elapsed();
+
+    // The culprit claims to move 200 m in one second.
+    let t64 = u64::from(net.now()) * 1_000_000;
+    let culprit = &ps[0][0][0];
+    let evidence = vec![
+        bsm(culprit, "c", t64, 0.0),
+        bsm(culprit, "c", t64 + 1_000_000, 200.0),
+    ];
+
+    // First reporter: accepted, below the threshold: nothing unmasked.
+    let r1 = report(&ps[1][0][0], &ma_cert, evidence.clone(), t64 + 1_500_000);
+    let out = ma.handle_report(&r1).await.unwrap();
+    assert_eq!(out.findings, vec!["implausible-speed"]);
+    assert_eq!(out.decision, Decision::Pending { reporters: 1 });
+    // The same report again (over HTTP): merged, still one reporter.
+    let r = call(&ma_url, "POST", "/v3/misbehavior-report", &[], &r1)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 202, "{}", r.text());
+    assert_eq!(ma.reporters(&out.target).await.unwrap(), 1);
+    assert!(!audit_kinds(ma.store())
+        .await
+        .contains(&"ma-investigation".to_string()));
+    let r = call(&crl_url, "GET", "/v3/crl", &[], &[]).await.unwrap();
+    assert_eq!(r.status, 404, "no CRL before a decision");
+    assert!(net.ra.state().await.requests.len() == 3);
+
+    // Garbage and a report encrypted to someone else are refused with a reason.
+    let r = call(&ma_url, "POST", "/v3/misbehavior-report", &[], b"\x03\x80")
+        .await
+        .unwrap();
+    assert_eq!(r.status, 400, "{}", r.text());
+
+    // A second device reports: two distinct reporters, the MA revokes.
+    let r2 = report(&ps[2][0][0], &ma_cert, evidence.clone(), t64 + 1_700_000);
+    let r = call(&ma_url, "POST", "/v3/misbehavior-report", &[], &r2)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 202, "{}", r.text());
+    assert_eq!(
+        ma.decision_of(&out.target).await.unwrap().as_deref(),
+        Some("revoked")
+    );
+    let kinds = audit_kinds(ma.store()).await;
+    for k in ["ma-report", "ma-decision", "ma-investigation"] {
+        assert!(kinds.contains(&k.to_string()), "{k} logged: {kinds:?}");
+    }
+    let steps: Vec<String> = ma
+        .store()
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "ma-investigation")
+        .map(|e| {
+            let v: serde_json::Value = serde_json::from_str(&e.details).unwrap();
+            v["step"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "aca-hpcr",
+            "ra-lci",
+            "la-seed",
+            "la-seed",
+            "seed-check",
+            "ra-blacklist",
+            "crl",
+            "revocation"
+        ]
+    );
+    assert!(ma
+        .store()
+        .verify_audit_chain()
+        .await
+        .unwrap()
+        .broken
+        .is_none());
+
+    // The CRL is published; a verifier applies it.
+    let r = call(&crl_url, "GET", "/v3/crl", &[], &[]).await.unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let mut v = Verifier::new(VerifierConfig::default());
+    v.store.add_trust_anchor(&net.root).unwrap();
+    for c in [&net.ica[..], &net.ra_core.aca_certificate[..]] {
+        v.store
+            .add_certificate(&scms_asn1::decode(c).unwrap())
+            .unwrap();
+    }
+    let applied = v.apply_crl(&r.body, t64, i as u16).unwrap();
+    assert_eq!(applied.linkage_entries, 1);
+
+    // The culprit's pseudonyms of this i-period and the next are rejected,
+    // everyone else's accepted.
+    let next64 = u64::from(net.ra_core.config.iperiod_start(i + 1)) * 1_000_000 + 3_600_000_000;
+    let mut n = 0u64;
+    for (dev, periods) in ps.iter().enumerate() {
+        for (k, list) in periods.iter().enumerate() {
+            let base = if k == 0 { t64 } else { next64 };
+            for p in list.iter().step_by(7) {
+                n += 1;
+                let t = base + 2_000_000 + n * 1000;
+                let m = bsm(p, "x", t, 0.0);
+                let got = v.verify(&m, t);
+                if dev == 0 {
+                    assert_eq!(
+                        got,
+                        Err(Rejection::RevokedByLinkage),
+                        "culprit i+{k} j={}",
+                        p.j
+                    );
+                } else {
+                    assert!(got.is_ok(), "device {dev} i+{k} j={}: {got:?}", p.j);
+                }
+            }
+        }
+    }
+
+    // The RA refuses the culprit's next provisioning request (blocklisted,
+    // checked before anything else); a device that is not blocked may ask.
+    let a = provision_with(&net, &mut devices[0], net.now(), 168).await;
+    assert_eq!(a.status, 403, "{}", a.text());
+    assert!(a.text().contains("blocklisted"), "{}", a.text());
+    let a = provision_with(&net, &mut devices[3], net.now(), 168).await;
+    assert_eq!(a.status, 200, "{}", a.text());
+
+    // A revoked pseudonym can no longer report.
+    let other = vec![bsm(&ps[1][0][3], "o", t64 + 5_000_000, 0.0)];
+    let r = call(
+        &ma_url,
+        "POST",
+        "/v3/misbehavior-report",
+        &[],
+        &report(&ps[0][0][1], &ma_cert, other, t64 + 6_000_000),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status, 403, "{}", r.text());
+
+    // Only an MA may ask the authorities: a request signed by the RA is refused.
+    let by_ra = scms_ca::spdu::scms_signed(
+        net.ks.as_ref(),
+        &net.ra_core.key_label,
+        &net.ra_core.certificate,
+        &scms_ma::investigate::hpcr_request(scms_ca::spdu::hostname("ra"), [0; 9]),
+    )
+    .unwrap();
+    for (base, path) in [
+        (&net.peers.aca, "/v3/ma-hpcr"),
+        (&net.peers.la1, "/v3/linkage-seed"),
+        (&net.peers.la2, "/v3/linkage-seed"),
+        (&net.ra_url, "/v3/ma-lci"),
+        (&net.ra_url, "/v3/ma-blacklist"),
+        (&crl_url, "/v3/crl-entries"),
+    ] {
+        let r = call(base, "POST", path, &[], &by_ra).await.unwrap();
+        assert_eq!(r.status, 403, "{path}: {}", r.text());
+        let r = call(base, "POST", path, &[], b"garbage").await.unwrap();
+        assert!(r.status == 400 || r.status == 403, "{path}: {}", r.status);
+    }
+
+    eprintln!(
+        "{kind:?}: provisioned 3 devices x 40 in {:?}, whole test {:?}",
+        provisioned,
+        t0.elapsed()
+    );
+    crl_task.abort();
+    ma_task.abort();
+    crl_db.cleanup().await;
+    ma_db.cleanup().await;
+    net.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn misbehavior_to_revocation_sqlite() {
+    run(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn misbehavior_to_revocation_postgres() {
+    run(Db::Postgres).await;
+}

@@ -29,7 +29,8 @@
 //! database ([`RaService::with_shared_database`]) reload that copy where
 //! another process may have changed it: before accepting a request (so the
 //! "already provisioned" and rate checks see every node's requests), when a
-//! download is not found or not ready, and before each worker step. Run the
+//! download is not found or not ready, when the MA asks about a request this
+//! node does not hold, and before each worker step. Run the
 //! worker ([`RaService::spawn_worker`]) on one node only: two workers would
 //! release the same queued items.
 
@@ -321,6 +322,10 @@ impl RaService {
         let Some(device) = self.db.device_of_hpcr(hpcr).await? else {
             return Ok(None);
         };
+        // Another RA node may have accepted the request.
+        if self.shared && !self.inner.lock().await.state.requests.contains_key(&device) {
+            self.refresh().await?;
+        }
         let inner = self.inner.lock().await;
         Ok(inner
             .state

@@ -299,7 +299,7 @@ fn time32(common: &Common) -> Result<u32, String> {
 }
 
 /// Writes `bytes` readable by the owner only (keys).
-fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), String> {
     use std::io::Write;
     let mut o = std::fs::OpenOptions::new();
     o.write(true).create(true).truncate(true);
@@ -315,7 +315,7 @@ fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn key_hex(key: &SecretKey) -> Zeroizing<String> {
+pub(crate) fn key_hex(key: &SecretKey) -> Zeroizing<String> {
     let b = key.to_be_bytes();
     Zeroizing::new(hex(&b))
 }
@@ -336,7 +336,6 @@ fn trust_for_enroll(
     common: &Common,
     eca: &scms_sdk::http::EcaClient,
 ) -> Result<scms_sdk::CertificateStore, String> {
-    let mut store = scms_sdk::CertificateStore::new(64, 4);
     let certs = common.data_dir.join("certs");
     let mut electors = Vec::new();
     let mut anchors = Vec::new();
@@ -353,28 +352,8 @@ fn trust_for_enroll(
             anchors.push(bytes);
         }
     }
-    if electors.is_empty() {
-        for a in &anchors {
-            store.add_trust_anchor(a).map_err(|e| e.to_string())?;
-        }
-        if store.is_empty() {
-            return Err(format!(
-                "no root or elector certificate in {}",
-                certs.display()
-            ));
-        }
-    } else {
-        let chain = eca.certificate_chain().map_err(|e| format!("ECA: {e}"))?;
-        let refs: Vec<&[u8]> = electors.iter().map(Vec::as_slice).collect();
-        scms_sdk::bootstrap::process_certificate_chain(
-            &mut store,
-            &chain,
-            &refs,
-            electors.len() / 2 + 1,
-        )
-        .map_err(|e| format!("ECA certificate chain: {e}"))?;
-    }
-    Ok(store)
+    crate::vehicle::bootstrap_trust(eca, &electors, &anchors)
+        .map_err(|e| format!("{e} ({})", certs.display()))
 }
 
 /// A fresh enrollment key under `label` in `keys` (its hex for the key
@@ -390,21 +369,12 @@ fn new_enrollment_key(
     ),
     String,
 > {
-    use scms_asn1::ieee1609dot2::VerificationKeyIndicator;
-    use scms_ca::issue::{to_be_signed, IssueParams, SubjectId};
-    use scms_ca::profile::{builtin, Family};
-
     let key = SecretKey::generate(Curve::NistP256, &mut scms_crypto::suite::os_rng())
         .map_err(|e| e.to_string())?;
     let key_text = key_hex(&key);
     let public = key.public_key();
     keys.insert(label, key).map_err(|e| e.to_string())?;
-    let profile = builtin(Family::Us, "enrollment").map_err(|e| e.to_string())?;
-    let params = IssueParams::new(&profile, SubjectId::None, public, now);
-    let vki = VerificationKeyIndicator::VerificationKey(
-        scms_crypto::wire::verification_key(&public).map_err(|e| e.to_string())?,
-    );
-    let tbs = to_be_signed(&params, None, vki).map_err(|e| e.to_string())?;
+    let tbs = crate::vehicle::enrollment_tbs(scms_ca::profile::Family::Us, &public, now)?;
     Ok((key_text, tbs))
 }
 
@@ -438,19 +408,19 @@ fn enroll(common: &Common, eca_url: &str) -> Result<ExitCode, String> {
     let eca = scms_sdk::http::EcaClient::new(eca_url);
     let mut store = trust_for_enroll(common, &eca)?;
     let keys = MemoryKeyStore::new();
-    let (key_text, tbs) = new_enrollment_key(&keys, "enrollment", now)?;
-    let request = scms_sdk::enroll::build_enrollment_request(&keys, "enrollment", &tbs, now)
+    let key = SecretKey::generate(Curve::NistP256, &mut scms_crypto::suite::os_rng())
         .map_err(|e| e.to_string())?;
-    let response = eca.enroll(&request).map_err(|e| format!("ECA: {e}"))?;
-    let e = scms_sdk::enroll::process_enrollment_response(
+    let key_text = key_hex(&key);
+    keys.insert("enrollment", key).map_err(|e| e.to_string())?;
+    let certificate = crate::vehicle::enroll(
+        scms_ca::profile::Family::Us,
+        &eca,
         &mut store,
         &keys,
         "enrollment",
-        &request,
-        &response,
-    )
-    .map_err(|e| format!("ECA response: {e}"))?;
-    let cert_path = save_enrollment(common, &e.certificate, &key_text)?;
+        now,
+    )?;
+    let cert_path = save_enrollment(common, &certificate, &key_text)?;
     println!("enrolled: {}", cert_path.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -495,8 +465,9 @@ fn provision(
     hours: u16,
     wait_s: u64,
 ) -> Result<ExitCode, String> {
-    use scms_sdk::http::{HttpError, RaClient};
-    use scms_sdk::provision::{ButterflyKind, ButterflyRequest, RequestParams};
+    use scms_ca::profile::Family;
+    use scms_sdk::http::RaClient;
+    use scms_sdk::provision::RequestParams;
 
     let now = time32(common)?;
     let dir = device_dir(common);
@@ -510,42 +481,35 @@ fn provision(
         .split(',')
         .map(|p| parse_psid(p.trim()))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut req = ButterflyRequest::generate(ButterflyKind::Original, Curve::NistP256)
-        .map_err(|e| e.to_string())?;
     let params = RequestParams {
         psids,
         start: now,
         hours,
         explicit: false,
     };
-    let request = req
-        .build_request(&keys, "enrollment", &enrollment, &ra_cert, &params, now)
-        .map_err(|e| e.to_string())?;
-    let ack = ra.provision(&request).map_err(|e| format!("RA: {e}"))?;
-    let ack = req
-        .process_ack(&ack, &ra_cert)
-        .map_err(|e| format!("RA ack: {e}"))?;
-    let i = u32::from(ack.first_i.unwrap_or(0));
-    let download = req
-        .download_request(&keys, "enrollment", &enrollment, &ra_cert, i, now)
-        .map_err(|e| e.to_string())?;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait_s);
-    let archive = loop {
-        match ra.download(&download) {
-            Ok(a) => break a,
-            Err(HttpError::NotReady { retry_after_s }) => {
-                let pause = std::time::Duration::from_secs(retry_after_s.unwrap_or(5).clamp(1, 60));
-                if std::time::Instant::now() + pause > deadline {
-                    return Err(format!("RA: the batch for i-period {i} is not ready yet"));
-                }
-                std::thread::sleep(pause);
-            }
-            Err(e) => return Err(format!("RA download: {e}")),
-        }
-    };
-    let pseudonyms = req
-        .process_download(&archive, &aca, i)
-        .map_err(|e| format!("download: {e}"))?;
+    let p = crate::vehicle::request_pseudonyms(
+        Family::Us,
+        &ra,
+        &ra_cert,
+        &keys,
+        "enrollment",
+        &enrollment,
+        &params,
+        now,
+    )?;
+    let pseudonyms = crate::vehicle::download(
+        &p,
+        &ra,
+        &ra_cert,
+        &aca,
+        &keys,
+        "enrollment",
+        &enrollment,
+        p.first_i,
+        || now,
+        std::time::Duration::from_secs(wait_s),
+        std::time::Duration::from_secs(60),
+    )?;
     let pdir = dir.join("pseudonyms");
     std::fs::create_dir_all(&pdir).map_err(|e| format!("{}: {e}", pdir.display()))?;
     for p in &pseudonyms {

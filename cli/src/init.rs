@@ -32,7 +32,7 @@ pub enum ProfileArg {
 }
 
 impl ProfileArg {
-    fn family(self) -> Family {
+    pub(crate) fn family(self) -> Family {
         match self {
             ProfileArg::Us => Family::Us,
             ProfileArg::Cn => Family::Cn,
@@ -112,31 +112,47 @@ fn secret_from_env(flag: &str, var: &str) -> Result<Zeroizing<String>, Fail> {
 }
 
 fn open_keys(a: &InitArgs) -> Result<Box<dyn KeyStore>, Fail> {
-    Ok(match a.store {
-        InitStore::Soft => {
-            let pass = secret_from_env("--pass-env", &a.pass_env)?;
+    open_key_store(
+        a.store.as_str(),
+        &a.data_dir,
+        &a.pass_env,
+        a.module.as_deref(),
+        a.token.as_deref(),
+        a.pin_env.as_deref(),
+    )
+}
+
+/// The key store of a data directory: `soft` (sealed in DIR/keys under the
+/// passphrase in `pass_env`) or `pkcs11` (module, token, PIN in `pin_env`).
+/// `scms init` and `scms serve` open it the same way.
+pub(crate) fn open_key_store(
+    kind: &str,
+    data_dir: &Path,
+    pass_env: &str,
+    module: Option<&Path>,
+    token: Option<&str>,
+    pin_env: Option<&str>,
+) -> Result<Box<dyn KeyStore>, Fail> {
+    Ok(match kind {
+        "soft" => {
+            let pass = secret_from_env("--pass-env", pass_env)?;
             let pass = Zeroizing::new(pass.as_bytes().to_vec());
-            let store = SoftKeyStore::open(a.data_dir.join("keys"), pass, KdfParams::default())
+            let store = SoftKeyStore::open(data_dir.join("keys"), pass, KdfParams::default())
                 .map_err(|e| fail(e.to_string()))?;
             store.check_passphrase().map_err(|e| fail(e.to_string()))?;
             Box::new(store)
         }
-        InitStore::Pkcs11 => {
-            let module = a
-                .module
-                .as_ref()
-                .ok_or_else(|| usage("--module PATH is required for a PKCS#11 store"))?;
-            let token = a
-                .token
-                .as_ref()
-                .ok_or_else(|| usage("--token LABEL is required for a PKCS#11 store"))?;
-            let var = a
-                .pin_env
-                .as_ref()
-                .ok_or_else(|| usage("--pin-env VAR is required for a PKCS#11 store"))?;
+        "pkcs11" => {
+            let module =
+                module.ok_or_else(|| usage("--module PATH is required for a PKCS#11 store"))?;
+            let token =
+                token.ok_or_else(|| usage("--token LABEL is required for a PKCS#11 store"))?;
+            let var =
+                pin_env.ok_or_else(|| usage("--pin-env VAR is required for a PKCS#11 store"))?;
             let pin = secret_from_env("--pin-env", var)?;
             Box::new(Pkcs11KeyStore::open(module, token, &pin).map_err(|e| fail(e.to_string()))?)
         }
+        other => return Err(usage(format!("key store {other:?}: soft or pkcs11"))),
     })
 }
 

@@ -1,16 +1,19 @@
 //! `scms`: one binary for every role and tool of the SCMS.
 //!
-//! Subcommands land with their issues; today: `inspect`, `key`, `init`, `export`.
+//! `serve` runs the authorities; `demo` runs a whole SCMS with vehicles.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod bench;
+mod demo;
 mod device;
 mod export;
 mod init;
 mod inspect;
 mod key;
+mod serve;
+mod vehicle;
 
 #[derive(Parser)]
 #[command(
@@ -37,6 +40,10 @@ enum Command {
     Export(export::ExportArgs),
     /// Measure the verification engine and signer against OpenSSL.
     Bench(bench::BenchArgs),
+    /// Run the authorities of a data directory as HTTP services.
+    Serve(serve::ServeArgs),
+    /// Run a whole SCMS with simulated vehicles on this machine (the main job).
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,5 +55,7 @@ fn main() -> ExitCode {
         Command::Init(args) => init::run(args),
         Command::Export(args) => export::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Demo(args) => demo::run(args),
     }
 }

@@ -22,6 +22,17 @@
 //! `Retry-After` (batch not ready), 502 (an LA or the ACA failed), 500; the
 //! body is one line of text. The same request bytes again get the stored
 //! acknowledgement (the request hash is the idempotency key).
+//!
+//! Memory: the service keeps a copy of the database's RA state (requests,
+//! the shuffle queue, requests in flight, responses, the blocklist) and
+//! writes every change through before answering. Several RA processes on one
+//! database ([`RaService::with_shared_database`]) reload that copy where
+//! another process may have changed it: before accepting a request (so the
+//! "already provisioned" and rate checks see every node's requests), when a
+//! download is not found or not ready, when the MA asks about a request this
+//! node does not hold, and before each worker step. Run the
+//! worker ([`RaService::spawn_worker`]) on one node only: two workers would
+//! release the same queued items.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -93,6 +104,20 @@ pub struct RaService {
     clock: Clock,
     peers: Peers,
     sm: bool,
+    shared: bool,
+}
+
+/// How much work the RA holds (the `/metrics` queue depths).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueDepths {
+    /// Accepted requests not yet expanded.
+    pub pending: usize,
+    /// Certificate requests waiting in the shuffle queue.
+    pub queued: usize,
+    /// Requests released to the ACA without an answer yet.
+    pub in_flight: usize,
+    /// Every request the RA holds.
+    pub requests: usize,
 }
 
 /// What one worker step did.
@@ -209,7 +234,38 @@ impl RaService {
             clock,
             peers,
             sm,
+            shared: false,
         })
+    }
+
+    /// Marks the database as shared with other RA processes (see the module
+    /// documentation): the in-memory copy is reloaded where they may have
+    /// changed it.
+    pub fn with_shared_database(mut self, shared: bool) -> Self {
+        self.shared = shared;
+        self
+    }
+
+    /// Reloads the state from the database (another node changed it).
+    pub async fn refresh(&self) -> Result<(), RaError> {
+        let (state, blocklist, spdus) = self.db.load().await?;
+        *self.inner.lock().await = Inner {
+            state,
+            blocklist,
+            spdus,
+        };
+        Ok(())
+    }
+
+    /// The queue depths now.
+    pub async fn queue_depths(&self) -> QueueDepths {
+        let inner = self.inner.lock().await;
+        QueueDepths {
+            pending: inner.state.pending.len(),
+            queued: inner.state.queue.items.len(),
+            in_flight: inner.state.in_flight.len(),
+            requests: inner.state.requests.len(),
+        }
     }
 
     fn now(&self) -> Time32 {
@@ -266,6 +322,10 @@ impl RaService {
         let Some(device) = self.db.device_of_hpcr(hpcr).await? else {
             return Ok(None);
         };
+        // Another RA node may have accepted the request.
+        if self.shared && !self.inner.lock().await.state.requests.contains_key(&device) {
+            self.refresh().await?;
+        }
         let inner = self.inner.lock().await;
         Ok(inner
             .state
@@ -375,6 +435,9 @@ impl RaService {
         if let Some(ack) = self.db.stored_ack(&hash).await? {
             return Ok(ack);
         }
+        if self.shared {
+            self.refresh().await?;
+        }
         let now = self.now();
         let mut inner = self.inner.lock().await;
         let Inner {
@@ -403,9 +466,20 @@ impl RaService {
     /// `GET /v3/authorization-certificate`: the ZIP of an i-period.
     pub async fn download(&self, request: &[u8]) -> Result<Vec<u8>, RaError> {
         let now = self.now();
-        let inner = self.inner.lock().await;
-        self.ra
-            .handle_download(&inner.state, self.ks.as_ref(), request, now)
+        let r = {
+            let inner = self.inner.lock().await;
+            self.ra
+                .handle_download(&inner.state, self.ks.as_ref(), request, now)
+        };
+        match r {
+            Err(RaError::NotFound | RaError::NotReady { .. }) if self.shared => {
+                self.refresh().await?;
+                let inner = self.inner.lock().await;
+                self.ra
+                    .handle_download(&inner.state, self.ks.as_ref(), request, now)
+            }
+            r => r,
+        }
     }
 
     pub async fn expand(&self) -> Result<usize, RaError> {
@@ -584,6 +658,9 @@ impl RaService {
     /// One worker step: expand pending requests, release shuffled batches,
     /// send what is in flight to the ACA and store the answers.
     pub async fn step(&self) -> Result<StepReport, RaError> {
+        if self.shared {
+            self.refresh().await?;
+        }
         let expanded = self.expand().await?;
         let released = self.release().await?;
         let (stored, failed) = self.send().await?;

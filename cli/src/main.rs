@@ -5,6 +5,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod audit;
 mod bench;
 mod device;
 mod export;
@@ -37,6 +38,8 @@ enum Command {
     Export(export::ExportArgs),
     /// Measure the verification engine and signer against OpenSSL.
     Bench(bench::BenchArgs),
+    /// Check the hash chain of the audit logs of a data directory.
+    Audit(audit::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,5 +51,6 @@ fn main() -> ExitCode {
         Command::Init(args) => init::run(args),
         Command::Export(args) => export::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Audit(args) => audit::run(args),
     }
 }

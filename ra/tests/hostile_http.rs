@@ -17,7 +17,12 @@ use sqlx::Row;
 /// Row count of every table and the audit head, per database.
 async fn snapshot(net: &Net) -> Vec<(String, i64)> {
     let mut out = Vec::new();
-    for (n, db) in net.dbs.iter().chain(std::iter::once(&net.ra_db)).enumerate() {
+    for (n, db) in net
+        .dbs
+        .iter()
+        .chain(std::iter::once(&net.ra_db))
+        .enumerate()
+    {
         let pool = db.store.pool();
         let tables: Vec<String> = sqlx::query(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
@@ -135,6 +140,10 @@ async fn hostile_input_is_refused_with_a_reason_and_changes_nothing() {
         hostile_posts(&net.peers.aca, path, scms_ca::aca_service::MAX_REQUEST).await;
     }
 
-    assert_eq!(before, snapshot(&net).await, "a rejected request changed state");
+    assert_eq!(
+        before,
+        snapshot(&net).await,
+        "a rejected request changed state"
+    );
     net.stop().await;
 }

@@ -10,6 +10,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 need=()
 command -v openssl >/dev/null || need+=(openssl)
 command -v python3 >/dev/null || need+=(python3)
+# The audit test edits a database with the sqlite3 tool, not through our code.
+command -v sqlite3 >/dev/null || need+=(sqlite3)
 command -v softhsm2-util >/dev/null || need+=(softhsm2)
 # The openssl crate (benchmarks and differential tests of the verification engine).
 dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)

@@ -603,7 +603,15 @@ impl Aca {
                 key_label: &self.key_label,
             },
             &params,
-        )?;
+        )
+        .map_err(|e| match e {
+            // The RA's certificate does not permit what the profile issues: the
+            // RA is refused (403), not an internal failure.
+            CaError::Lint(l) if l.rule == crate::lint::LintRule::Request => {
+                AcaError::Unauthorized(format!("RA: {l}"))
+            }
+            e => AcaError::Ca(e),
+        })?;
         let private_key_info = match (&issued.reconstruction, &shift) {
             (Some(s), _) | (None, Some(s)) => Some(scalar32(s)?),
             (None, None) => None,

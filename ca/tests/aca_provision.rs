@@ -40,6 +40,9 @@ struct Setup {
     /// A device's enrollment certificate (key "dev-enrol"): it has
     /// certRequestPermissions but is no RA.
     enrollment: Vec<u8>,
+    /// An RA certificate (key "narrow-ra") whose certRequestPermissions name
+    /// only PSID 127, not what the pseudonym profile issues.
+    narrow_ra: Vec<u8>,
 }
 
 fn curve(f: Family) -> Curve {
@@ -90,8 +93,27 @@ fn setup(family: Family) -> Setup {
         .record
         .certificate;
     trust_eca(&mut aca, h.certificate("eca").unwrap());
+    let narrow = scms_ca::profile::builtin_toml(family, "ra")
+        .unwrap()
+        .replace("all = true", "psids = [{ psid = 127 }]");
+    assert!(narrow.contains("psid = 127"), "{narrow}");
+    let narrow = scms_ca::profile::Profile::from_toml(&narrow).unwrap();
+    let info = ks.generate("narrow-ra", curve(family)).unwrap();
+    let key = scms_crypto::suite::PublicKey::from_sec1(info.curve, &info.public_key).unwrap();
+    let mut p = IssueParams::new(
+        &narrow,
+        SubjectId::Name("narrow-ra.example".into()),
+        key,
+        now - 86_400,
+    );
+    p.craca_id = h.craca_id().unwrap();
+    let narrow_ra = scms_ca::issue::issue(&ks, &h.issuer_ref("ica").unwrap(), &p)
+        .unwrap()
+        .record
+        .certificate;
     Setup {
         enrollment,
+        narrow_ra,
         family,
         ks,
         h,
@@ -163,6 +185,8 @@ fn request(s: &Setup, cocoon: &SecretKey, enc: &SecretKey, r: &Req) -> Vec<u8> {
     )));
     let (label, cert) = if r.signer == "enrollment" {
         ("dev-enrol", &s.enrollment[..])
+    } else if r.signer == "narrow-ra" {
+        ("narrow-ra", &s.narrow_ra[..])
     } else {
         (
             &s.h.key_labels[r.signer][..],
@@ -276,6 +300,23 @@ fn issue_and_open(family: Family) {
         }),
         Err(AcaError::Malformed(_))
     ));
+
+    // An RA may not obtain what its certificate does not permit: the same
+    // request from an RA whose certRequestPermissions lack the profile's PSIDs.
+    match refuse(Req {
+        signer: "narrow-ra",
+        plvs: plvs(),
+        enc_key: true,
+        flags: vec![],
+    }) {
+        Err(AcaError::Unauthorized(why)) => {
+            assert!(
+                why.contains("not in the requester's certRequestPermissions"),
+                "{why}"
+            )
+        }
+        other => panic!("narrow RA: {:?}", other.map(|_| ())),
+    }
 
     // Compact unified: no certEncKey; the response is encrypted to the
     // cocoon key and not signed, from an ACA whose certificate has usesCubk.

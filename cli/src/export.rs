@@ -31,7 +31,7 @@ fn fail(msg: impl Into<String>) -> Fail {
 }
 
 /// The database of a data directory.
-fn database_url(dir: &Path, given: Option<&String>) -> Result<String, Fail> {
+pub(crate) fn database_url(dir: &Path, given: Option<&String>) -> Result<String, Fail> {
     if let Some(u) = given {
         return Ok(u.clone());
     }

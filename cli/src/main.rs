@@ -5,6 +5,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod audit;
 mod bench;
 mod demo;
 mod device;
@@ -44,6 +45,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Run a whole SCMS with simulated vehicles on this machine (the main job).
     Demo(demo::DemoArgs),
+    /// Check the hash chain of the audit logs of a data directory.
+    Audit(audit::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,5 +60,6 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Audit(args) => audit::run(args),
     }
 }

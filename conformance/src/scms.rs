@@ -137,60 +137,12 @@ pub fn http_call(
 }
 
 fn parse_answer(raw: &[u8]) -> Result<HttpAnswer, String> {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or("no end of the HTTP header")?;
-    let head = String::from_utf8_lossy(&raw[..split]);
-    let mut lines = head.lines();
-    let status: u16 = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or("no HTTP status")?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    let chunked = headers
-        .iter()
-        .any(|(k, v)| k == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
-    if chunked {
-        body = dechunk(&body)?;
-    } else if let Some(n) = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-    {
-        body.truncate(n);
-    }
+    let r = scms_ra::http::parse_response(raw).map_err(|e| e.to_string())?;
     Ok(HttpAnswer {
-        status,
-        headers,
-        body,
+        status: r.status,
+        headers: r.headers,
+        body: r.body,
     })
-}
-
-fn dechunk(mut b: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    loop {
-        let eol = b
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or("chunked body: no chunk size")?;
-        let size = std::str::from_utf8(&b[..eol]).map_err(|_| "chunk size")?;
-        let n = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16)
-            .map_err(|_| "chunk size")?;
-        if n == 0 {
-            return Ok(out);
-        }
-        let chunk = b
-            .get(eol + 2..eol + 2 + n)
-            .ok_or("chunked body: truncated")?;
-        out.extend_from_slice(chunk);
-        b = b.get(eol + 4 + n..).ok_or("chunked body: truncated")?;
-    }
 }
 
 /// Where the MA reaches the other authorities, but for the CRL generator

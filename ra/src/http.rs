@@ -91,10 +91,12 @@ pub async fn call(
     s.write_all(&out).await?;
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).await?;
-    parse(&buf)
+    parse_response(&buf)
 }
 
-fn parse(buf: &[u8]) -> Result<HttpResponse, HttpError> {
+/// Parses a whole HTTP/1.1 response as read until the server closed the
+/// connection (status, headers, body; chunked or sized).
+pub fn parse_response(buf: &[u8]) -> Result<HttpResponse, HttpError> {
     let end = buf
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

@@ -27,7 +27,7 @@ use clap::{Args, Subcommand};
 use scms_asn1::ieee1609dot2::time::time64_from_unix_micros;
 use scms_asn1::ieee1609dot2::Certificate;
 use scms_crypto::suite::{Curve, SecretKey};
-use scms_hsm::MemoryKeyStore;
+use scms_hsm::{KeyStore, MemoryKeyStore};
 use scms_sdk::{Message, PseudonymPolicy, PseudonymPool, Verifier, VerifierConfig};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -356,26 +356,13 @@ fn trust_for_enroll(
         .map_err(|e| format!("{e} ({})", certs.display()))
 }
 
-/// A fresh enrollment key under `label` in `keys` (its hex for the key
-/// file) and what to ask for: the enrollment profile's permissions and region.
-fn new_enrollment_key(
-    keys: &MemoryKeyStore,
-    label: &str,
-    now: u32,
-) -> Result<
-    (
-        Zeroizing<String>,
-        scms_asn1::ieee1609dot2::ToBeSignedCertificate<'static>,
-    ),
-    String,
-> {
+/// A fresh enrollment key under `label` in `keys`; its hex for the key file.
+fn new_enrollment_key(keys: &MemoryKeyStore, label: &str) -> Result<Zeroizing<String>, String> {
     let key = SecretKey::generate(Curve::NistP256, &mut scms_crypto::suite::os_rng())
         .map_err(|e| e.to_string())?;
     let key_text = key_hex(&key);
-    let public = key.public_key();
     keys.insert(label, key).map_err(|e| e.to_string())?;
-    let tbs = crate::vehicle::enrollment_tbs(scms_ca::profile::Family::Us, &public, now)?;
-    Ok((key_text, tbs))
+    Ok(key_text)
 }
 
 /// Writes the enrollment certificate and its key of the device.
@@ -408,10 +395,7 @@ fn enroll(common: &Common, eca_url: &str) -> Result<ExitCode, String> {
     let eca = scms_sdk::http::EcaClient::new(eca_url);
     let mut store = trust_for_enroll(common, &eca)?;
     let keys = MemoryKeyStore::new();
-    let key = SecretKey::generate(Curve::NistP256, &mut scms_crypto::suite::os_rng())
-        .map_err(|e| e.to_string())?;
-    let key_text = key_hex(&key);
-    keys.insert("enrollment", key).map_err(|e| e.to_string())?;
+    let key_text = new_enrollment_key(&keys, "enrollment")?;
     let certificate = crate::vehicle::enroll(
         scms_ca::profile::Family::Us,
         &eca,
@@ -439,7 +423,9 @@ fn enroll_successor(common: &Common, eca_url: &str) -> Result<ExitCode, String> 
     let current = load_enrollment(common, &keys, "current")?;
     let ra_path = common.data_dir.join("certs").join("ra.oer");
     let ra = std::fs::read(&ra_path).map_err(|e| format!("{}: {e}", ra_path.display()))?;
-    let (key_text, tbs) = new_enrollment_key(&keys, "next", now)?;
+    let key_text = new_enrollment_key(&keys, "next")?;
+    let next = keys.public_key("next").map_err(|e| e.to_string())?;
+    let tbs = crate::vehicle::enrollment_tbs(scms_ca::profile::Family::Us, &next, now)?;
     let request = build_successor_request(&keys, "current", &current, "next", &tbs, &ra, now)
         .map_err(|e| e.to_string())?;
     let ack = eca

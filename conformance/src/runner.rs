@@ -19,6 +19,9 @@ pub struct RunOptions {
     pub family: Family,
     /// Comma-separated ID patterns (`*` matches any run of characters).
     pub only: Option<String>,
+    /// `(role, URL)`: with an `http://` target, the paths of that authority
+    /// go to URL (see [`crate::scms::ENDPOINT_ROLES`]).
+    pub endpoints: Vec<(String, String)>,
 }
 
 /// One test purpose's result.
@@ -103,7 +106,17 @@ struct Targets {
     scms: Option<Box<dyn Scms>>,
 }
 
-fn targets(target: &str, family: Family, need_scms: bool) -> Result<Targets, String> {
+fn targets(
+    target: &str,
+    endpoints: &[(String, String)],
+    family: Family,
+    need_scms: bool,
+) -> Result<Targets, String> {
+    if !endpoints.is_empty() && !target.starts_with("http://") {
+        return Err(format!(
+            "--endpoint needs an http:// target, not {target:?}"
+        ));
+    }
     let local = |defect| -> Result<Option<Box<dyn Scms>>, String> {
         Ok(if need_scms {
             Some(Box::new(LocalScms::new(family, defect)?))
@@ -118,9 +131,13 @@ fn targets(target: &str, family: Family, need_scms: bool) -> Result<Targets, Str
         });
     }
     if target.starts_with("http://") {
+        let mut scms = HttpScms::new(target);
+        for (role, url) in endpoints {
+            scms = scms.with_endpoint(role, url)?;
+        }
         return Ok(Targets {
             device: None,
-            scms: Some(Box::new(HttpScms::new(target))),
+            scms: Some(Box::new(scms)),
         });
     }
     if let Some(cmd) = target.strip_prefix("adapter:") {
@@ -172,7 +189,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, String> {
     let started = rfc3339(SystemTime::now());
     let need_scms = tps.iter().any(|t| t.needs == Needs::Scms);
     let world = DeviceWorld::new(opts.family).map_err(|e| format!("fixtures: {e}"))?;
-    let mut t = targets(&opts.target, opts.family, need_scms)?;
+    let mut t = targets(&opts.target, &opts.endpoints, opts.family, need_scms)?;
     let mut session = ScmsSession::default();
     let mut results = Vec::with_capacity(tps.len());
     for tp in &tps {

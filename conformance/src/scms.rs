@@ -77,9 +77,32 @@ pub trait Scms {
     }
 }
 
-/// An SCMS at `http://HOST:PORT`.
+/// The 1609.2.1 paths the suite calls, by the authority that answers them.
+/// A deployment that serves each authority on its own address is driven
+/// with one `ROLE=URL` endpoint per role ([`HttpScms::with_endpoint`]).
+pub const ENDPOINT_ROLES: &[(&str, &[&str])] = &[
+    (
+        "eca",
+        &[
+            "/v3/enrollment-certificate",
+            "/v3/ca-certificate",
+            "/v3/ctl",
+        ],
+    ),
+    (
+        "ra",
+        &["/v3/ra-certificate", "/v3/authorization-certificate"],
+    ),
+    ("crl", &["/v3/crl"]),
+    ("ma", &["/v3/ma-certificate", "/v3/misbehavior-report"]),
+];
+
+/// An SCMS at `http://HOST:PORT`, or at one address per authority.
 pub struct HttpScms {
+    /// Where every path not routed by an endpoint goes.
     pub base: String,
+    /// Path -> base URL of the authority that answers it.
+    pub routes: Vec<(&'static str, String)>,
     pub timeout: Duration,
 }
 
@@ -87,8 +110,37 @@ impl HttpScms {
     pub fn new(base: &str) -> Self {
         Self {
             base: base.trim_end_matches('/').to_string(),
+            routes: Vec::new(),
             timeout: Duration::from_secs(20),
         }
+    }
+
+    /// Sends the paths of `role` (one of [`ENDPOINT_ROLES`]) to `url`.
+    pub fn with_endpoint(mut self, role: &str, url: &str) -> Result<Self, String> {
+        let (_, paths) = ENDPOINT_ROLES
+            .iter()
+            .find(|(r, _)| *r == role)
+            .ok_or_else(|| {
+                let roles: Vec<&str> = ENDPOINT_ROLES.iter().map(|(r, _)| *r).collect();
+                format!("endpoint {role:?}: expected one of {}", roles.join(", "))
+            })?;
+        if !url.starts_with("http://") {
+            return Err(format!("endpoint {role}={url}: expected http://HOST:PORT"));
+        }
+        let url = url.trim_end_matches('/');
+        self.routes.retain(|(p, _)| !paths.contains(p));
+        self.routes
+            .extend(paths.iter().map(|p| (*p, url.to_string())));
+        Ok(self)
+    }
+
+    /// The base URL that answers `path` (its query string ignored).
+    pub fn base_for(&self, path: &str) -> &str {
+        let bare = path.split('?').next().unwrap_or(path);
+        self.routes
+            .iter()
+            .find(|(p, _)| *p == bare)
+            .map_or(self.base.as_str(), |(_, u)| u.as_str())
     }
 }
 
@@ -100,7 +152,14 @@ impl Scms for HttpScms {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Result<HttpAnswer, String> {
-        http_call(&self.base, method, path, headers, body, self.timeout)
+        http_call(
+            self.base_for(path),
+            method,
+            path,
+            headers,
+            body,
+            self.timeout,
+        )
     }
 }
 

@@ -111,6 +111,7 @@ fn an_adapter_that_does_not_speak_the_protocol_is_refused() {
             target: cmd.into(),
             family: Family::Us,
             only: Some("TP_SPDU_RCV_VALID_01".into()),
+            endpoints: Vec::new(),
         });
         assert!(r.is_err(), "{cmd}");
     }

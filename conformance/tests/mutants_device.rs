@@ -50,6 +50,7 @@ fn an_unknown_mutant_is_an_error() {
         target: "mutant:no-such".into(),
         family: Family::Us,
         only: None,
+        endpoints: Vec::new(),
     });
     assert!(r.is_err());
 }

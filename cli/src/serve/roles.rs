@@ -257,6 +257,19 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
             )
             .await
             .map_err(|e| format!("crl: {e}"))?;
+            // Devices ask for the current CRL before anything is revoked: a
+            // fresh hierarchy publishes an empty one at once.
+            for series in [svc.config().linkage_series, svc.config().hash_series] {
+                match svc.latest(series).await {
+                    Err(scms_ca::crl_service::CrlServiceError::NotFound) => {
+                        svc.issue(series)
+                            .await
+                            .map_err(|e| format!("crl: first CRL of series {series}: {e}"))?;
+                    }
+                    Err(e) => return Err(format!("crl: {e}")),
+                    Ok(_) => {}
+                }
+            }
             (scms_ca::crl_service::router(Arc::new(svc)), None, None, &[])
         }
         Role::Ma => {

@@ -8,8 +8,9 @@ use scms_conformance::tp::Verdict;
 
 const USAGE: &str = "usage:
   scms-conformance run --target TARGET [--profile us|cn] [--only PATTERN[,PATTERN...]]
-                       [--json FILE] [--junit FILE] [--html FILE]
+                       [--endpoint ROLE=URL]... [--json FILE] [--junit FILE] [--html FILE]
       TARGET: sdk | http://HOST:PORT | adapter:CMD | mutant:NAME
+      --endpoint ROLE=URL (http targets): the paths of ROLE (eca, ra, crl, ma) go to URL
       exit status: 0 all pass or inconclusive, 1 a test purpose failed, 2 usage or setup error
   scms-conformance list [--markdown] [--only PATTERN]
   scms-conformance mutants [--verbose | --markdown]";
@@ -35,6 +36,7 @@ fn main() {
     let mut target = None;
     let mut family = Family::Us;
     let mut only = None;
+    let mut endpoints = Vec::new();
     let (mut json, mut junit, mut html) = (None, None, None);
     let mut markdown = false;
     let mut verbose = false;
@@ -55,6 +57,13 @@ fn main() {
                 }
             }
             "--only" => only = Some(value()),
+            "--endpoint" => {
+                let v = value();
+                let (role, url) = v
+                    .split_once('=')
+                    .unwrap_or_else(|| die(&format!("--endpoint {v}: expected ROLE=URL")));
+                endpoints.push((role.to_string(), url.to_string()));
+            }
             "--json" => json = Some(value()),
             "--junit" => junit = Some(value()),
             "--html" => html = Some(value()),
@@ -103,6 +112,7 @@ fn main() {
                 target,
                 family,
                 only,
+                endpoints,
             })
             .unwrap_or_else(|e| die(&e));
             for t in &r.results {

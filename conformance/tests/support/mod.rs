@@ -13,6 +13,7 @@ pub fn run_suite(target: &str, family: Family, only: Option<&str>) -> RunReport 
         target: target.to_string(),
         family,
         only: only.map(str::to_string),
+        endpoints: Vec::new(),
     })
     .unwrap_or_else(|e| panic!("{target}: {e}"))
 }

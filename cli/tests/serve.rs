@@ -5,123 +5,22 @@
 //! starts only those roles, logs are JSON lines with `--log-format json`, and
 //! SIGTERM ends the process cleanly.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const PASS: (&str, &str) = ("SCMS_TEST_PASS", "correct horse battery staple");
+mod serve_support;
 
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
+use serve_support::{init_data_dir, s, Server, PASS};
 
 /// A data directory with a hierarchy and a serving configuration on free ports.
 fn data_dir() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let out = Command::new(env!("CARGO_BIN_EXE_scms"))
-        .args(["init", "--data-dir", s(tmp.path()), "--pass-env", PASS.0])
-        .env(PASS.0, PASS.1)
-        .output()
-        .expect("run scms init");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut cfg = std::fs::OpenOptions::new()
-        .append(true)
-        .open(tmp.path().join("scms.toml"))
-        .expect("scms.toml");
-    let mut extra =
-        String::from("pass_env = \"SCMS_TEST_PASS\"\n[serve]\nbody_limit = 4096\n[serve.listen]\n");
-    for role in ["root", "eca", "aca", "ra", "la1", "la2", "ma", "crl"] {
-        extra.push_str(&format!("{role} = \"127.0.0.1:0\"\n"));
-    }
-    extra.push_str("[ra]\nworker_period_ms = 100\n");
-    cfg.write_all(extra.as_bytes()).expect("write");
-    tmp
-}
-
-struct Server {
-    child: Child,
-    /// role -> base URL, from the lines `scms serve` prints.
-    urls: Vec<(String, String)>,
-}
-
-impl Server {
-    fn start(dir: &Path, extra: &[&str], roles: usize) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_scms"))
-            .args(["serve", "--config", s(&dir.join("scms.toml"))])
-            .args(extra)
-            .env(PASS.0, PASS.1)
-            .env_remove("SCMS_DATABASE_URL")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run scms serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut urls = Vec::new();
-        while urls.len() < roles {
-            let line = rx
-                .recv_timeout(Duration::from_secs(30))
-                .expect("scms serve prints its roles");
-            let (role, url) = line.split_once(' ').expect("ROLE URL");
-            urls.push((role.to_string(), url.to_string()));
-        }
-        Server { child, urls }
-    }
-
-    fn url(&self, role: &str) -> &str {
-        &self
-            .urls
-            .iter()
-            .find(|(r, _)| r == role)
-            .unwrap_or_else(|| panic!("{role} not served"))
-            .1
-    }
-
-    /// SIGTERM, then the exit code and stderr.
-    fn terminate(mut self) -> (Option<i32>, String) {
-        let st = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(st.success());
-        let t0 = Instant::now();
-        let code = loop {
-            if let Some(st) = self.child.try_wait().expect("wait") {
-                break st.code();
-            }
-            assert!(
-                t0.elapsed() < Duration::from_secs(15),
-                "no exit after SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        let mut err = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            let _ = e.read_to_string(&mut err);
-        }
-        (code, err)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    init_data_dir(
+        &[],
+        "[serve]\nbody_limit = 4096\n[ra]\nworker_period_ms = 100\n",
+    )
 }
 
 /// (status, headers in lower case, body) of one HTTP/1.1 exchange.
@@ -334,7 +233,7 @@ fn a_role_subset_with_json_logs() {
     assert!(!chain.is_empty());
 
     let (code, err) = server.terminate();
-    assert_eq!(code, Some(0));
+    assert_eq!(code, Some(0), "{err}");
     let lines: Vec<serde_json::Value> = err
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -363,4 +262,296 @@ fn unknown_configuration_keys_are_refused() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bodylimit"));
+}
+
+/// `openssl s_client` sends `request` to `addr`, trusting `ca`; its stdout.
+fn tls_exchange(addr: &str, ca: &Path, request: &str) -> (bool, String) {
+    let mut child = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            addr,
+            "-quiet",
+            "-verify_return_error",
+        ])
+        .args(["-verify_hostname", "localhost", "-CAfile", s(ca)])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run openssl s_client");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(request.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("openssl");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn tls_on_the_device_facing_roles() {
+    let dir = data_dir();
+    // A self-signed certificate for localhost, made by OpenSSL.
+    let (cert, key) = (dir.path().join("tls.pem"), dir.path().join("tls.key"));
+    let out = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "2", "-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost"])
+        .args(["-keyout", s(&key), "-out", s(&cert)])
+        .output()
+        .expect("openssl req");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let server = Server::start_with_env(
+        dir.path(),
+        &["--role", "ra", "--role", "aca"],
+        2,
+        &[("SCMS_TLS_CERT", s(&cert)), ("SCMS_TLS_KEY", s(&key))],
+    );
+    let url = |role: &str| server.url(role).to_string();
+    let ra = url("ra");
+    assert!(ra.starts_with("https://"), "{ra}");
+    let addr = ra
+        .trim_start_matches("https://")
+        .replace("127.0.0.1", "localhost");
+    let request = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    let (ok, answer) = tls_exchange(&addr, &cert, request);
+    assert!(ok, "TLS exchange with the RA failed: {answer}");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.trim_end().ends_with("ok"), "{answer}");
+    // The RA's certificate over TLS: the same bytes a device gets.
+    let (ok, answer) = tls_exchange(
+        &addr,
+        &cert,
+        "GET /v3/ra-certificate HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    assert!(ok && answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // A client that does not trust the certificate is refused the handshake.
+    let other = dir.path().join("other.pem");
+    let out = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "2", "-subj", "/CN=localhost"])
+        .args([
+            "-keyout",
+            s(&dir.path().join("other.key")),
+            "-out",
+            s(&other),
+        ])
+        .output()
+        .expect("openssl req");
+    assert!(out.status.success());
+    let (ok, _) = tls_exchange(&addr, &other, request);
+    assert!(!ok, "a certificate the client does not trust was accepted");
+    // Plain HTTP to the TLS port gets no HTTP answer.
+    let mut sock = TcpStream::connect(ra.trim_start_matches("https://")).expect("connect");
+    sock.set_read_timeout(Some(Duration::from_secs(10))).ok();
+    sock.write_all(request.as_bytes()).expect("write");
+    let mut buf = Vec::new();
+    let _ = sock.read_to_end(&mut buf);
+    assert!(!buf.starts_with(b"HTTP/1.1 200"), "{}", text(&buf));
+    // The ACA, called only by the authorities, stays plain HTTP.
+    let aca = url("aca");
+    assert!(aca.starts_with("http://"), "{aca}");
+    let (st, _, _) = http(&aca, "GET", "/healthz", b"");
+    assert_eq!(st, 200);
+}
+
+/// Reads until the server closes the connection (or `limit` passes); what came.
+fn read_until_closed(sock: &mut TcpStream, limit: Duration) -> (Vec<u8>, Duration) {
+    sock.set_read_timeout(Some(limit)).ok();
+    let t0 = Instant::now();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        match sock.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+        if t0.elapsed() > limit {
+            break;
+        }
+    }
+    (buf, t0.elapsed())
+}
+
+#[test]
+fn slow_idle_and_malformed_clients_are_cut_off() {
+    let dir = init_data_dir(
+        &[],
+        "[serve]\nheader_timeout_ms = 1000\nmax_connections = 8\n",
+    );
+    let server = Server::start(dir.path(), &["--role", "root"], 1);
+    let base = server.url("root").to_string();
+    let addr = base.trim_start_matches("http://").to_string();
+    wait_ready(&base);
+
+    // Headers that never end (one byte at a time, then silence): closed
+    // after the header timeout, without an answer to a request never made.
+    let mut slow = TcpStream::connect(&addr).expect("connect");
+    for b in b"GET /healthz HTTP/1.1\r\nHost: x\r\n" {
+        slow.write_all(&[*b]).expect("write");
+    }
+    let (got, took) = read_until_closed(&mut slow, Duration::from_secs(10));
+    assert!(took < Duration::from_secs(5), "slow client held {took:?}");
+    assert!(!got.starts_with(b"HTTP/1.1 200"), "{}", text(&got));
+
+    // A connection that sends nothing is closed too.
+    let mut idle = TcpStream::connect(&addr).expect("connect");
+    let (_, took) = read_until_closed(&mut idle, Duration::from_secs(10));
+    assert!(
+        took < Duration::from_secs(5),
+        "idle connection held {took:?}"
+    );
+
+    // Malformed header line: 400.
+    let (st, _, _) = raw(
+        &base,
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nthis is not a header\r\n\r\n",
+        b"",
+    );
+    assert_eq!(st, 400);
+    // Headers over the limit (16 KiB): 431.
+    let big = format!(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\nConnection: close\r\n\r\n",
+        "a".repeat(32 * 1024)
+    );
+    let mut sock = TcpStream::connect(&addr).expect("connect");
+    sock.write_all(big.as_bytes()).expect("write");
+    let (got, _) = read_until_closed(&mut sock, Duration::from_secs(10));
+    assert!(got.starts_with(b"HTTP/1.1 431"), "{}", text(&got));
+    // Too many header fields: 431 as well.
+    let mut many = String::from("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+    for i in 0..200 {
+        many.push_str(&format!("X-{i}: v\r\n"));
+    }
+    many.push_str("Connection: close\r\n\r\n");
+    let mut sock = TcpStream::connect(&addr).expect("connect");
+    sock.write_all(many.as_bytes()).expect("write");
+    let (got, _) = read_until_closed(&mut sock, Duration::from_secs(10));
+    assert!(got.starts_with(b"HTTP/1.1 431"), "{}", text(&got));
+
+    // Every connection slot (8) taken by silent clients: a real client
+    // waits in the accept queue and is answered once their time is up.
+    let hogs: Vec<TcpStream> = (0..8)
+        .map(|_| TcpStream::connect(&addr).expect("connect"))
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let t0 = Instant::now();
+    let (st, _, body) = http(&base, "GET", "/healthz", b"");
+    assert_eq!(st, 200, "{}", text(&body));
+    assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
+    drop(hogs);
+
+    let (code, _) = server.terminate();
+    assert_eq!(code, Some(0));
+}
+
+/// Row count of every table and the audit head of the data directory's
+/// SQLite database, read with the sqlite3 tool (not our code).
+fn db_snapshot(dir: &Path) -> String {
+    let db = dir.join("scms.db");
+    let sql = |q: &str| -> String {
+        let out = Command::new("sqlite3")
+            .arg(&db)
+            .arg(q)
+            .output()
+            .expect("run sqlite3 (scripts/test.sh installs it)");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let tables = sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         ORDER BY name",
+    );
+    assert!(tables.lines().count() > 10, "{tables}");
+    let mut snap = String::new();
+    for t in tables.lines() {
+        snap.push_str(&format!(
+            "{t} {}",
+            sql(&format!("SELECT COUNT(*) FROM {t}"))
+        ));
+    }
+    snap.push_str(&sql("SELECT seq, hex(head_hash) FROM audit_head"));
+    snap
+}
+
+fn assert_reasoned_4xx(what: &str, st: u16, body: &[u8]) {
+    let t = text(body);
+    assert!((400..500).contains(&st), "{what}: {st} {t:?} is not a 4xx");
+    assert!(
+        !t.trim().is_empty() && t.trim().lines().count() == 1,
+        "{what}: {st} needs a one-line reason, got {t:?}"
+    );
+}
+
+#[test]
+fn every_documented_post_refuses_hostile_bodies_and_changes_nothing() {
+    let dir = data_dir();
+    let server = Server::start(dir.path(), &[], 8);
+    for (_, base) in &server.urls {
+        wait_ready(base);
+    }
+    // The RA worker and the CRL signer write at start: let them settle.
+    std::thread::sleep(Duration::from_millis(500));
+    let before = db_snapshot(dir.path());
+    let mut posts = 0;
+    for (role, base) in &server.urls {
+        let (_, _, body) = http(base, "GET", "/openapi.json", b"");
+        let doc: serde_json::Value = serde_json::from_slice(&body).expect("OpenAPI is JSON");
+        for (path, ops) in doc["paths"].as_object().expect("paths") {
+            if ops.get("post").is_none() {
+                continue;
+            }
+            posts += 1;
+            let what = format!("{role} POST {path}");
+            // Over the configured body limit (4096): 413 with a reason.
+            let (st, _, body) = http(base, "POST", path, &[0x03; 4097]);
+            assert_eq!(st, 413, "{what}: {}", text(&body));
+            for (kind, junk) in [
+                ("junk", &b"\xff\xfe this is not COER at all"[..]),
+                // Ieee1609Dot2Data, signedData, cut short.
+                ("truncated COER", &[0x03, 0x81, 0x00, 0x40, 0x03, 0x80][..]),
+                // A length prefix announcing far more than is sent.
+                (
+                    "long length",
+                    &[0x03, 0x80, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x00][..],
+                ),
+                ("empty", &[][..]),
+            ] {
+                let (st, _, body) = http(base, "POST", path, junk);
+                assert_reasoned_4xx(&format!("{what} {kind}"), st, &body);
+            }
+        }
+        // Junk in query strings of the GET routes that take one.
+        for q in ["/v3/crl?series=zz", "/v3/ma-certificate?psid=not-hex"] {
+            let (st, _, body) = http(base, "GET", q, b"");
+            assert!(st != 500 && st < 500, "{role} {q}: {st} {}", text(&body));
+        }
+    }
+    assert!(posts >= 9, "{posts} POST routes documented");
+    assert_eq!(
+        before,
+        db_snapshot(dir.path()),
+        "a refused request changed state"
+    );
+    let (code, _) = server.terminate();
+    assert_eq!(code, Some(0));
 }

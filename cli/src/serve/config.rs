@@ -94,6 +94,11 @@ pub struct ServeTable {
     pub log: Option<String>,
     pub body_limit: Option<usize>,
     pub request_timeout_ms: Option<u64>,
+    /// Time for a client to send the request headers (also between requests
+    /// on a kept-alive connection).
+    pub header_timeout_ms: Option<u64>,
+    /// Connections served at once per role; more wait in the accept queue.
+    pub max_connections: Option<usize>,
     pub shutdown_grace_ms: Option<u64>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -134,6 +139,7 @@ pub struct Config {
     pub log: String,
     pub body_limit: usize,
     pub request_timeout: Duration,
+    pub conn: super::conn::ConnLimits,
     pub shutdown_grace: Duration,
     pub tls: Option<(PathBuf, PathBuf)>,
     pub listen: BTreeMap<Role, SocketAddr>,
@@ -159,6 +165,8 @@ pub struct RaSettings {
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
 pub const DEFAULT_GRACE_MS: u64 = 10_000;
+pub const DEFAULT_HEADER_TIMEOUT_MS: u64 = 10_000;
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// Where a value came from when it is wrong.
 fn bad(key: &str, why: impl std::fmt::Display) -> String {
@@ -262,6 +270,18 @@ impl Config {
         if timeout_ms == 0 {
             return Err(bad("request_timeout_ms", "must be positive"));
         }
+        let header_timeout_ms = parse_env::<u64>(env, "SCMS_HEADER_TIMEOUT_MS")?
+            .or(s.header_timeout_ms)
+            .unwrap_or(DEFAULT_HEADER_TIMEOUT_MS);
+        if header_timeout_ms == 0 {
+            return Err(bad("header_timeout_ms", "must be positive"));
+        }
+        let max_connections = parse_env::<usize>(env, "SCMS_MAX_CONNECTIONS")?
+            .or(s.max_connections)
+            .unwrap_or(DEFAULT_MAX_CONNECTIONS);
+        if max_connections == 0 {
+            return Err(bad("max_connections", "must be positive"));
+        }
         let grace_ms = parse_env::<u64>(env, "SCMS_SHUTDOWN_GRACE_MS")?
             .or(s.shutdown_grace_ms)
             .unwrap_or(DEFAULT_GRACE_MS);
@@ -319,6 +339,10 @@ impl Config {
             log,
             body_limit,
             request_timeout: Duration::from_millis(timeout_ms),
+            conn: super::conn::ConnLimits {
+                header_timeout: Duration::from_millis(header_timeout_ms),
+                max_connections,
+            },
             shutdown_grace: Duration::from_millis(grace_ms),
             tls,
             listen,

@@ -8,6 +8,7 @@
 //! role cannot start, 2 for configuration errors.
 
 pub mod config;
+pub mod conn;
 pub mod layer;
 pub mod roles;
 pub mod routes;
@@ -164,24 +165,13 @@ pub async fn start(
         };
         tasks.extend(built.tasks);
         let (app, _) = layer::app(built.service, limits);
-        let mut stop = rx.clone();
-        let signal = async move {
-            let _ = stop.wait_for(|s| *s).await;
-        };
+        let stop = rx.clone();
         let server = match (&tls, tls::device_facing(role)) {
             (Some(acceptor), true) => {
                 let l = tls::TlsListener::new(l, acceptor.clone());
-                tokio::spawn(async move {
-                    axum::serve(l, app.into_make_service())
-                        .with_graceful_shutdown(signal)
-                        .await
-                })
+                tokio::spawn(conn::serve(l, app, cfg.conn, stop))
             }
-            _ => tokio::spawn(async move {
-                axum::serve(l, app.into_make_service())
-                    .with_graceful_shutdown(signal)
-                    .await
-            }),
+            _ => tokio::spawn(conn::serve(l, app, cfg.conn, stop)),
         };
         tracing::info!(target: "scms::serve", role = role.as_str(), url = %urls[&role], "serving");
         servers.push(server);
@@ -194,25 +184,21 @@ pub async fn start(
     })
 }
 
-/// SIGTERM or ctrl-c.
-async fn termination() {
+/// SIGTERM or ctrl-c. The SIGTERM handler is installed when this is called,
+/// not when the future is first polled: a supervisor that stops the process
+/// right after it printed its addresses must not meet the default action.
+fn termination() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+            return;
         }
-    }
-    #[cfg(not(unix))]
-    {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
@@ -263,11 +249,12 @@ pub fn run(args: ServeArgs) -> ExitCode {
         let store = Store::connect(&cfg.database_url)
             .await
             .map_err(|e| format!("database: {e}"))?;
+        let stop = termination();
         let running = start(&cfg, &roles, keys, store.clone()).await?;
         for (role, url) in &running.urls {
             println!("{} {url}", role.as_str());
         }
-        termination().await;
+        stop.await;
         tracing::info!(target: "scms::serve", "shutting down");
         running.shutdown(cfg.shutdown_grace).await;
         store.close().await;

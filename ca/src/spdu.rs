@@ -22,6 +22,17 @@ pub fn signed_spdu(
     payload: Vec<u8>,
     form: SignerForm,
 ) -> Result<Vec<u8>, CaError> {
+    signed_with_header(ks, label, signer_cert, HeaderInfo::new(psid), payload, form)
+}
+
+fn signed_with_header(
+    ks: &dyn KeyStore,
+    label: &str,
+    signer_cert: &[u8],
+    header_info: HeaderInfo<'static>,
+    payload: Vec<u8>,
+    form: SignerForm,
+) -> Result<Vec<u8>, CaError> {
     let tbs = ToBeSignedData {
         payload: SignedDataPayload {
             data: Some(Box::new(Ieee1609Dot2Data::new(
@@ -31,7 +42,7 @@ pub fn signed_spdu(
             omitted: None,
             unknown_extensions: Default::default(),
         },
-        header_info: HeaderInfo::new(psid),
+        header_info,
     };
     Ok(scms_hsm::spdu::signed_data(
         ks,
@@ -61,6 +72,28 @@ pub fn scms_signed<T: scms_asn1::Encode>(
     )
 }
 
+/// Signs a CAMP `Scoped…` PDU as its timed `Signed…` SPDU (`TIMED_PROFILE`:
+/// the header also carries `generation_time`, Time64 microseconds, which the
+/// receiver checks for freshness so that an old request cannot be replayed).
+pub fn scms_signed_timed<T: scms_asn1::Encode>(
+    ks: &dyn KeyStore,
+    label: &str,
+    signer_cert: &[u8],
+    scoped: &T,
+    generation_time: u64,
+) -> Result<Vec<u8>, CaError> {
+    let mut header = HeaderInfo::new(scms_asn1::camp::base_types::SECURITY_MGMT_PSID);
+    header.generation_time = Some(generation_time);
+    signed_with_header(
+        ks,
+        label,
+        signer_cert,
+        header,
+        scms_asn1::encode(scoped)?,
+        SignerForm::Certificate,
+    )
+}
+
 /// A verified CAMP signed SPDU: the signer's certificate and the scoped PDU's bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScmsSigned {
@@ -77,18 +110,61 @@ pub fn verify_scms_signed(
     now: scms_asn1::ieee1609dot2::Time32,
     role: fn(&scms_asn1::ieee1609dot2dot1::protocol::SecurityMgmtSsp) -> bool,
 ) -> Result<ScmsSigned, crate::aca::ChainError> {
+    verify_profile(
+        trust,
+        bytes,
+        now,
+        &scms_asn1::camp::base_types::SCMS_SIGNED_PROFILE,
+        None,
+        role,
+    )
+}
+
+/// [`verify_scms_signed`] for a timed SPDU ([`scms_signed_timed`]): its
+/// generation time must lie within `max_skew_secs` of `now`, either way.
+pub fn verify_scms_signed_timed(
+    trust: &crate::aca::TrustStore,
+    bytes: &[u8],
+    now: scms_asn1::ieee1609dot2::Time32,
+    max_skew_secs: u32,
+    role: fn(&scms_asn1::ieee1609dot2dot1::protocol::SecurityMgmtSsp) -> bool,
+) -> Result<ScmsSigned, crate::aca::ChainError> {
+    verify_profile(
+        trust,
+        bytes,
+        now,
+        &scms_asn1::camp::protocol::TIMED_PROFILE,
+        Some(max_skew_secs),
+        role,
+    )
+}
+
+fn verify_profile(
+    trust: &crate::aca::TrustStore,
+    bytes: &[u8],
+    now: scms_asn1::ieee1609dot2::Time32,
+    profile: &scms_asn1::camp::base_types::SignedProfile,
+    max_skew_secs: Option<u32>,
+    role: fn(&scms_asn1::ieee1609dot2dot1::protocol::SecurityMgmtSsp) -> bool,
+) -> Result<ScmsSigned, crate::aca::ChainError> {
     use crate::aca::ChainError;
     let data: Ieee1609Dot2Data<'_> =
         scms_asn1::decode(bytes).map_err(|e| ChainError(format!("SPDU: {e}")))?;
-    let payload = scms_asn1::camp::base_types::scms_signed_payload(
-        &data,
-        &scms_asn1::camp::base_types::SCMS_SIGNED_PROFILE,
-    )
-    .map_err(|e| ChainError(format!("SPDU: {e}")))?
-    .to_vec();
+    let payload = scms_asn1::camp::base_types::scms_signed_payload(&data, profile)
+        .map_err(|e| ChainError(format!("SPDU: {e}")))?
+        .to_vec();
     let Ieee1609Dot2Content::SignedData(sd) = &data.content else {
         return Err(ChainError("SPDU: not signed data".into()));
     };
+    if let Some(skew) = max_skew_secs {
+        // Present: the profile checked it.
+        let t = sd.tbs_data.header_info.generation_time.unwrap_or(0) / 1_000_000;
+        if t.abs_diff(u64::from(now)) > u64::from(skew) {
+            return Err(ChainError(format!(
+                "SPDU: generated {t}, more than {skew} s from now ({now}): stale or replayed"
+            )));
+        }
+    }
     let signer = crate::aca::verify_signed_data(trust, sd, now)?;
     let cert: scms_asn1::ieee1609dot2::Certificate<'_> =
         scms_asn1::decode(&signer).map_err(|e| ChainError(e.to_string()))?;

@@ -46,6 +46,8 @@ pub enum LaError {
     Encode(scms_asn1::EncodeError),
     /// Randomness failed.
     Rng,
+    /// The service lacks what the request needs (its certificate, trust store).
+    NotConfigured(&'static str),
 }
 
 impl fmt::Display for LaError {
@@ -54,6 +56,7 @@ impl fmt::Display for LaError {
             Self::NoAcaKey => f.write_str("no key shared with the ACA"),
             Self::UnknownChain => f.write_str("unknown linkage chain"),
             Self::Unauthorized(w) => write!(f, "unauthorized: {w}"),
+            Self::NotConfigured(w) => write!(f, "not configured: {w}"),
             Self::BadRequest(w) => write!(f, "bad request: {w}"),
             Self::Envelope(e) => write!(f, "{e}"),
             Self::Encode(e) => write!(f, "encode: {e}"),

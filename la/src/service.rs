@@ -12,7 +12,7 @@
 //!
 //! | method and path | body in | body out |
 //! |---|---|---|
-//! | `POST /v1/pre-linkage-values` | [`encode_plv_request`] | [`encode_plv_response`] |
+//! | `POST /v1/pre-linkage-values` | the RA's CAMP `SignedRaLaIndividualPreLinkageValueRequest` ([`signed_plv_request`]; 403 unless signed by an RA chaining to the trust store, within [`PLV_REQUEST_MAX_SKEW_SECS`] of now; 503 without [`LaService::with_investigation`]) | [`encode_plv_response`] |
 //! | `GET /v1/aca-key` | | the key shared with the ACA, an `Ieee1609Dot2Data` encrypted to the ACA certificate |
 //! | `POST /v3/linkage-seed` | an MA's CAMP `SignedLSRequest` (linkage chain identifiers) | `SignedLSReply` signed by the LA: each chain's seed at the current i-period (403 for a signer without the MA role, 404 unless [`LaService::with_investigation`]) |
 //!
@@ -51,20 +51,89 @@ use crate::{
     PlvRequest, PlvResponse,
 };
 
-/// The PLV request body: `chain?` (1 octet flag, then 16) `i_first` `i_count` `j_count` (u32 BE).
-pub fn encode_plv_request(r: &PlvRequest) -> Vec<u8> {
-    let mut v = Vec::with_capacity(29);
-    match r.chain {
-        Some(c) => {
-            v.push(1);
-            v.extend_from_slice(&c.0);
-        }
-        None => v.push(0),
+/// How far (seconds) the generation time of an RA's PLV request may lie from
+/// the LA's clock: older requests are refused as stale or replayed.
+pub const PLV_REQUEST_MAX_SKEW_SECS: u32 = 300;
+
+/// The RA's PLV request for one fresh linkage chain, as CAMP
+/// `SignedRaLaIndividualPreLinkageValueRequest` (timed profile) signed with
+/// the RA's key `key_label` whose certificate is `ra_certificate`:
+/// `iMin..=iMax` the i-periods, `jMax` the values per i-period,
+/// `numberOfFreshInd` 1. `generation_time` in Time64 microseconds.
+/// Continuations of a chain are not requested over HTTP (this RA starts a
+/// fresh chain per provisioning request).
+pub fn signed_plv_request(
+    ks: &dyn KeyStore,
+    key_label: &str,
+    ra_certificate: &[u8],
+    request: &PlvRequest,
+    generation_time: u64,
+) -> Result<Vec<u8>, LaError> {
+    use scms_asn1::camp::la_ra::{
+        LaRaInterfacePDU, RaLaIndividualPreLinkageValueRequestMsg,
+        RaLaPreLinkageValueRequestMsgHeader,
+    };
+    if request.chain.is_some() {
+        return Err(LaError::BadRequest(
+            "chain continuations are not requested over HTTP".into(),
+        ));
     }
-    for x in [r.i_first, r.i_count, r.j_count] {
-        v.extend_from_slice(&x.to_be_bytes());
+    let bad = |w: &str| LaError::BadRequest(format!("PLV request: {w}"));
+    let i_max = request
+        .i_first
+        .checked_add(
+            request
+                .i_count
+                .checked_sub(1)
+                .ok_or_else(|| bad("no i-period"))?,
+        )
+        .ok_or_else(|| bad("i overflows"))?;
+    let scoped = ScmsPDU {
+        version: 1,
+        content: ScmsPDUContent::LaRa(LaRaInterfacePDU::RaLaIndividualPreLinkageValueRequest(
+            RaLaIndividualPreLinkageValueRequestMsg {
+                header: RaLaPreLinkageValueRequestMsgHeader {
+                    version: 1,
+                    ra_id: scms_ca::spdu::hostname("ra"),
+                    pca_id: scms_ca::spdu::hostname("aca"),
+                    i_min: u16::try_from(request.i_first).map_err(|_| bad("iMin over 65535"))?,
+                    i_max: u16::try_from(i_max).map_err(|_| bad("iMax over 65535"))?,
+                },
+                j_max: u8::try_from(request.j_count).map_err(|_| bad("jMax over 255"))?,
+                number_of_fresh_ind: Some(1),
+                continuations_ind: None,
+            },
+        )),
+    };
+    scms_ca::spdu::scms_signed_timed(ks, key_label, ra_certificate, &scoped, generation_time)
+        .map_err(|e| LaError::BadRequest(format!("signing the PLV request: {e}")))
+}
+
+/// Reads an RA's signed PLV request (see [`signed_plv_request`]) once
+/// verified: the fresh-chain [`PlvRequest`] it asks for.
+fn plv_request_of(payload: &[u8]) -> Result<PlvRequest, LaError> {
+    use scms_asn1::camp::la_ra::LaRaInterfacePDU;
+    let bad = |w: String| LaError::BadRequest(format!("PLV request: {w}"));
+    let scoped: ScmsPDU<'_> = scms_asn1::decode(payload).map_err(|e| bad(e.to_string()))?;
+    let ScmsPDUContent::LaRa(LaRaInterfacePDU::RaLaIndividualPreLinkageValueRequest(m)) =
+        &scoped.content
+    else {
+        return Err(bad("not an raLaIndividualPreLinkageValueRequest".into()));
+    };
+    if m.number_of_fresh_ind != Some(1)
+        || m.continuations_ind.as_ref().is_some_and(|c| !c.is_empty())
+    {
+        return Err(bad("exactly one fresh chain per request".into()));
     }
-    v
+    if m.header.i_max < m.header.i_min {
+        return Err(bad("iMax before iMin".into()));
+    }
+    Ok(PlvRequest {
+        chain: None,
+        i_first: u32::from(m.header.i_min),
+        i_count: u32::from(m.header.i_max - m.header.i_min) + 1,
+        j_count: u32::from(m.j_max),
+    })
 }
 
 fn take<'a>(b: &mut &'a [u8], n: usize) -> Result<&'a [u8], LaError> {
@@ -83,25 +152,6 @@ fn u32_at(b: &mut &[u8]) -> Result<u32, LaError> {
 
 fn arr16(b: &mut &[u8]) -> Result<[u8; 16], LaError> {
     <[u8; 16]>::try_from(take(b, 16)?).map_err(|_| LaError::BadRequest("truncated".into()))
-}
-
-/// Reads [`encode_plv_request`].
-pub fn decode_plv_request(mut b: &[u8]) -> Result<PlvRequest, LaError> {
-    let chain = match take(&mut b, 1)?[0] {
-        0 => None,
-        1 => Some(ChainId(arr16(&mut b)?)),
-        _ => return Err(LaError::BadRequest("chain flag".into())),
-    };
-    let r = PlvRequest {
-        chain,
-        i_first: u32_at(&mut b)?,
-        i_count: u32_at(&mut b)?,
-        j_count: u32_at(&mut b)?,
-    };
-    if !b.is_empty() {
-        return Err(LaError::BadRequest("trailing octets".into()));
-    }
-    Ok(r)
 }
 
 /// The PLV response body: `la_id` (u16 BE), chain (16), count (u32), then per
@@ -321,6 +371,29 @@ impl LaService {
         )?))
     }
 
+    /// Verifies an RA's signed PLV request ([`signed_plv_request`]): the
+    /// signer holds the RA role and chains to the trust store, the request
+    /// is fresh. Without [`LaService::with_investigation`] (no trust store)
+    /// every request is refused.
+    pub fn open_plv_request(&self, body: &[u8]) -> Result<PlvRequest, LaError> {
+        let inv = self.investigation.as_ref().ok_or(LaError::NotConfigured(
+            "no trust store to check the RA with",
+        ))?;
+        let signed = scms_ca::spdu::verify_scms_signed_timed(
+            &inv.trust,
+            body,
+            (inv.clock)(),
+            PLV_REQUEST_MAX_SKEW_SECS,
+            |s| matches!(s, SecurityMgmtSsp::Ra(_)),
+        )
+        .map_err(|e| match e.0.strip_prefix("SPDU: ") {
+            // Not a signed SPDU of the right form: a bad request, not a refusal.
+            Some(w) if !w.contains("stale") => LaError::BadRequest(w.to_string()),
+            _ => LaError::Unauthorized(e.to_string()),
+        })?;
+        plv_request_of(&signed.payload)
+    }
+
     /// Answers an MA's `SignedLSRequest` (COER): the signer must be an MA
     /// chaining in the trust store; each linkage chain identifier gets the
     /// chain's seed at the current i-period (or a failure). The answer is a
@@ -508,8 +581,12 @@ fn octets(body: Vec<u8>) -> Response {
 }
 
 async fn post_plv(State(la): State<Arc<LaService>>, body: Bytes) -> Response {
-    let req = match decode_plv_request(&body) {
+    let req = match la.open_plv_request(&body) {
         Ok(r) => r,
+        Err(e @ LaError::Unauthorized(_)) => return text(StatusCode::FORBIDDEN, e.to_string()),
+        Err(e @ LaError::NotConfigured(_)) => {
+            return text(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+        }
         Err(e) => return text(StatusCode::BAD_REQUEST, e.to_string()),
     };
     match la.handle(&req, unix_now()).await {

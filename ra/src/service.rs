@@ -63,7 +63,7 @@ use scms_asn1::ieee1609dot2dot1::protocol::SecurityMgmtSsp;
 use scms_ca::aca::spdu_hash;
 use scms_crypto::suite::Curve;
 use scms_hsm::KeyStore;
-use scms_la::service::{decode_plv_response, encode_plv_request};
+use scms_la::service::{decode_plv_response, signed_plv_request};
 use scms_la::{PlvRequest, PlvResponse};
 use tokio::sync::Mutex;
 use tokio::task::JoinSet;
@@ -153,17 +153,12 @@ impl LinkageAuthorities for Prefetched {
     }
 }
 
-/// Asks an LA over HTTP.
-pub async fn fetch_plv(base: &str, req: &PlvRequest) -> Result<PlvResponse, RaError> {
-    let r = call(
-        base,
-        "POST",
-        "/v1/pre-linkage-values",
-        &[],
-        &encode_plv_request(req),
-    )
-    .await
-    .map_err(|e| RaError::Linkage(e.to_string()))?;
+/// Asks an LA over HTTP with `signed_request` (from
+/// [`scms_la::service::signed_plv_request`]).
+pub async fn fetch_plv(base: &str, signed_request: &[u8]) -> Result<PlvResponse, RaError> {
+    let r = call(base, "POST", "/v1/pre-linkage-values", &[], signed_request)
+        .await
+        .map_err(|e| RaError::Linkage(e.to_string()))?;
     if r.status != 200 {
         return Err(RaError::Linkage(format!("HTTP {}: {}", r.status, r.text())));
     }
@@ -184,31 +179,6 @@ pub async fn send_to_aca(base: &str, spdu: &[u8]) -> Result<Vec<u8>, RaError> {
         )));
     }
     Ok(r.body)
-}
-
-/// An HTTP [`LinkageAuthorities`] for synchronous callers outside an async
-/// context (a current-thread runtime per call); the service itself prefetches.
-pub struct HttpLinkageAuthorities {
-    pub la1: String,
-    pub la2: String,
-}
-
-impl LinkageAuthorities for HttpLinkageAuthorities {
-    fn pre_linkage_values(
-        &mut self,
-        la: LaIndex,
-        request: &PlvRequest,
-    ) -> Result<PlvResponse, RaError> {
-        let base = match la {
-            LaIndex::La1 => self.la1.clone(),
-            LaIndex::La2 => self.la2.clone(),
-        };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| RaError::Internal(e.to_string()))?;
-        rt.block_on(fetch_plv(&base, request))
-    }
 }
 
 impl RaService {
@@ -508,9 +478,18 @@ impl RaService {
         for chunk in pending.chunks(16) {
             let mut set = JoinSet::new();
             for (n, (_, req)) in chunk.iter().enumerate() {
-                let (la1, la2, req) = (self.peers.la1.clone(), self.peers.la2.clone(), *req);
+                // One signed request, sent to both LAs (each checks it is ours).
+                let signed = signed_plv_request(
+                    self.ks.as_ref(),
+                    &self.ra.key_label,
+                    &self.ra.certificate,
+                    req,
+                    u64::from(self.now()) * 1_000_000,
+                )
+                .map_err(|e| RaError::Linkage(e.to_string()))?;
+                let (la1, la2) = (self.peers.la1.clone(), self.peers.la2.clone());
                 set.spawn(async move {
-                    let (a, b) = tokio::join!(fetch_plv(&la1, &req), fetch_plv(&la2, &req));
+                    let (a, b) = tokio::join!(fetch_plv(&la1, &signed), fetch_plv(&la2, &signed));
                     (n, a, b)
                 });
             }

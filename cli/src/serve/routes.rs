@@ -202,9 +202,15 @@ const LA: &[RouteDoc] = &[
         method: "POST",
         path: "/v1/pre-linkage-values",
         summary: "Pre-linkage values for the RA, each encrypted to the ACA.",
-        request: "PLV request (scms_la::service::encode_plv_request)",
+        request: "SignedRaLaIndividualPreLinkageValueRequest (COER, CAMP; signed by the RA)",
         response: (200, "PLV response", OCTETS),
-        errors: &[(400, "malformed")],
+        errors: &[
+            (400, "malformed"),
+            (
+                403,
+                "the signer is not an RA chaining to the trust store, or the request is stale",
+            ),
+        ],
     },
     RouteDoc {
         method: "POST",

@@ -17,7 +17,7 @@ use scms_ca::store::{Batch, Store};
 use scms_crypto::ccm::SymmAlgorithm;
 use scms_crypto::linkage::LaId;
 use scms_hsm::{KeyStore, MemoryKeyStore};
-use scms_la::service::LaService;
+use scms_la::service::{LaInvestigation, LaService};
 use scms_ra::service::{Clock, Peers, RaService};
 use scms_ra::store::RaStore;
 use scms_ra::{Ra, RaConfig};
@@ -146,7 +146,17 @@ async fn start() -> (String, String, Vec<(String, Vec<u8>)>, tempfile::TempDir) 
             now_unix,
         )
         .await
-        .expect("la");
+        .expect("la")
+        // Its certificate and trust: it answers only the RA's signed requests.
+        .with_investigation(LaInvestigation {
+            certificate: cert(name),
+            key_label: label(name),
+            trust: trust.clone(),
+            iperiod_epoch_unix: epoch,
+            iperiod_secs: RaConfig::new(epoch).iperiod_secs,
+            clock: clock.clone(),
+            hostname: name.into(),
+        });
         las.push(serve(scms_la::service::router(Arc::new(la))).await);
     }
     let aca = Arc::new(AcaService::new(

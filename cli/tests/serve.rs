@@ -525,6 +525,22 @@ fn every_documented_post_refuses_hostile_bodies_and_changes_nothing() {
             // Over the configured body limit (4096): 413 with a reason.
             let (st, _, body) = http(base, "POST", path, &[0x03; 4097]);
             assert_eq!(st, 413, "{what}: {}", text(&body));
+            // A body that says it is something else than COER: 415.
+            let (st, _, body) = raw(
+                base,
+                format!(
+                    "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+                     Content-Type: application/json\r\nContent-Length: 2\r\n\r\n"
+                )
+                .as_bytes(),
+                b"{}",
+            );
+            assert_eq!(st, 415, "{what}: {}", text(&body));
+            assert!(
+                text(&body).contains("application/octet-stream"),
+                "{}",
+                text(&body)
+            );
             for (kind, junk) in [
                 ("junk", &b"\xff\xfe this is not COER at all"[..]),
                 // Ieee1609Dot2Data, signedData, cut short.

@@ -208,7 +208,16 @@ pub fn app(s: RoleService, limits: Limits) -> (Router, Arc<Metrics>) {
     (router, metrics)
 }
 
-/// Body limit, timeout, metrics and the log line.
+/// A declared `Content-Type` other than `application/octet-stream` (every
+/// request body of the `/v3/` interfaces is COER); no header is accepted.
+fn wrong_content_type(req: &Request) -> Option<String> {
+    let v = req.headers().get(header::CONTENT_TYPE)?;
+    let v = v.to_str().unwrap_or("(not text)");
+    let media = v.split(';').next().unwrap_or("").trim();
+    (!media.eq_ignore_ascii_case("application/octet-stream")).then(|| v.chars().take(80).collect())
+}
+
+/// Content type, body limit, timeout, metrics and the log line.
 async fn guard(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let t0 = Instant::now();
     let method = req.method().as_str().to_string();
@@ -222,6 +231,15 @@ async fn guard(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respon
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let resp = match declared {
+        _ if req.method() == axum::http::Method::POST && wrong_content_type(&req).is_some() => {
+            text(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!(
+                    "Content-Type {} is not application/octet-stream (the body is COER)",
+                    wrong_content_type(&req).unwrap_or_default()
+                ),
+            )
+        }
         Some(n) if n > s.limits.body_limit as u64 => text(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(

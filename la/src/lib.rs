@@ -46,6 +46,9 @@ pub enum LaError {
     Encode(scms_asn1::EncodeError),
     /// Randomness failed.
     Rng,
+    /// The database failed (500), or cannot be reached now (`unavailable`:
+    /// 503, the same request may be repeated).
+    Storage { unavailable: bool, reason: String },
 }
 
 impl fmt::Display for LaError {
@@ -58,6 +61,7 @@ impl fmt::Display for LaError {
             Self::Envelope(e) => write!(f, "{e}"),
             Self::Encode(e) => write!(f, "encode: {e}"),
             Self::Rng => f.write_str("random generator failed"),
+            Self::Storage { reason, .. } => write!(f, "storage: {reason}"),
         }
     }
 }

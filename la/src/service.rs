@@ -165,8 +165,24 @@ fn ls_unknown() -> ScopedLaMaLSError {
 }
 
 /// A storage failure of the LA service.
-fn db(e: impl std::fmt::Display) -> LaError {
-    LaError::BadRequest(format!("storage: {e}"))
+fn db(e: sqlx::Error) -> LaError {
+    LaError::Storage {
+        unavailable: scms_ca::store::unavailable(&e),
+        reason: e.to_string(),
+    }
+}
+
+/// The HTTP status of an error no handler treats on its own.
+fn status(e: &LaError) -> StatusCode {
+    match e {
+        LaError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        LaError::Unauthorized(_) => StatusCode::FORBIDDEN,
+        LaError::UnknownChain => StatusCode::NOT_FOUND,
+        LaError::Storage {
+            unavailable: true, ..
+        } => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }
 
 /// An LA with its sealed store.
@@ -514,9 +530,7 @@ async fn post_plv(State(la): State<Arc<LaService>>, body: Bytes) -> Response {
     };
     match la.handle(&req, unix_now()).await {
         Ok(r) => octets(encode_plv_response(&r)),
-        Err(LaError::UnknownChain) => text(StatusCode::NOT_FOUND, "unknown linkage chain".into()),
-        Err(e @ LaError::BadRequest(_)) => text(StatusCode::BAD_REQUEST, e.to_string()),
-        Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => text(status(&e), e.to_string()),
     }
 }
 
@@ -530,9 +544,7 @@ async fn post_seed(State(la): State<Arc<LaService>>, body: Bytes) -> Response {
         Err(LaError::BadRequest(w)) if w == "investigation not enabled" => {
             text(StatusCode::NOT_FOUND, w)
         }
-        Err(e @ LaError::Unauthorized(_)) => text(StatusCode::FORBIDDEN, e.to_string()),
-        Err(e @ LaError::BadRequest(_)) => text(StatusCode::BAD_REQUEST, e.to_string()),
-        Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => text(status(&e), e.to_string()),
     }
 }
 

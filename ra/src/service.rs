@@ -255,8 +255,10 @@ impl RaService {
 
     /// Reloads the state from the database (another node changed it).
     pub async fn refresh(&self) -> Result<(), RaError> {
-        let mut inner = self.inner.lock().await;
+        // Read before taking the lock: a slow database does not hold up
+        // the requests served from the copy.
         let (state, blocklist, spdus) = self.db.load().await?;
+        let mut inner = self.inner.lock().await;
         *inner = Inner {
             state,
             blocklist,
@@ -290,9 +292,14 @@ impl RaService {
         (self.clock)()
     }
 
-    /// After a failed write: the copy is put back to what the database
-    /// holds, or marked stale when the database cannot be read either.
-    async fn reload(&self, inner: &mut Inner) {
+    /// After a failed write (`e`): the copy is put back to what the
+    /// database holds, or marked stale when the database cannot be read now
+    /// (not tried when it is unreachable: the lock is not held meanwhile).
+    async fn reload(&self, inner: &mut Inner, e: &RaError) {
+        if matches!(e, RaError::Unavailable(_)) {
+            self.stale.store(true, Ordering::SeqCst);
+            return;
+        }
         match self.db.load().await {
             Ok((state, blocklist, spdus)) => {
                 *inner = Inner {
@@ -595,7 +602,7 @@ impl RaService {
             .ok_or_else(|| RaError::Internal("request not recorded".into()))?
             .clone();
         if let Err(e) = self.db.commit_expansion(&hash, &rec, &items).await {
-            self.reload(&mut inner).await;
+            self.reload(&mut inner, &e).await;
             return Err(e);
         }
         Ok(())
@@ -622,7 +629,7 @@ impl RaService {
                 rows.push((h, slot, spdu));
             }
             if let Err(e) = self.db.commit_release(&rows).await {
-                self.reload(&mut inner).await;
+                self.reload(&mut inner, &e).await;
                 return Err(e);
             }
             released += rows.len();
@@ -679,7 +686,7 @@ impl RaService {
                 rows.push((h, slot, bytes));
             }
             if let Err(e) = self.db.commit_responses(&rows).await {
-                self.reload(&mut inner).await;
+                self.reload(&mut inner, &e).await;
                 return Err(e);
             }
             for (h, _, _) in &rows {

@@ -246,7 +246,7 @@ impl Killer {
 pub struct Tally {
     /// No answer (connection refused or cut): the same bytes sent again.
     pub unanswered: usize,
-    /// Answers by status other than 200 that were retried (502, 503, 504).
+    /// Answers by status other than 200 that were retried (408, 502, 503, 504).
     pub retried: BTreeMap<u16, usize>,
 }
 
@@ -260,8 +260,8 @@ impl Tally {
 }
 
 /// Sends until an answer: while the service cannot be reached, restarts or
-/// its database is down (no answer, 502, 503, 504) the same bytes go again;
-/// any other error is the device's failure.
+/// its database is down (no answer, 408, 502, 503, 504) the same bytes go
+/// again; any other error is the device's failure.
 pub fn until_answered(
     what: &str,
     tally: &mut Tally,
@@ -274,7 +274,7 @@ pub fn until_answered(
             Ok(b) => return Ok(b),
             Err(HttpError::Transport(_)) => tally.unanswered += 1,
             Err(HttpError::NotReady { .. }) => *tally.retried.entry(503).or_default() += 1,
-            Err(HttpError::Status { code, .. }) if code == 502 || code == 504 => {
+            Err(HttpError::Status { code, .. }) if matches!(code, 408 | 502 | 504) => {
                 *tally.retried.entry(code).or_default() += 1
             }
             Err(e) => return Err(format!("{what}: {e}")),

@@ -484,5 +484,4 @@ fn postgres_restarted_under_load() {
         devices.tally.unanswered,
         t0.elapsed().as_secs_f64()
     );
-    assert!(during > 0, "the load met the outage");
 }

@@ -293,8 +293,9 @@ impl RaService {
     }
 
     /// After a failed write (`e`): the copy is put back to what the
-    /// database holds, or marked stale when the database cannot be read now
-    /// (not tried when it is unreachable: the lock is not held meanwhile).
+    /// database holds, or marked stale when it cannot be read now (against
+    /// an unreachable database no read is tried: it would hold the lock for
+    /// the pool's timeout).
     async fn reload(&self, inner: &mut Inner, e: &RaError) {
         if matches!(e, RaError::Unavailable(_)) {
             self.stale.store(true, Ordering::SeqCst);

@@ -1,14 +1,16 @@
 //! The ACA as a service: a thin axum shell over
 //! [`Aca::handle_ra_aca_request`], every issuance committed through
-//! [`Store::commit`] (the certificate, its audit entry and the idempotency
-//! record of the request, in one transaction) before the response leaves.
+//! [`Store::commit`] (the certificate, its investigation record, its audit
+//! entry and the idempotency record of the request, in one transaction)
+//! before the response leaves.
 //!
 //! | method and path | body in | body out |
 //! |---|---|---|
 //! | `POST /v3/ra-aca-cert-request` | `RaAcaCertRequestSpdu` (signed by the RA) | `AcaRaCertResponseSpdu` (signed by the ACA, the certificate encrypted to the device) |
 //!
 //! 400 with a one-line reason for a malformed or unsupported request, 403 for
-//! an RA that does not verify, 500 for a storage failure. The same request
+//! an RA that does not verify, 503 while the database is unreachable, 500 for
+//! another storage failure. The same request
 //! bytes again get the stored response and no second certificate.
 //!
 //! The LAs' keys: [`AcaService::accept_la_key`] takes what an LA's
@@ -52,7 +54,9 @@ use sqlx::Row;
 
 use crate::aca::{spdu_hash, Aca, AcaError};
 use crate::spdu::{hostname, scms_signed, verify_scms_signed};
-use crate::store::{request_hash, Batch, Committed, RequestRecord, Store, StoreError};
+use crate::store::{
+    request_hash, AcaLinkageRecord, Batch, Committed, RequestRecord, Store, StoreError,
+};
 
 /// Largest request body.
 pub const MAX_REQUEST: usize = 16 * 1024;
@@ -86,6 +90,7 @@ impl AcaServiceError {
                 StatusCode::BAD_REQUEST
             }
             Self::Aca(AcaError::Unauthorized(_)) => StatusCode::FORBIDDEN,
+            Self::Store(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -142,6 +147,8 @@ impl AcaService {
                 .map_err(AcaServiceError::Aca)?
         };
         let linkage = linkage_record(request, &out.record.certificate, key)?;
+        // The certificate, its investigation record, the idempotency record
+        // and the audit entries: one transaction.
         let batch = Batch {
             request: Some(RequestRecord {
                 request_hash: key,
@@ -150,10 +157,9 @@ impl AcaService {
                 response: out.response.clone(),
             }),
             certificates: vec![out.record],
+            aca_linkage: vec![linkage],
             ..Batch::default()
         };
-        // Kept before the commit: a replay finds the same row.
-        self.keep_linkage(&linkage, unix_from_time32(now)).await?;
         match self
             .store
             .commit(&batch, unix_from_time32(now))
@@ -166,22 +172,11 @@ impl AcaService {
     }
 }
 
-/// What the ACA keeps per pseudonym certificate for investigations.
-struct LinkageRecord {
-    hpcr: [u8; 32],
-    linkage_value: [u8; 9],
-    i: u16,
-    hashed_id8: [u8; 8],
-    enc_plv1: Vec<u8>,
-    enc_plv2: Vec<u8>,
-    ra: String,
-}
-
 fn linkage_record(
     request: &[u8],
     certificate: &[u8],
     hpcr: [u8; 32],
-) -> Result<LinkageRecord, AcaServiceError> {
+) -> Result<AcaLinkageRecord, AcaServiceError> {
     let malformed = |w: String| AcaServiceError::Aca(AcaError::Malformed(w));
     let spdu: RaAcaCertRequestSpdu<'_> =
         scms_asn1::decode(request).map_err(|e| malformed(e.to_string()))?;
@@ -208,7 +203,7 @@ fn linkage_record(
     let CertificateId::LinkageData(ld) = &cert.to_be_signed.id else {
         return Err(malformed("the certificate has no linkage data".into()));
     };
-    Ok(LinkageRecord {
+    Ok(AcaLinkageRecord {
         hpcr,
         linkage_value: ld.linkage_value,
         i: ld.i_cert,
@@ -222,25 +217,6 @@ fn linkage_record(
 }
 
 impl AcaService {
-    async fn keep_linkage(&self, r: &LinkageRecord, now_unix: i64) -> Result<(), AcaServiceError> {
-        sqlx::query(
-            "INSERT INTO aca_linkage (hpcr, linkage_value, i, hashed_id8, enc_plv1, enc_plv2, ra, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hpcr) DO NOTHING",
-        )
-        .bind(r.hpcr.to_vec())
-        .bind(r.linkage_value.to_vec())
-        .bind(i64::from(r.i))
-        .bind(r.hashed_id8.to_vec())
-        .bind(r.enc_plv1.clone())
-        .bind(r.enc_plv2.clone())
-        .bind(r.ra.clone())
-        .bind(now_unix)
-        .execute(self.store.pool())
-        .await
-        .map_err(|e| AcaServiceError::Store(StoreError::from(e)))?;
-        Ok(())
-    }
-
     /// The HPCR and RA of the certificate with this linkage value, if issued here.
     pub async fn hpcr_of(
         &self,

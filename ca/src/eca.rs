@@ -139,6 +139,7 @@ impl EcaError {
             Self::BadRequest(_) | Self::Refused(_) => StatusCode::BAD_REQUEST,
             Self::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Store(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(_) | Self::Ca(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

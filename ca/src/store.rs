@@ -70,6 +70,36 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
+impl StoreError {
+    /// The database cannot be reached or is restarting: the operation may
+    /// be repeated as it is once it is back (HTTP 503, not 500).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Db(e) if unavailable(e))
+    }
+}
+
+/// Whether `e` means "the database is not there now" rather than "this
+/// operation is wrong": the pool could not get a connection, the connection
+/// broke, the server is starting or shutting down (SQLSTATE classes 08 and
+/// 57P, too many connections), or SQLite stayed busy past its timeout.
+pub fn unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::BeginFailed => true,
+        sqlx::Error::Database(d) => match d.code() {
+            Some(c) if c.len() == 5 => c.starts_with("08") || c.starts_with("57P") || c == "53300",
+            // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6) and their extended codes.
+            Some(c) => c.parse::<u32>().is_ok_and(|n| matches!(n & 0xff, 5 | 6)),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         Self::Db(e)
@@ -191,6 +221,27 @@ pub struct Batch {
     pub crls: Vec<CrlRecord>,
     /// Further audit entries (key uses other than certificate issuance...).
     pub audit: Vec<AuditEntry>,
+    /// The ACA's investigation records of the certificates in the batch.
+    pub aca_linkage: Vec<AcaLinkageRecord>,
+}
+
+/// What the ACA keeps per pseudonym certificate for investigations (table
+/// `aca_linkage`): committed with the certificate, so a crash never leaves a
+/// record naming a certificate that was not stored (a replay would then
+/// issue another one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AcaLinkageRecord {
+    /// SHA-256 of the RA's `RaAcaCertRequestSpdu`.
+    pub hpcr: [u8; 32],
+    pub linkage_value: [u8; 9],
+    pub i: u16,
+    /// HashedId8 of the pseudonym certificate.
+    pub hashed_id8: [u8; 8],
+    /// COER `EncryptedIndividualPLV` of LA1 and LA2.
+    pub enc_plv1: Vec<u8>,
+    pub enc_plv2: Vec<u8>,
+    /// The requesting RA (HashedId8 hex).
+    pub ra: String,
 }
 
 impl Batch {
@@ -353,6 +404,13 @@ impl Store {
                 Backend::Sqlite => 4,
                 Backend::Postgres => 8,
             })
+            // A server that is down makes callers wait this long for a
+            // connection before they answer 503 (sqlx waits 30 s by default,
+            // past the HTTP layer's request timeout).
+            .acquire_timeout(std::time::Duration::from_secs(match backend {
+                Backend::Sqlite => 30,
+                Backend::Postgres => 3,
+            }))
             .connect_with(opts)
             .await?;
         match backend {
@@ -550,6 +608,27 @@ impl Store {
                     "hashed_id8": r.hashed_id8.map(|h| hex(&h)),
                 }),
             ));
+        }
+        for r in &batch.aca_linkage {
+            // Rows a version before this one kept outside the transaction
+            // may name a certificate that was never stored: replaced.
+            sqlx::query(
+                "INSERT INTO aca_linkage (hpcr, linkage_value, i, hashed_id8, enc_plv1, enc_plv2, \
+                 ra, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hpcr) DO \
+                 UPDATE SET linkage_value = excluded.linkage_value, i = excluded.i, \
+                 hashed_id8 = excluded.hashed_id8, enc_plv1 = excluded.enc_plv1, \
+                 enc_plv2 = excluded.enc_plv2, ra = excluded.ra, created_at = excluded.created_at",
+            )
+            .bind(r.hpcr.to_vec())
+            .bind(r.linkage_value.to_vec())
+            .bind(i64::from(r.i))
+            .bind(r.hashed_id8.to_vec())
+            .bind(r.enc_plv1.clone())
+            .bind(r.enc_plv2.clone())
+            .bind(r.ra.clone())
+            .bind(now_unix)
+            .execute(&mut *tx)
+            .await?;
         }
         audit.extend(batch.audit.iter().cloned());
 

@@ -156,6 +156,21 @@ pub(crate) fn open_key_store(
     })
 }
 
+/// When the hierarchy's validity starts: the start of the current i-period
+/// of the pseudonym profile (at most a week ago). Pseudonym certificates
+/// start at their i-period's start and may not start before their issuer:
+/// a hierarchy starting now could not provision the current i-period.
+fn hierarchy_start(family: Family, now_unix: i64) -> Result<i64, Fail> {
+    const IPERIOD_SECS: i64 = 7 * 86_400;
+    let p = builtin(family, "pseudonym").map_err(|e| fail(format!("profile pseudonym: {e}")))?;
+    Ok(match p.iperiod_epoch_unix {
+        Some(epoch) if now_unix >= epoch => {
+            epoch + (now_unix - epoch) / IPERIOD_SECS * IPERIOD_SECS
+        }
+        _ => now_unix,
+    })
+}
+
 /// The database URL of a data directory: `--database-url`, else the SQLite file.
 pub(crate) fn sqlite_url(dir: &Path) -> Result<String, Fail> {
     let p = dir.join("scms.db");

@@ -107,14 +107,41 @@ pub fn request_pseudonyms(
     params: &RequestParams,
     now: u32,
 ) -> Result<Provisioning, String> {
+    let (req, request) = pseudonym_request(family, ra_cert, keys, label, enrollment, params, now)?;
+    let ack = ra.provision(&request).map_err(|e| format!("RA: {e}"))?;
+    accept_ack(req, &ack, ra_cert, params)
+}
+
+/// A butterfly request for `params`, signed with the enrollment key
+/// `label`: the keys and the `EeRaCertRequestSpdu`. When no answer comes
+/// back, send the same bytes again: the RA answers them with the
+/// acknowledgement it stored (a new request would be refused as overlapping).
+pub fn pseudonym_request(
+    family: Family,
+    ra_cert: &[u8],
+    keys: &MemoryKeyStore,
+    label: &str,
+    enrollment: &[u8],
+    params: &RequestParams,
+    now: u32,
+) -> Result<(ButterflyRequest, Vec<u8>), String> {
     let mut req = ButterflyRequest::generate(ButterflyKind::Original, curve(family))
         .map_err(|e| e.to_string())?;
     let request = req
         .build_request(keys, label, enrollment, ra_cert, params, now)
         .map_err(|e| e.to_string())?;
-    let ack = ra.provision(&request).map_err(|e| format!("RA: {e}"))?;
+    Ok((req, request))
+}
+
+/// The RA's acknowledgement of a [`pseudonym_request`], checked.
+pub fn accept_ack(
+    req: ButterflyRequest,
+    ack: &[u8],
+    ra_cert: &[u8],
+    params: &RequestParams,
+) -> Result<Provisioning, String> {
     let ack = req
-        .process_ack(&ack, ra_cert)
+        .process_ack(ack, ra_cert)
         .map_err(|e| format!("RA ack: {e}"))?;
     Ok(Provisioning {
         request: req,
@@ -124,8 +151,9 @@ pub fn request_pseudonyms(
 }
 
 /// Downloads i-period `i` (while the RA answers 503, waiting its
-/// Retry-After but at most `max_pause` at a time, `wait` in all): the
-/// pseudonyms, decrypted and reconstructed.
+/// Retry-After but at most `max_pause` at a time, `wait` in all; while it
+/// cannot be reached or answers 502/504, asking again): the pseudonyms,
+/// decrypted and reconstructed.
 #[allow(clippy::too_many_arguments)]
 pub fn download(
     p: &Provisioning,
@@ -146,18 +174,25 @@ pub fn download(
             .request
             .download_request(keys, label, enrollment, ra_cert, i, now())
             .map_err(|e| e.to_string())?;
-        match ra.download(&download) {
+        let pause = match ra.download(&download) {
             Ok(a) => break a,
             Err(HttpError::NotReady { retry_after_s }) => {
-                let pause =
-                    Duration::from_secs(retry_after_s.unwrap_or(5).clamp(1, 60)).min(max_pause);
-                if Instant::now() + pause > deadline {
-                    return Err(format!("RA: the batch for i-period {i} is not ready yet"));
-                }
-                std::thread::sleep(pause);
+                Duration::from_secs(retry_after_s.unwrap_or(5).clamp(1, 60))
             }
+            // The RA restarting: a download changes nothing, so it is asked again.
+            Err(
+                HttpError::Transport(_)
+                | HttpError::Status {
+                    code: 502 | 504, ..
+                },
+            ) => Duration::from_millis(500),
             Err(e) => return Err(format!("RA download: {e}")),
         }
+        .min(max_pause);
+        if Instant::now() + pause > deadline {
+            return Err(format!("RA: the batch for i-period {i} is not ready yet"));
+        }
+        std::thread::sleep(pause);
     };
     p.request
         .process_download(&archive, aca_cert, i)

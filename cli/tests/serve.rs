@@ -5,15 +5,16 @@
 //! starts only those roles, logs are JSON lines with `--log-format json`, and
 //! SIGTERM ends the process cleanly.
 
+#[path = "serve_support/mod.rs"]
+mod serve_support;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-mod serve_support;
-
-use serve_support::{init_data_dir, s, Server, PASS};
+use serve_support::{http, init_data_dir, raw, s, text, wait_ready, Server, PASS};
 
 /// A data directory with a hierarchy and a serving configuration on free ports.
 fn data_dir() -> tempfile::TempDir {
@@ -21,77 +22,6 @@ fn data_dir() -> tempfile::TempDir {
         &[],
         "[serve]\nbody_limit = 4096\n[ra]\nworker_period_ms = 100\n",
     )
-}
-
-/// (status, headers in lower case, body) of one HTTP/1.1 exchange.
-fn http(base: &str, method: &str, path: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
-    raw(
-        base,
-        format!(
-            "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        )
-        .as_bytes(),
-        body,
-    )
-}
-
-fn raw(base: &str, head: &[u8], body: &[u8]) -> (u16, String, Vec<u8>) {
-    let addr = base.trim_start_matches("http://");
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(20))).ok();
-    s.write_all(head).expect("write");
-    let _ = s.write_all(body);
-    let mut buf = Vec::new();
-    let _ = s.read_to_end(&mut buf);
-    let end = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("headers");
-    let headers = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-    let status = headers
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .expect("status");
-    let mut body = buf[end + 4..].to_vec();
-    if headers.contains("transfer-encoding: chunked") {
-        let mut out = Vec::new();
-        let mut b = &body[..];
-        while let Some(eol) = b.windows(2).position(|w| w == b"\r\n") {
-            let n = usize::from_str_radix(std::str::from_utf8(&b[..eol]).expect("hex").trim(), 16)
-                .expect("size");
-            if n == 0 {
-                break;
-            }
-            out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
-            b = &b[eol + 4 + n..];
-        }
-        body = out;
-    }
-    (status, headers, body)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn wait_ready(base: &str) {
-    let t0 = Instant::now();
-    loop {
-        let (st, _, body) = http(base, "GET", "/readyz", b"");
-        if st == 200 {
-            assert_eq!(text(&body).trim(), "ready");
-            return;
-        }
-        assert_eq!(st, 503, "{}", text(&body));
-        assert!(
-            t0.elapsed() < Duration::from_secs(20),
-            "{base} not ready: {}",
-            text(&body)
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 #[test]
@@ -233,7 +163,7 @@ fn a_role_subset_with_json_logs() {
     assert!(!chain.is_empty());
 
     let (code, err) = server.terminate();
-    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(code, Some(0));
     let lines: Vec<serde_json::Value> = err
         .lines()
         .filter(|l| !l.trim().is_empty())

@@ -48,6 +48,9 @@ pub enum LaError {
     Rng,
     /// The service lacks what the request needs (its certificate, trust store).
     NotConfigured(&'static str),
+    /// The database failed (500), or cannot be reached now (`unavailable`:
+    /// 503, the same request may be repeated).
+    Storage { unavailable: bool, reason: String },
 }
 
 impl fmt::Display for LaError {
@@ -61,6 +64,7 @@ impl fmt::Display for LaError {
             Self::Envelope(e) => write!(f, "{e}"),
             Self::Encode(e) => write!(f, "encode: {e}"),
             Self::Rng => f.write_str("random generator failed"),
+            Self::Storage { reason, .. } => write!(f, "storage: {reason}"),
         }
     }
 }

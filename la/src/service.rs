@@ -215,8 +215,25 @@ fn ls_unknown() -> ScopedLaMaLSError {
 }
 
 /// A storage failure of the LA service.
-fn db(e: impl std::fmt::Display) -> LaError {
-    LaError::BadRequest(format!("storage: {e}"))
+fn db(e: sqlx::Error) -> LaError {
+    LaError::Storage {
+        unavailable: scms_ca::store::unavailable(&e),
+        reason: e.to_string(),
+    }
+}
+
+/// The HTTP status of an error no handler treats on its own.
+fn status(e: &LaError) -> StatusCode {
+    match e {
+        LaError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        LaError::Unauthorized(_) => StatusCode::FORBIDDEN,
+        LaError::UnknownChain => StatusCode::NOT_FOUND,
+        LaError::NotConfigured(_) => StatusCode::SERVICE_UNAVAILABLE,
+        LaError::Storage {
+            unavailable: true, ..
+        } => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }
 
 /// An LA with its sealed store.
@@ -583,17 +600,11 @@ fn octets(body: Vec<u8>) -> Response {
 async fn post_plv(State(la): State<Arc<LaService>>, body: Bytes) -> Response {
     let req = match la.open_plv_request(&body) {
         Ok(r) => r,
-        Err(e @ LaError::Unauthorized(_)) => return text(StatusCode::FORBIDDEN, e.to_string()),
-        Err(e @ LaError::NotConfigured(_)) => {
-            return text(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
-        }
-        Err(e) => return text(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(e) => return text(status(&e), e.to_string()),
     };
     match la.handle(&req, unix_now()).await {
         Ok(r) => octets(encode_plv_response(&r)),
-        Err(LaError::UnknownChain) => text(StatusCode::NOT_FOUND, "unknown linkage chain".into()),
-        Err(e @ LaError::BadRequest(_)) => text(StatusCode::BAD_REQUEST, e.to_string()),
-        Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => text(status(&e), e.to_string()),
     }
 }
 
@@ -607,9 +618,7 @@ async fn post_seed(State(la): State<Arc<LaService>>, body: Bytes) -> Response {
         Err(LaError::BadRequest(w)) if w == "investigation not enabled" => {
             text(StatusCode::NOT_FOUND, w)
         }
-        Err(e @ LaError::Unauthorized(_)) => text(StatusCode::FORBIDDEN, e.to_string()),
-        Err(e @ LaError::BadRequest(_)) => text(StatusCode::BAD_REQUEST, e.to_string()),
-        Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => text(status(&e), e.to_string()),
     }
 }
 

@@ -1,8 +1,15 @@
 //! The MA as a service: reports in over HTTP, the decision policy, the
 //! investigation across the separated authorities, the revocation sent to the
 //! CRL generator; state in the scms database (tables `ma_reports`,
-//! `ma_decisions` of `migrations/*/0003_misbehavior.sql`) and every decision
-//! and investigation step in the hash-chained audit log ([`Store::audit`]).
+//! `ma_decisions` of `migrations/*/0003_misbehavior.sql` and `0004`) and every
+//! decision and investigation step in the hash-chained audit log
+//! ([`Store::audit`]).
+//!
+//! Crashes: a decision to revoke is stored (`revoking`, with the reported
+//! certificate) before the investigation starts and marked `revoked` after the
+//! CRL generator has the entry; [`MaService::resume_revocations`] (run by
+//! [`MaService::spawn_resumer`]) finishes the ones a crash or a failing peer
+//! interrupted. Each step may run twice; its effect happens once.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -169,6 +176,7 @@ impl MaError {
             Self::Report(ReportError::Reporter(_) | ReportError::Revoked) => StatusCode::FORBIDDEN,
             Self::Report(ReportError::Evidence(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Investigation(_) => StatusCode::BAD_GATEWAY,
+            Self::Store(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -207,6 +215,11 @@ pub struct MaService {
     /// One report at a time (counting reporters and deciding is one step).
     lock: Mutex<()>,
 }
+
+/// `ma_decisions.decision`: decided, investigation not finished.
+const REVOKING: &str = "revoking";
+/// `ma_decisions.decision`: the CRL generator has the entry.
+const REVOKED: &str = "revoked";
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -349,8 +362,16 @@ impl MaService {
             findings: names.iter().copied().collect(),
             decision,
         };
-        if self.decision_of(&opened.target).await?.is_some() {
-            return Ok(outcome(Decision::AlreadyRevoked));
+        match self.decision_of(&opened.target).await?.as_deref() {
+            Some(REVOKED) => return Ok(outcome(Decision::AlreadyRevoked)),
+            // Decided before a crash or a peer failure: finished now (the
+            // background task of [`Self::spawn_resumer`] would too).
+            Some(_) => {
+                self.finish_revocation(&opened.target, &opened.target_certificate)
+                    .await?;
+                return Ok(outcome(Decision::Revoked));
+            }
+            None => {}
         }
         let (reporters, all_findings, any_severe) = self.case(&opened.target).await?;
         let revoke = any_severe || reporters.len() >= self.config.policy.threshold.max(1);
@@ -375,6 +396,18 @@ impl MaService {
                 reporters: reporters.len(),
             }));
         }
+        // The intent first: a crash from here on is resumed, not forgotten.
+        sqlx::query(
+            "INSERT INTO ma_decisions (target, decision, details, created_at, certificate) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(opened.target.to_vec())
+        .bind(REVOKING)
+        .bind(evidence.to_string())
+        .bind(now_unix)
+        .bind(opened.target_certificate.clone())
+        .execute(self.store.pool())
+        .await?;
         self.store
             .audit(
                 vec![AuditEntry::json(
@@ -384,7 +417,17 @@ impl MaService {
                 now_unix,
             )
             .await?;
-        let result = self.revoke(&opened).await;
+        self.finish_revocation(&opened.target, &opened.target_certificate)
+            .await?;
+        Ok(outcome(Decision::Revoked))
+    }
+
+    /// Investigates and revokes `target` (decided, `revoking`), then marks it
+    /// `revoked`. Every step may be repeated: the RA answers "already
+    /// blocklisted", the CRL generator keeps an entry once. Call with
+    /// `self.lock` held.
+    async fn finish_revocation(&self, target: &[u8; 8], certificate: &[u8]) -> Result<(), MaError> {
+        let result = self.revoke(certificate).await;
         let (decision, details) = match &result {
             Ok(d) => ("revoked", d.clone()),
             Err(e) => (
@@ -394,20 +437,56 @@ impl MaService {
         };
         self.step(
             "revocation",
-            serde_json::json!({"target": hex(&opened.target), "result": decision, "details": details}),
+            serde_json::json!({"target": hex(target), "result": decision, "details": details}),
         )
         .await?;
         result?;
-        sqlx::query(
-            "INSERT INTO ma_decisions (target, decision, details, created_at) VALUES ($1, $2, $3, $4)",
+        sqlx::query("UPDATE ma_decisions SET decision = $1 WHERE target = $2")
+            .bind(REVOKED)
+            .bind(target.to_vec())
+            .execute(self.store.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Finishes every revocation decided but not completed (the MA crashed
+    /// or a peer failed during the investigation). Returns how many
+    /// completed; the first failure stops the round (retried next time).
+    pub async fn resume_revocations(&self) -> Result<usize, MaError> {
+        let _g = self.lock.lock().await;
+        let rows = sqlx::query(
+            "SELECT target, certificate FROM ma_decisions WHERE decision = $1 ORDER BY created_at",
         )
-        .bind(opened.target.to_vec())
-        .bind("revoked")
-        .bind(evidence.to_string())
-        .bind(now_unix)
-        .execute(self.store.pool())
+        .bind(REVOKING)
+        .fetch_all(self.store.pool())
         .await?;
-        Ok(outcome(Decision::Revoked))
+        let mut done = 0;
+        for r in rows {
+            let target: Vec<u8> = r.try_get(0)?;
+            let cert: Option<Vec<u8>> = r.try_get(1)?;
+            let (Ok(target), Some(cert)) = (<[u8; 8]>::try_from(target.as_slice()), cert) else {
+                return Err(MaError::Internal(
+                    "stored decision without its certificate".into(),
+                ));
+            };
+            self.finish_revocation(&target, &cert).await?;
+            done += 1;
+        }
+        Ok(done)
+    }
+
+    /// Runs [`Self::resume_revocations`] now and every `period`.
+    pub fn spawn_resumer(
+        self: Arc<Self>,
+        period: std::time::Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                // A failure (a peer still down) is retried next round.
+                let _ = self.resume_revocations().await;
+                tokio::time::sleep(period).await;
+            }
+        })
     }
 
     async fn merge_report(
@@ -494,7 +573,8 @@ impl MaService {
         Ok((reporters, all, severe))
     }
 
-    /// The decision recorded for `target`, if any.
+    /// The decision recorded for `target`, if any: `revoking` (decided, the
+    /// investigation not finished) or `revoked`.
     pub async fn decision_of(&self, target: &[u8; 8]) -> Result<Option<String>, MaError> {
         let row = sqlx::query("SELECT decision FROM ma_decisions WHERE target = $1")
             .bind(target.to_vec())
@@ -564,14 +644,14 @@ impl MaService {
     /// The investigation and the revocation of `r.target`'s device: the
     /// steps of [`investigate`], the seeds checked against the certificate,
     /// the CRL entry sent to the CRL generator and the new CRL applied.
-    async fn revoke(&self, r: &OpenedReport) -> Result<serde_json::Value, MaError> {
-        let cert: Certificate<'_> = scms_asn1::decode(&r.target_certificate).map_err(inv)?;
+    async fn revoke(&self, target_certificate: &[u8]) -> Result<serde_json::Value, MaError> {
+        let cert: Certificate<'_> = scms_asn1::decode(target_certificate).map_err(inv)?;
         let ma_id = hostname(&self.config.hostname);
         let now = self.now();
         let i_now = self.config.iperiod_of(now);
         let CertificateId::LinkageData(ld) = &cert.to_be_signed.id else {
             // No linkage data: a hash-based entry for this certificate.
-            let e = hash_entry(&r.target_certificate).map_err(inv)?;
+            let e = hash_entry(target_certificate).map_err(inv)?;
             let crl = self
                 .send_entries(CrlBody::Hash {
                     delta: true,

@@ -9,6 +9,8 @@
 mod common;
 #[path = "../../ra/tests/http_support/mod.rs"]
 mod http_support;
+#[path = "report_support/mod.rs"]
+mod report_support;
 #[path = "../../ca/tests/store_support/mod.rs"]
 mod store_support;
 
@@ -16,74 +18,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http_support::{db, download, provision_with, serve, Db, Net};
-use scms_asn1::ieee1609dot2::base_types::{NinetyDegreeInt, OneEightyDegreeInt};
-use scms_asn1::ieee1609dot2::ThreeDLocation;
+use report_support::{bsm, report};
 use scms_ca::aca::TrustStore;
 use scms_ca::crl_service::{CrlService, CrlServiceConfig};
 use scms_ca::profile::Family;
-use scms_hsm::MemoryKeyStore;
 use scms_ma::{Decision, MaConfig, MaPeers, MaService};
 use scms_ra::http::call;
 use scms_sdk::provision::Pseudonym;
-use scms_sdk::report::{build_report, category, Observation, ReportContent};
-use scms_sdk::sign::{Message, Signer, SigningIdentity};
 use scms_sdk::verify::{Rejection, Verifier, VerifierConfig};
-
-/// One degree of latitude in 1/10 µdeg per metre (≈ 111 195 m per degree).
-const UNITS_PER_M: f64 = 1e7 / 111_195.08;
-
-fn at(north_m: f64) -> ThreeDLocation {
-    ThreeDLocation {
-        latitude: NinetyDegreeInt(420_000_000 + (north_m * UNITS_PER_M) as i32),
-        longitude: OneEightyDegreeInt(-830_000_000),
-        elevation: 2000,
-    }
-}
-
-/// A BSM signed with pseudonym `p` at `t64` (Time64) and `north_m`.
-fn bsm(p: &Pseudonym, label: &str, t64: u64, north_m: f64) -> Vec<u8> {
-    let keys = MemoryKeyStore::new();
-    keys.insert(label, p.key.clone()).unwrap();
-    let mut s = Signer::new(SigningIdentity::new(p.certificate.clone(), label).unwrap());
-    s.sign(
-        &keys,
-        &Message {
-            psid: 32,
-            payload: b"basic safety message",
-            generation_time: t64,
-            generation_location: Some(at(north_m)),
-            expiry_time: None,
-            p2pcd_learning_request: None,
-        },
-    )
-    .unwrap()
-}
-
-/// A report by pseudonym `p` about `evidence`, encrypted to the MA.
-fn report(p: &Pseudonym, ma: &[u8], evidence: Vec<Vec<u8>>, t64: u64) -> Vec<u8> {
-    let keys = MemoryKeyStore::new();
-    keys.insert("me", p.key.clone()).unwrap();
-    let id = SigningIdentity::new(p.certificate.clone(), "me").unwrap();
-    let subject = (evidence.len() - 1) as u8;
-    build_report(
-        &keys,
-        &id,
-        ma,
-        &ReportContent {
-            psid: 32,
-            observations: vec![Observation {
-                category: category::SPEED,
-                id: 1,
-                detail: b"200 m in 1 s".to_vec(),
-            }],
-            evidence,
-            subject,
-        },
-        t64,
-        at(0.0),
-    )
-    .unwrap()
-}
 
 async fn audit_kinds(store: &scms_ca::store::Store) -> Vec<String> {
     store

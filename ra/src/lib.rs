@@ -87,8 +87,11 @@ pub enum RaError {
     Linkage(String),
     /// The ACA's response does not verify or match a request (502).
     BadAcaResponse(String),
-    /// Keys, encoding, signing (500).
+    /// Keys, encoding, signing, storage (500).
     Internal(String),
+    /// The database cannot be reached now (503 with Retry-After: the same
+    /// request may be sent again).
+    Unavailable(String),
 }
 
 impl fmt::Display for RaError {
@@ -106,6 +109,7 @@ impl fmt::Display for RaError {
             Self::Linkage(w) => write!(f, "linkage authority: {w}"),
             Self::BadAcaResponse(w) => write!(f, "ACA response: {w}"),
             Self::Internal(w) => write!(f, "internal: {w}"),
+            Self::Unavailable(w) => write!(f, "unavailable: {w}"),
         }
     }
 }

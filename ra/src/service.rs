@@ -19,7 +19,8 @@
 //! Errors: 400 (malformed, bad time, unsupported), 403 (unauthorized,
 //! blocklisted), 404 (no such download), 409 (the i-periods are already
 //! provisioned for the device), 429 + `Retry-After` (rate), 503 +
-//! `Retry-After` (batch not ready), 502 (an LA or the ACA failed), 500; the
+//! `Retry-After` (batch not ready, or the database unreachable: send the same
+//! request again), 502 (an LA or the ACA failed), 500; the
 //! body is one line of text. The same request bytes again get the stored
 //! acknowledgement (the request hash is the idempotency key).
 //!
@@ -34,6 +35,7 @@
 //! worker ([`RaService::spawn_worker`]) on one node only: two workers would
 //! release the same queued items.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -105,6 +107,10 @@ pub struct RaService {
     peers: Peers,
     sm: bool,
     shared: bool,
+    /// The in-memory copy may differ from the database (a write failed and
+    /// the reload after it failed too, e.g. the database was down): reloaded
+    /// before its next use.
+    stale: AtomicBool,
 }
 
 /// How much work the RA holds (the `/metrics` queue depths).
@@ -205,6 +211,7 @@ impl RaService {
             peers,
             sm,
             shared: false,
+            stale: AtomicBool::new(false),
         })
     }
 
@@ -218,12 +225,25 @@ impl RaService {
 
     /// Reloads the state from the database (another node changed it).
     pub async fn refresh(&self) -> Result<(), RaError> {
+        // Read before taking the lock: a slow database does not hold up
+        // the requests served from the copy.
         let (state, blocklist, spdus) = self.db.load().await?;
-        *self.inner.lock().await = Inner {
+        let mut inner = self.inner.lock().await;
+        *inner = Inner {
             state,
             blocklist,
             spdus,
         };
+        self.stale.store(false, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Reloads when another node may have changed the database or the copy
+    /// is stale.
+    async fn refresh_if_needed(&self) -> Result<(), RaError> {
+        if self.shared || self.stale.load(Ordering::SeqCst) {
+            self.refresh().await?;
+        }
         Ok(())
     }
 
@@ -242,13 +262,25 @@ impl RaService {
         (self.clock)()
     }
 
-    async fn reload(&self, inner: &mut Inner) {
-        if let Ok((state, blocklist, spdus)) = self.db.load().await {
-            *inner = Inner {
-                state,
-                blocklist,
-                spdus,
-            };
+    /// After a failed write (`e`): the copy is put back to what the
+    /// database holds, or marked stale when it cannot be read now (against
+    /// an unreachable database no read is tried: it would hold the lock for
+    /// the pool's timeout).
+    async fn reload(&self, inner: &mut Inner, e: &RaError) {
+        if matches!(e, RaError::Unavailable(_)) {
+            self.stale.store(true, Ordering::SeqCst);
+            return;
+        }
+        match self.db.load().await {
+            Ok((state, blocklist, spdus)) => {
+                *inner = Inner {
+                    state,
+                    blocklist,
+                    spdus,
+                };
+                self.stale.store(false, Ordering::SeqCst);
+            }
+            Err(_) => self.stale.store(true, Ordering::SeqCst),
         }
     }
 
@@ -405,11 +437,16 @@ impl RaService {
         if let Some(ack) = self.db.stored_ack(&hash).await? {
             return Ok(ack);
         }
-        if self.shared {
-            self.refresh().await?;
-        }
+        self.refresh_if_needed().await?;
         let now = self.now();
         let mut inner = self.inner.lock().await;
+        // The same bytes accepted meanwhile (a device resending while its
+        // first try was being answered) get the same answer, not 409.
+        if inner.state.requests.contains_key(&hash) {
+            if let Some(ack) = self.db.stored_ack(&hash).await? {
+                return Ok(ack);
+            }
+        }
         let Inner {
             state, blocklist, ..
         } = &mut *inner;
@@ -428,6 +465,9 @@ impl RaService {
         {
             state.requests.remove(&hash);
             state.pending.retain(|h| h != &hash);
+            // Unknown whether the commit reached the database (the
+            // connection may have broken after it): read it back next time.
+            self.stale.store(true, Ordering::SeqCst);
             return Err(e);
         }
         Ok(ack)
@@ -436,6 +476,9 @@ impl RaService {
     /// `GET /v3/authorization-certificate`: the ZIP of an i-period.
     pub async fn download(&self, request: &[u8]) -> Result<Vec<u8>, RaError> {
         let now = self.now();
+        if self.stale.load(Ordering::SeqCst) {
+            self.refresh().await?;
+        }
         let r = {
             let inner = self.inner.lock().await;
             self.ra
@@ -539,7 +582,7 @@ impl RaService {
             .ok_or_else(|| RaError::Internal("request not recorded".into()))?
             .clone();
         if let Err(e) = self.db.commit_expansion(&hash, &rec, &items).await {
-            self.reload(&mut inner).await;
+            self.reload(&mut inner, &e).await;
             return Err(e);
         }
         Ok(())
@@ -566,7 +609,7 @@ impl RaService {
                 rows.push((h, slot, spdu));
             }
             if let Err(e) = self.db.commit_release(&rows).await {
-                self.reload(&mut inner).await;
+                self.reload(&mut inner, &e).await;
                 return Err(e);
             }
             released += rows.len();
@@ -623,7 +666,7 @@ impl RaService {
                 rows.push((h, slot, bytes));
             }
             if let Err(e) = self.db.commit_responses(&rows).await {
-                self.reload(&mut inner).await;
+                self.reload(&mut inner, &e).await;
                 return Err(e);
             }
             for (h, _, _) in &rows {
@@ -637,9 +680,7 @@ impl RaService {
     /// One worker step: expand pending requests, release shuffled batches,
     /// send what is in flight to the ACA and store the answers.
     pub async fn step(&self) -> Result<StepReport, RaError> {
-        if self.shared {
-            self.refresh().await?;
-        }
+        self.refresh_if_needed().await?;
         let expanded = self.expand().await?;
         let released = self.release().await?;
         let (stored, failed) = self.send().await?;
@@ -685,6 +726,7 @@ pub fn status(e: &RaError) -> StatusCode {
         RaError::NotFound => StatusCode::NOT_FOUND,
         RaError::Linkage(_) | RaError::BadAcaResponse(_) => StatusCode::BAD_GATEWAY,
         RaError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        RaError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -700,6 +742,7 @@ fn failure(e: &RaError, now: Time32) -> Response {
         RaError::RateLimited { retry_after } | RaError::NotReady { retry_after } => {
             Some(retry_secs(*retry_after, now))
         }
+        RaError::Unavailable(_) => Some("1".to_string()),
         _ => None,
     };
     if let Some(v) = retry.and_then(|v| header::HeaderValue::from_str(&v).ok()) {

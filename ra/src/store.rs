@@ -23,13 +23,17 @@ use crate::{Butterfly, MemoryBlocklist, RaError, RaState, RequestRecord, Shuffle
 
 impl From<StoreError> for RaError {
     fn from(e: StoreError) -> Self {
-        Self::Internal(e.to_string())
+        if e.is_unavailable() {
+            Self::Unavailable(e.to_string())
+        } else {
+            Self::Internal(e.to_string())
+        }
     }
 }
 
 impl From<sqlx::Error> for RaError {
     fn from(e: sqlx::Error) -> Self {
-        Self::Internal(format!("database: {e}"))
+        StoreError::from(e).into()
     }
 }
 

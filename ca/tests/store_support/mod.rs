@@ -174,85 +174,139 @@ fn run_pg(cmd: &Path, args: &[&str]) -> std::process::Output {
 }
 
 fn start_throwaway() -> String {
-    let initdb = pg_bin("initdb");
-    let pg_ctl = pg_bin("pg_ctl");
-    let base = std::env::temp_dir().join(format!("scms-pg-{}", unique_name()));
-    std::fs::create_dir_all(&base).expect("pg dir");
-    let data = base.join("data");
-    if is_root() {
-        let ok = Command::new("chown")
-            .args(["-R", "postgres:"])
-            .arg(&base)
+    Throwaway::start().url
+}
+
+/// A PostgreSQL server of its own (`initdb` + `pg_ctl` in a temporary
+/// directory, on a free port), for tests that stop and start it; stopped
+/// and removed when the test process exits. Never the shared server on 5432.
+pub struct Throwaway {
+    /// `postgres://postgres@127.0.0.1:PORT`
+    pub url: String,
+    pg_ctl: PathBuf,
+    data: String,
+    opts: String,
+    log: PathBuf,
+}
+
+impl Throwaway {
+    pub fn start() -> Throwaway {
+        let initdb = pg_bin("initdb");
+        let pg_ctl = pg_bin("pg_ctl");
+        let base = std::env::temp_dir().join(format!("scms-pg-{}", unique_name()));
+        std::fs::create_dir_all(&base).expect("pg dir");
+        let data = base.join("data");
+        if is_root() {
+            let ok = Command::new("chown")
+                .args(["-R", "postgres:"])
+                .arg(&base)
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+            assert!(ok, "chown the throwaway PostgreSQL directory");
+        }
+        let data_s = data.to_str().expect("utf-8 path").to_string();
+        let out = run_pg(
+            &initdb,
+            &[
+                "-D",
+                &data_s,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let opts = format!(
+            "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off -c max_connections=200",
+            base.display()
+        );
+        let t = Throwaway {
+            url: format!("postgres://postgres@127.0.0.1:{port}"),
+            pg_ctl: pg_ctl.clone(),
+            data: data_s.clone(),
+            opts,
+            log: base.join("log"),
+        };
+        t.start_server();
+        // Stop it and remove it when this test process exits.
+        let stop = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {run}{pg_ctl} -D {data} -m immediate stop >/dev/null 2>&1; rm -rf {base}",
+            pid = std::process::id(),
+            run = if is_root() { "runuser -u postgres -- " } else { "" },
+            pg_ctl = pg_ctl.display(),
+            data = data_s,
+            base = base.display(),
+        );
+        // `setsid -f` forks the watchdog off and returns at once.
+        let started = Command::new("setsid")
+            .args(["-f", "sh", "-c", &stop])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
             .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        assert!(ok, "chown the throwaway PostgreSQL directory");
+            .expect("watchdog");
+        assert!(started.success(), "watchdog");
+        t
     }
-    let data_s = data.to_str().expect("utf-8 path");
-    let out = run_pg(
-        &initdb,
-        &[
-            "-D",
-            data_s,
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-sync",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "initdb: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let opts = format!(
-        "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c synchronous_commit=off \
-         -c full_page_writes=off -c max_connections=200",
-        base.display()
-    );
-    let log = base.join("log");
-    let out = run_pg(
-        &pg_ctl,
-        &[
-            "-D",
-            data_s,
-            "-o",
-            &opts,
-            "-l",
-            log.to_str().expect("utf-8"),
-            "-w",
-            "start",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "pg_ctl start: {} {}",
-        String::from_utf8_lossy(&out.stderr),
-        std::fs::read_to_string(&log).unwrap_or_default()
-    );
-    // Stop it and remove it when this test process exits.
-    let stop = format!(
-        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {run}{pg_ctl} -D {data} -m immediate stop >/dev/null 2>&1; rm -rf {base}",
-        pid = std::process::id(),
-        run = if is_root() { "runuser -u postgres -- " } else { "" },
-        pg_ctl = pg_ctl.display(),
-        data = data_s,
-        base = base.display(),
-    );
-    // `setsid -f` forks the watchdog off and returns at once.
-    let started = Command::new("setsid")
-        .args(["-f", "sh", "-c", &stop])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("watchdog");
-    assert!(started.success(), "watchdog");
-    format!("postgres://postgres@127.0.0.1:{port}")
+
+    /// `pg_ctl start` (waits until it accepts connections).
+    pub fn start_server(&self) {
+        let out = run_pg(
+            &self.pg_ctl,
+            &[
+                "-D",
+                &self.data,
+                "-o",
+                &self.opts,
+                "-l",
+                self.log.to_str().expect("utf-8"),
+                "-w",
+                "start",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "pg_ctl start: {} {}",
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        );
+    }
+
+    /// `pg_ctl stop -m fast`: the connections are cut, the server is gone
+    /// until [`Self::start_server`].
+    pub fn stop_server(&self) {
+        let out = run_pg(
+            &self.pg_ctl,
+            &["-D", &self.data, "-m", "fast", "-w", "stop"],
+        );
+        assert!(
+            out.status.success(),
+            "pg_ctl stop: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A new database on this server: its URL.
+    pub async fn create_database(&self) -> String {
+        let name = unique_name();
+        let mut admin = admin(&self.url).await.expect("connect to PostgreSQL");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create database");
+        format!("{}/{name}", self.url)
+    }
 }

@@ -162,6 +162,7 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
             let held = Arc::new(AtomicU8::new(0));
             let las = [ctx.peer(Role::La1)?, ctx.peer(Role::La2)?];
             tasks.push(tokio::spawn(fetch_la_keys(svc.clone(), las, held.clone())));
+            let gate = held.clone();
             let ready: super::layer::ReadyCheck = Arc::new(move || {
                 let held = held.load(Ordering::SeqCst);
                 Box::pin(async move {
@@ -174,12 +175,24 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
                     }
                 })
             });
-            (
-                scms_ca::aca_service::router(svc),
-                Some(ready),
-                None,
-                &["pseudonym"],
-            )
+            // Until both keys are held a request would fail to open its
+            // pre-linkage values (400): 503, the RA sends it again.
+            let router = scms_ca::aca_service::router(svc).route_layer(axum::middleware::from_fn(
+                move |req: axum::extract::Request, next: axum::middleware::Next| {
+                    let held = gate.load(Ordering::SeqCst);
+                    async move {
+                        if held == 3 {
+                            next.run(req).await
+                        } else {
+                            text(
+                                StatusCode::SERVICE_UNAVAILABLE,
+                                "not ready: waiting for the LA keys",
+                            )
+                        }
+                    }
+                },
+            ));
+            (router, Some(ready), None, &["pseudonym"])
         }
         Role::La1 | Role::La2 => {
             let (id, name) = if role == Role::La1 {
@@ -216,7 +229,7 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
         Role::Ra => {
             let (svc, worker) = ra_service(ctx).await?;
             if let Some(period) = worker {
-                tasks.push(svc.clone().spawn_worker(period));
+                tasks.push(tokio::spawn(ra_worker(svc.clone(), period)));
             }
             let probe = svc.clone();
             let gauges: super::layer::GaugeProbe = Arc::new(move || {
@@ -300,7 +313,13 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
             )
             .await
             .map_err(|e| format!("ma: {e}"))?;
-            (scms_ma::router(Arc::new(svc)), None, None, &[])
+            let svc = Arc::new(svc);
+            // Revocations a crash or a failing peer interrupted.
+            tasks.push(tokio::spawn(ma_resumer(
+                svc.clone(),
+                Duration::from_secs(1),
+            )));
+            (scms_ma::router(svc), None, None, &[])
         }
     };
     Ok(Built {
@@ -314,6 +333,35 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
         },
         tasks,
     })
+}
+
+/// The RA's worker ([`RaService::step`] every `period`), its failures
+/// logged: everything is persisted, the next step retries.
+async fn ra_worker(svc: Arc<RaService>, period: Duration) {
+    loop {
+        match svc.step().await {
+            Ok(r) if r.failed > 0 => {
+                tracing::warn!(target: "scms::ra", failed = r.failed, stored = r.stored, "ACA answers refused or missing")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(target: "scms::ra", error = %e, "worker step failed"),
+        }
+        tokio::time::sleep(period).await;
+    }
+}
+
+/// The MA's interrupted revocations, finished every `period`.
+async fn ma_resumer(svc: Arc<MaService>, period: Duration) {
+    loop {
+        match svc.resume_revocations().await {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(target: "scms::ma", revocations = n, "interrupted revocations finished")
+            }
+            Err(e) => tracing::warn!(target: "scms::ma", error = %e, "revocation not finished yet"),
+        }
+        tokio::time::sleep(period).await;
+    }
 }
 
 async fn fetch_la_keys(svc: Arc<AcaService>, las: [String; 2], held: Arc<AtomicU8>) {
@@ -416,7 +464,8 @@ async fn root_ctl(State(s): State<Arc<RootState>>) -> Response {
     match s.store.latest_ctl().await {
         Ok(Some(c)) => octets(c.spdu),
         Ok(None) => text(StatusCode::SERVICE_UNAVAILABLE, "no CTL in the database"),
-        Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, format!("database: {e}")),
+        Err(e) if e.is_unavailable() => text(StatusCode::SERVICE_UNAVAILABLE, format!("{e}")),
+        Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}")),
     }
 }
 

@@ -23,6 +23,10 @@ const TEXT: &str = "text/plain";
 const COMMON_ERRORS: &[(u16, &str)] = &[
     (408, "the request was not answered within the timeout"),
     (413, "the body is over the limit"),
+    (
+        503,
+        "the database is unreachable, with the reason: send the same request again",
+    ),
 ];
 
 /// The endpoints of the service layer, on every role.
@@ -133,6 +137,7 @@ const ACA: &[RouteDoc] = &[
         errors: &[
             (400, "malformed or unsupported"),
             (403, "the RA does not verify"),
+            (503, "not ready: the LAs' keys are not held yet"),
         ],
     },
     RouteDoc {
@@ -320,10 +325,10 @@ pub fn openapi(role: Role) -> String {
             [].iter()
         });
         for (code, why) in errors {
-            responses.insert(
-                code.to_string(),
-                json!({"description": why, "content": {TEXT: {}}}),
-            );
+            // A route's own meaning of a status comes first.
+            responses
+                .entry(code.to_string())
+                .or_insert_with(|| json!({"description": why, "content": {TEXT: {}}}));
         }
         let mut op = json!({
             "summary": r.summary,
@@ -395,7 +400,7 @@ pub fn docs_html(role: Role) -> String {
             errors.join("<br>")
         ));
     }
-    h.push_str("</table><p>Every endpoint may also answer 408 (timeout) and 413 (body over the limit).</p></body></html>\n");
+    h.push_str("</table><p>Every endpoint may also answer 408 (timeout), 413 (body over the limit) and 503 (database unreachable: send the same request again).</p></body></html>\n");
     h
 }
 

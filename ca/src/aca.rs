@@ -24,7 +24,8 @@
 //! [`TrustStore`] and the signed-certificate-request helpers are shared with
 //! the RA (`scms-ra`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 
 use scms_asn1::codec::Spanned;
 use scms_asn1::ieee1609dot2::time::validity_end;
@@ -138,6 +139,55 @@ impl std::error::Error for ChainError {}
 pub struct TrustStore {
     anchors: BTreeMap<[u8; 8], Vec<u8>>,
     cas: BTreeMap<[u8; 8], Vec<u8>>,
+    verified: ChainCache,
+}
+
+/// Chains already verified, by leaf certificate bytes: the leaf's key and the
+/// intersection of the chain's validity periods. A hit inside that window
+/// skips decoding and the signature checks (the ACA sees the same RA
+/// certificate on every request); outside it the full walk runs and reports.
+/// Emptied when anchors or CAs change; bounded.
+#[derive(Default)]
+struct ChainCache(Mutex<HashMap<Vec<u8>, (PublicKey, Time32, u64)>>);
+
+/// Entries kept before the cache starts over (a few RAs in practice).
+const CHAIN_CACHE_MAX: usize = 1024;
+
+impl ChainCache {
+    fn get(&self, cert: &[u8], now: Time32) -> Option<PublicKey> {
+        let m = self.0.lock().ok()?;
+        let (key, start, end) = m.get(cert)?;
+        (now >= *start && u64::from(now) < *end).then_some(*key)
+    }
+
+    fn put(&self, cert: &[u8], entry: (PublicKey, Time32, u64)) {
+        if let Ok(mut m) = self.0.lock() {
+            if m.len() >= CHAIN_CACHE_MAX {
+                m.clear();
+            }
+            m.insert(cert.to_vec(), entry);
+        }
+    }
+
+    fn clear(&self) {
+        if let Ok(mut m) = self.0.lock() {
+            m.clear();
+        }
+    }
+}
+
+impl Clone for ChainCache {
+    fn clone(&self) -> Self {
+        let m = self.0.lock().map(|m| m.clone()).unwrap_or_default();
+        ChainCache(Mutex::new(m))
+    }
+}
+
+impl core::fmt::Debug for ChainCache {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let n = self.0.lock().map(|m| m.len()).unwrap_or(0);
+        write!(f, "ChainCache({n} chains)")
+    }
 }
 
 /// Longest chain walked (root -> ICA -> CA -> leaf is 4).
@@ -154,6 +204,7 @@ impl TrustStore {
         let c: Certificate<'_> = decode_cert(cert)?;
         verify_certificate(&c, None).map_err(|e| ChainError(format!("anchor: {e}")))?;
         self.anchors.insert(hid(&c)?, cert.to_vec());
+        self.verified.clear();
         Ok(())
     }
 
@@ -161,6 +212,7 @@ impl TrustStore {
     pub fn add_ca(&mut self, cert: &[u8]) -> Result<(), ChainError> {
         let c: Certificate<'_> = decode_cert(cert)?;
         self.cas.insert(hid(&c)?, cert.to_vec());
+        self.verified.clear();
         Ok(())
     }
 
@@ -179,10 +231,16 @@ impl TrustStore {
     /// Checks that `cert` chains to an anchor, every certificate signed by its
     /// issuer (implicit ones through their issuer's key) and valid at `now`
     /// (Time32). Returns the leaf's verification key.
+    /// Verified chains are cached (see `ChainCache`).
     pub fn verify_chain(&self, cert: &[u8], now: Time32) -> Result<PublicKey, ChainError> {
+        if let Some(key) = self.verified.get(cert, now) {
+            return Ok(key);
+        }
         let leaf: Certificate<'_> = decode_cert(cert)?;
         let mut current: Vec<u8> = cert.to_vec();
         let mut leaf_key = None;
+        // The window in which every certificate of the chain is valid.
+        let (mut start, mut end) = (Time32::MIN, u64::MAX);
         for _ in 0..MAX_DEPTH {
             let c: Certificate<'_> = decode_cert(&current)?;
             let v = &c.to_be_signed.validity_period;
@@ -192,6 +250,8 @@ impl TrustStore {
                     hex8(&hid(&c)?)
                 )));
             }
+            start = start.max(v.start);
+            end = end.min(validity_end(v));
             let id = issuer_digest(&c).ok_or_else(|| {
                 ChainError(
                     "the chain reaches a self-signed certificate that is not an anchor".into(),
@@ -216,7 +276,10 @@ impl TrustStore {
                 if now < v.start || u64::from(now) >= validity_end(v) {
                     return Err(ChainError("the trust anchor is not valid now".into()));
                 }
-                return leaf_key.ok_or_else(|| ChainError("no key".into()));
+                let key = leaf_key.ok_or_else(|| ChainError("no key".into()))?;
+                self.verified
+                    .put(cert, (key, start.max(v.start), end.min(validity_end(v))));
+                return Ok(key);
             }
             current = issuer_bytes.to_vec();
         }

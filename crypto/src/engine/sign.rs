@@ -514,7 +514,6 @@ mod tests {
 
     #[test]
     fn mul_base_matches_variable_time_and_rustcrypto() {
-        use p256_ref::elliptic_curve::group::Curve as _;
         use p256_ref::elliptic_curve::sec1::ToEncodedPoint;
         use p256_ref::elliptic_curve::PrimeField;
         for k in edge_scalars() {

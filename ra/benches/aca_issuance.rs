@@ -3,7 +3,8 @@
 //! ECQV issuance, the response encryption to the device's key and the ACA's
 //! signature (`Aca::handle_ra_aca_request`, no storage).
 //!
-//! `cargo bench -p scms-ra --bench aca_issuance` (env `SECS`, default 5).
+//! `cargo bench -p scms-ra --bench aca_issuance` (env `SECS`, default 5;
+//! `FAMILY=us|cn` for one family only).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -19,7 +20,12 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(5.0);
+    // `FAMILY=us` or `FAMILY=cn` runs one family (for profiling).
+    let only = std::env::var("FAMILY").unwrap_or_default().to_lowercase();
     for family in [Family::Us, Family::Cn] {
+        if !only.is_empty() && only != format!("{family:?}").to_lowercase() {
+            continue;
+        }
         let mut w = World::new(family);
         w.ra.config.shuffle.min_devices = 1;
         let mut devs: Vec<Device> = (0..10)

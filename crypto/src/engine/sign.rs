@@ -245,10 +245,15 @@ fn digit5(k: &[u64; 4], i: usize) -> (u64, u64) {
 }
 
 /// k·P in constant time in k for a public point P (an ECDH peer key) and a
-/// secret k < n; None for the identity. Signed 5-bit windows from the top:
-/// five doublings and one addition of a masked-scan table entry per window.
-/// Unlike the comb, the addition can meet acc = +-entry here (k near n), so
-/// the doubling is computed too and masks pick doubling or identity.
+/// secret k < n; None for k = 0. Signed 5-bit windows from the top: five
+/// doublings and one addition of a masked-scan table entry per window.
+///
+/// As in the comb, only the identity is exceptional for k in [1, n-1]: before
+/// the addition of digit d the accumulator is 32·T·P with T the integer of the
+/// higher digits; 32·T = +-d (mod n) needs T = 0 (the identity, masked) except
+/// in the last window, where 32·T - d = n would mean k = n + 2d with d < 0 and
+/// d = k mod 32 (Booth), i.e. d = (17 + 2d) mod 32 (n = 17 mod 32), so d = 15:
+/// impossible. A fault mask still turns H = 0 into a failure.
 pub fn mul_ct(p: &Affine, k: &Sc) -> Option<Affine> {
     // 1..16 times P: public data, variable-time arithmetic is fine.
     let pj = p.to_jacobian();
@@ -263,6 +268,7 @@ pub fn mul_ct(p: &Affine, k: &Sc) -> Option<Affine> {
     }
     let mut acc = Jacobian::IDENTITY;
     let mut inf = u64::MAX;
+    let mut fault = 0u64;
     for i in (0..52).rev() {
         if i != 51 {
             for _ in 0..5 {
@@ -283,39 +289,20 @@ pub fn mul_ct(p: &Affine, k: &Sc) -> Option<Affine> {
         q.y = Fe::select(&q.y, &q.y.neg(), neg);
         let zero = eq_mask(abs, 0);
         let (mut sum, h0) = madd(&acc, &q);
-        // r = 0 as well: acc = q, the sum is a doubling; else acc = -q, the identity.
-        let z1z1 = acc.z.square();
-        let r0 = q.y.mul(&acc.z).mul(&z1z1).sub(&acc.y).zero_mask();
-        let mut dbl = double(&acc);
         let mut lifted = q.to_jacobian();
-        let live = !inf & !zero;
-        let mut next = Fe::select(&sum.x, &dbl.x, h0 & r0);
-        let mut ny = Fe::select(&sum.y, &dbl.y, h0 & r0);
-        let mut nz = Fe::select(&sum.z, &dbl.z, h0 & r0);
-        let cancel = live & h0 & !r0;
-        next = Fe::select(&next, &lifted.x, inf);
-        ny = Fe::select(&ny, &lifted.y, inf);
-        nz = Fe::select(&nz, &lifted.z, inf);
-        let next_acc = select_jac(
-            &Jacobian {
-                x: next,
-                y: ny,
-                z: nz,
-            },
-            &acc,
-            zero,
-        );
-        inf = (inf & zero) | cancel;
-        acc = next_acc;
+        let mut next = select_jac(&sum, &lifted, inf);
+        next = select_jac(&next, &acc, zero);
+        fault |= h0 & !inf & !zero;
+        inf &= zero;
+        acc = next;
         wipe_jac(&mut sum);
-        wipe_jac(&mut dbl);
         wipe_jac(&mut lifted);
         q.x.0.zeroize();
         q.y.0.zeroize();
         x.zeroize();
         y.zeroize();
     }
-    let failed = inf != 0;
+    let failed = (inf | fault) != 0;
     let zi = acc.z.invert_ct();
     let zi2 = zi.square();
     let out = Affine {

@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use scms_crypto::engine::{
-    mul, verify_batch, verify_prehash, Affine, BatchItem, FullSignature, Sc, Signature, SignerTable,
+    mul, sign, verify_batch, verify_prehash, Affine, BatchItem, FullSignature, Sc, Signature, SignerTable,
 };
 
 /// A valid signature made with the engine's own arithmetic (k·G, s = (e + r·d)/k).
@@ -99,6 +99,19 @@ fn main() {
     }
     let q = p.double();
     ns("point add", 1_000_000, || p = black_box(p.add(&q)));
+    // The constant-time side (engine::sign).
+    ns("fe invert_ct", 20_000, || a = black_box(a.invert_ct()));
+    ns("scalar invert_ct", 20_000, || s = black_box(s.invert_ct()));
+    ns("ct k*G (comb)", 20_000, || {
+        black_box(sign::mul_base(black_box(&s)));
+    });
+    ns("ct k*P (ECDH)", 5_000, || {
+        black_box(sign::mul_ct(&g, black_box(&s)));
+    });
+    let dkey = s.to_bytes();
+    ns("ct ecdsa sign", 20_000, || {
+        black_box(sign::sign_rfc6979(&dkey, &[7u8; 32], &[1u8; 32]).ok());
+    });
     ns("scalar mult (wNAF 5)", 2_000, || {
         black_box(mul::mul(&g, &s));
     });

@@ -165,7 +165,18 @@ fn wipe_jac(p: &mut Jacobian) {
 }
 
 /// k·G in constant time for a secret k < n; None when k = 0 (the identity).
+/// Built with BMI2/ADX (mulx) when the CPU has them, like the Straus loop.
 pub fn mul_base(k: &Sc) -> Option<Affine> {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(r) = super::ifma::mul_base_bmi2(k) {
+        return r;
+    }
+    mul_base_impl(k)
+}
+
+/// The body of [`mul_base`], inlined into each build.
+#[inline(always)]
+pub(crate) fn mul_base_impl(k: &Sc) -> Option<Affine> {
     let rows = table();
     let mut acc = Jacobian::IDENTITY;
     let mut inf = u64::MAX;
@@ -255,6 +266,16 @@ fn digit5(k: &[u64; 4], i: usize) -> (u64, u64) {
 /// d = k mod 32 (Booth), i.e. d = (17 + 2d) mod 32 (n = 17 mod 32), so d = 15:
 /// impossible. A fault mask still turns H = 0 into a failure.
 pub fn mul_ct(p: &Affine, k: &Sc) -> Option<Affine> {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(r) = super::ifma::mul_ct_bmi2(p, k) {
+        return r;
+    }
+    mul_ct_impl(p, k)
+}
+
+/// The body of [`mul_ct`], inlined into each build.
+#[inline(always)]
+pub(crate) fn mul_ct_impl(p: &Affine, k: &Sc) -> Option<Affine> {
     // 1..16 times P: public data, variable-time arithmetic is fine.
     let pj = p.to_jacobian();
     let mut jac = [pj; 16];

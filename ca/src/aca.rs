@@ -255,7 +255,11 @@ impl TrustStore {
     }
 
     /// The chain's entry, and whether it came from the cache.
-    fn verified_chain(&self, cert: &[u8], now: Time32) -> Result<(Arc<Verified>, bool), ChainError> {
+    fn verified_chain(
+        &self,
+        cert: &[u8],
+        now: Time32,
+    ) -> Result<(Arc<Verified>, bool), ChainError> {
         if let Some(v) = self.verified.get(cert, now) {
             return Ok((v, true));
         }

@@ -6,7 +6,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use scms_crypto::engine::{
-    mul, sign, verify_batch, verify_prehash, Affine, BatchItem, FullSignature, Sc, Signature, SignerTable,
+    mul, sign, verify_batch, verify_prehash, Affine, BatchItem, FullSignature, Sc, Signature,
+    SignerTable,
 };
 
 /// A valid signature made with the engine's own arithmetic (k·G, s = (e + r·d)/k).

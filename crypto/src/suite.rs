@@ -1294,7 +1294,10 @@ mod tests {
                 let mut bad = new.clone();
                 bad.s[31] ^= 1;
                 assert!(key.public_key().verify_digest(&z, &bad).is_err());
-                assert!(key.public_key().verify_digest(&z, &bad.to_x_only()).is_err());
+                assert!(key
+                    .public_key()
+                    .verify_digest(&z, &bad.to_x_only())
+                    .is_err());
                 let q = key.public_key();
                 let t = q.signer_table().unwrap();
                 q.verify_digest_with_table(&t, &z, &new).unwrap();
@@ -1324,5 +1327,4 @@ mod tests {
         let zero = EcScalar::from_be_bytes(Curve::NistP256, &[0; 32]).unwrap();
         assert_eq!(EcPoint::mul_generator(&zero), Err(Error::DegenerateResult));
     }
-
 }

@@ -276,11 +276,12 @@ impl Fe {
         Fe::from_canonical(modinv::invert_ct(&self.canonical(), &MODULUS))
     }
 
-    /// All ones when zero, else 0 (no branch).
+    /// All ones when zero, else 0 (no branch; `black_box` hides from the
+    /// compiler that it is a boolean, see `sign::eq_mask`).
     #[inline(always)]
     pub(crate) fn zero_mask(&self) -> u64 {
         let t = self.0[0] | self.0[1] | self.0[2] | self.0[3];
-        ((t | t.wrapping_neg()) >> 63).wrapping_sub(1)
+        core::hint::black_box(((t | t.wrapping_neg()) >> 63).wrapping_sub(1))
     }
 
     /// `b` where `mask` is all ones, `a` where it is 0 (no branch).

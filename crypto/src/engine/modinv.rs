@@ -309,7 +309,8 @@ pub(crate) fn invert_ct(a: &[u64; 4], m: &Modulus) -> [u64; 4] {
     }
     // f = +-1 now (or m when a = 0, then d = 0); d in (-2m, m).
     let mut w = to_words(&d);
-    let neg = (f.0[4] >> 63) as u64;
+    // Masks through black_box: LLVM made a branch of `below` otherwise.
+    let neg = core::hint::black_box((f.0[4] >> 63) as u64);
     let mut c = neg & 1;
     for x in w.iter_mut() {
         let (s, o) = (*x ^ neg).overflowing_add(c);
@@ -318,7 +319,7 @@ pub(crate) fn invert_ct(a: &[u64; 4], m: &Modulus) -> [u64; 4] {
     }
     // Now in (-m, 2m): add m if negative, then subtract m unless that borrows.
     let ml = [m.limbs[0], m.limbs[1], m.limbs[2], m.limbs[3], 0];
-    let below = ((w[4] as i64) >> 63) as u64;
+    let below = core::hint::black_box(((w[4] as i64) >> 63) as u64);
     let mut c = 0u64;
     for (x, y) in w.iter_mut().zip(ml.iter()) {
         let (s1, o1) = x.overflowing_add(y & below);
@@ -334,7 +335,7 @@ pub(crate) fn invert_ct(a: &[u64; 4], m: &Modulus) -> [u64; 4] {
         *o = s2;
         b = (o1 | o2) as u64;
     }
-    let keep = ((t[4] as i64) >> 63) as u64; // w < m: keep w
+    let keep = core::hint::black_box(((t[4] as i64) >> 63) as u64); // w < m: keep w
     let mut out = [0u64; 4];
     for i in 0..4 {
         out[i] = (w[i] & keep) | (t[i] & !keep);

@@ -81,11 +81,31 @@ pub fn warm_up() {
     let _ = table();
 }
 
-/// All ones when a == b, else 0, without a comparison the compiler could branch on.
+/// All ones when a == b, else 0 (arithmetic only).
 #[inline(always)]
-fn eq_mask(a: u64, b: u64) -> u64 {
+fn eq_mask_raw(a: u64, b: u64) -> u64 {
     let d = a ^ b;
     ((d | d.wrapping_neg()) >> 63).wrapping_sub(1)
+}
+
+/// [`eq_mask_raw`] through `black_box`, so that the compiler cannot see that
+/// the value is 0 or all ones and branch on it.
+#[inline(always)]
+fn eq_mask(a: u64, b: u64) -> u64 {
+    core::hint::black_box(eq_mask_raw(a, b))
+}
+
+/// The masks selecting entry `idx` (1-based) of an N-entry row. They pass
+/// through one `black_box` together: with plain masks LLVM turned the scan
+/// into a branch on the digit (found by the `--dudect` run of the field bench,
+/// then in the disassembly), and one barrier per mask costs ~10% more.
+#[inline(always)]
+fn row_masks<const N: usize>(idx: u64) -> [u64; N] {
+    let mut m = [0u64; N];
+    for (j, m) in m.iter_mut().enumerate() {
+        *m = eq_mask_raw(idx, j as u64 + 1);
+    }
+    core::hint::black_box(m)
 }
 
 /// Booth digit i of k: (|d|, all ones if d < 0).
@@ -104,7 +124,7 @@ fn digit(k: &[u64; 4], i: usize) -> (u64, u64) {
         v & 0x7f
     };
     let d = ((t & 1) + ((t >> 1) & 0x1f)) as i64 - (((t >> W) & 1) << (W - 1)) as i64;
-    let s = d >> 63;
+    let s = core::hint::black_box(d >> 63);
     (((d ^ s) - s) as u64, s as u64)
 }
 
@@ -113,8 +133,8 @@ fn digit(k: &[u64; 4], i: usize) -> (u64, u64) {
 fn lookup(row: &Row, idx: u64) -> Affine {
     let mut x = [0u64; 4];
     let mut y = [0u64; 4];
-    for (j, e) in row.iter().enumerate() {
-        let m = eq_mask(idx, j as u64 + 1);
+    let masks = row_masks::<ENTRIES>(idx);
+    for (e, &m) in row.iter().zip(masks.iter()) {
         for l in 0..4 {
             x[l] |= e.x.0[l] & m;
             y[l] |= e.y.0[l] & m;
@@ -183,7 +203,7 @@ pub(crate) fn mul_base_impl(k: &Sc) -> Option<Affine> {
     let mut fault = 0u64;
     for (i, row) in rows.iter().enumerate() {
         let (abs, neg) = digit(&k.0, i);
-        let mut q = lookup(row, core::hint::black_box(abs));
+        let mut q = lookup(row, abs);
         q.y = Fe::select(&q.y, &q.y.neg(), neg);
         let zero = eq_mask(abs, 0);
         let (mut sum, h0) = madd(&acc, &q);
@@ -251,7 +271,7 @@ fn digit5(k: &[u64; 4], i: usize) -> (u64, u64) {
         v & 0x3f
     };
     let d = ((t & 1) + ((t >> 1) & 0xf)) as i64 - (((t >> 5) & 1) << 4) as i64;
-    let s = d >> 63;
+    let s = core::hint::black_box(d >> 63);
     (((d ^ s) - s) as u64, s as u64)
 }
 
@@ -299,8 +319,8 @@ pub(crate) fn mul_ct_impl(p: &Affine, k: &Sc) -> Option<Affine> {
         let (abs, neg) = digit5(&k.0, i);
         let mut x = [0u64; 4];
         let mut y = [0u64; 4];
-        for (j, e) in row.iter().enumerate() {
-            let m = eq_mask(core::hint::black_box(abs), j as u64 + 1);
+        let masks = row_masks::<16>(abs);
+        for (e, &m) in row.iter().zip(masks.iter()) {
             for l in 0..4 {
                 x[l] |= e.x.0[l] & m;
                 y[l] |= e.y.0[l] & m;

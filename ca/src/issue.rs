@@ -456,8 +456,9 @@ pub fn issue(
             let bytes = scms_asn1::encode(&Spanned::new(cert))?;
             let e = ecqv::certificate_e(curve, &tbs_bytes, issuer_bytes);
             let s = ks.ecqv_reconstruction(issuer.key_label, &e, &k)?;
-            // s·G must be e·k·G + Q_CA, or the store used another key.
-            let expected = EcPoint::mul_generator(&k)?.mul(&e)?.add(&issuer_key)?;
+            // s·G must be (e·k)·G + Q_CA, or the store used another key (two
+            // constant-time fixed-base multiplications; s - e·k would be d_CA).
+            let expected = EcPoint::mul_generator(&e.mul(&k)?)?.add(&issuer_key)?;
             if EcPoint::mul_generator(&s)? != expected {
                 return Err(CaError::invalid(
                     "ecqv",

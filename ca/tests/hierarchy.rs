@@ -284,3 +284,37 @@ fn us_end_entities() {
 fn cn_end_entities() {
     end_entities(Family::Cn);
 }
+
+/// `TrustStore::verify_chain` caches a verified chain, but only inside the
+/// chain's validity window and only until the anchors or CAs change.
+#[test]
+fn trust_store_chain_cache_respects_validity_and_changes() {
+    use scms_ca::aca::TrustStore;
+    let ks = MemoryKeyStore::new();
+    let t0 = common::now();
+    let h = build(&ks, &HierarchyOptions::new(Family::Us, t0)).unwrap();
+    let ra = &h.certificates["ra"];
+    let ra_cert: Certificate<'_> = scms_asn1::decode(ra).unwrap();
+    let ica: Certificate<'_> = scms_asn1::decode(&h.certificates["ica"]).unwrap();
+    let want = certificate_public_key(&ra_cert, Some(&ica)).unwrap();
+    let mut trust = TrustStore::new();
+    trust.add_anchor(&h.certificates["root"]).unwrap();
+    trust.add_ca(&h.certificates["ica"]).unwrap();
+    let now = t0 + 60;
+    // First walk, then the cached answer: the same key.
+    assert_eq!(trust.verify_chain(ra, now).unwrap(), want);
+    assert_eq!(trust.verify_chain(ra, now).unwrap(), want);
+    // Outside the validity window the cache does not answer.
+    assert!(trust.verify_chain(ra, t0 - 1).is_err());
+    assert!(trust.verify_chain(ra, u32::MAX).is_err());
+    assert_eq!(trust.verify_chain(ra, now).unwrap(), want);
+    // A store without the CA cannot reuse another store's cache.
+    let mut other = TrustStore::new();
+    other.add_anchor(&h.certificates["root"]).unwrap();
+    assert!(other.verify_chain(ra, now).is_err());
+    // A clone keeps the entries; changing its CAs drops them.
+    let mut clone = trust.clone();
+    assert_eq!(clone.verify_chain(ra, now).unwrap(), want);
+    clone.add_ca(&h.certificates["aca"]).unwrap();
+    assert_eq!(clone.verify_chain(ra, now).unwrap(), want);
+}

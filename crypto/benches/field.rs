@@ -1,12 +1,14 @@
 //! Nanoseconds per field and point operation of the engine (a profile aid).
 //!
-//! `cargo bench -p scms-crypto --bench field`
+//! `cargo bench -p scms-crypto --bench field` (`-- --dudect`: timing check of
+//! the constant-time side)
 
 use std::hint::black_box;
 use std::time::Instant;
 
 use scms_crypto::engine::{
-    mul, verify_batch, verify_prehash, Affine, BatchItem, FullSignature, Sc, Signature, SignerTable,
+    mul, sign, verify_batch, verify_prehash, Affine, BatchItem, FullSignature, Sc, Signature,
+    SignerTable,
 };
 
 /// A valid signature made with the engine's own arithmetic (k·G, s = (e + r·d)/k).
@@ -44,8 +46,74 @@ fn ns(name: &str, iters: u64, mut f: impl FnMut()) {
     println!("{name:<24} {t:>9.1} ns");
 }
 
+/// A dudect-style check (Reparaz, Balasch, Verbauwhede 2017): times `op` on a
+/// fixed secret (class 0) and on fresh random secrets (class 1), interleaved
+/// at random, and prints Welch's t over the samples below the 90th
+/// percentile. |t| above 4.5 would suggest that the time depends on the secret.
+fn dudect(name: &str, samples: usize, fixed: &Sc, mut op: impl FnMut(&Sc)) {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut times: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    for _ in 0..samples {
+        let class = (next() & 1) as usize;
+        let k = if class == 0 {
+            *fixed
+        } else {
+            let mut b = [0u8; 32];
+            for c in b.chunks_mut(8) {
+                c.copy_from_slice(&next().to_be_bytes());
+            }
+            Sc::from_bytes_reduced(&b)
+        };
+        let t = Instant::now();
+        op(black_box(&k));
+        times[class].push(t.elapsed().as_nanos() as f64);
+    }
+    let mut all: Vec<f64> = times.iter().flatten().copied().collect();
+    all.sort_by(|a, b| a.total_cmp(b));
+    let cut = all[all.len() * 9 / 10];
+    let stats = |v: &Vec<f64>| {
+        let v: Vec<f64> = v.iter().copied().filter(|x| *x <= cut).collect();
+        let n = v.len() as f64;
+        let m = v.iter().sum::<f64>() / n;
+        let var = v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0);
+        (n, m, var)
+    };
+    let (n0, m0, v0) = stats(&times[0]);
+    let (n1, m1, v1) = stats(&times[1]);
+    let t = (m0 - m1) / (v0 / n0 + v1 / n1).sqrt();
+    println!("dudect {name:<14} fixed {m0:>9.0} ns  random {m1:>9.0} ns  t = {t:>6.2}");
+}
+
 fn main() {
     let g = Affine::GENERATOR;
+    if std::env::args().any(|a| a == "--dudect") {
+        // Fixed secrets chosen to be extreme: k = 1 (42 zero digits) and
+        // all digits -32/+32 patterns.
+        let one = Sc::ONE;
+        let dense = Sc::from_bytes(&[0x82; 32]).unwrap_or(Sc::ONE);
+        for (label, fixed) in [("k=1", one), ("k=0x82..", dense)] {
+            println!("fixed secret {label}");
+            dudect("k*G", 20_000, &fixed, |k| {
+                black_box(sign::mul_base(k));
+            });
+            dudect("k*P", 4_000, &fixed, |k| {
+                black_box(sign::mul_ct(&g, k));
+            });
+            dudect("invert_ct", 20_000, &fixed, |k| {
+                black_box(k.invert_ct());
+            });
+            dudect("sign (d)", 10_000, &fixed, |k| {
+                black_box(sign::sign_rfc6979(&k.to_bytes(), &[7u8; 32], &[1u8; 32]).ok());
+            });
+        }
+        return;
+    }
     let mut a = g.x;
     let b = g.y;
     ns("fe mul", 5_000_000, || a = black_box(a.mul(&b)));
@@ -99,6 +167,19 @@ fn main() {
     }
     let q = p.double();
     ns("point add", 1_000_000, || p = black_box(p.add(&q)));
+    // The constant-time side (engine::sign).
+    ns("fe invert_ct", 20_000, || a = black_box(a.invert_ct()));
+    ns("scalar invert_ct", 20_000, || s = black_box(s.invert_ct()));
+    ns("ct k*G (comb)", 20_000, || {
+        black_box(sign::mul_base(black_box(&s)));
+    });
+    ns("ct k*P (ECDH)", 5_000, || {
+        black_box(sign::mul_ct(&g, black_box(&s)));
+    });
+    let dkey = s.to_bytes();
+    ns("ct ecdsa sign", 20_000, || {
+        black_box(sign::sign_rfc6979(&dkey, &[7u8; 32], &[1u8; 32]).ok());
+    });
     ns("scalar mult (wNAF 5)", 2_000, || {
         black_box(mul::mul(&g, &s));
     });

@@ -5,7 +5,10 @@
 //! The arithmetic is RustCrypto's (`p256`, `p384`, `bp256`, `bp384`, `sm2`,
 //! all on `elliptic-curve` 0.14), whose scalar and point operations on secrets
 //! are constant-time; verification of public data uses their variable-time
-//! multi-scalar multiplication.
+//! multi-scalar multiplication. Exception: P-256 signing and `k * G` (key
+//! generation, ECQV, ECIES ephemeral keys) run on the engine's constant-time
+//! signer ([`crate::engine::sign`]), about 5x faster, with the same RFC 6979
+//! nonces and hence the same signatures.
 //!
 //! Signatures work on a digest the caller computed (see [`crate::signing_input`]):
 //! ECDSA signs `H(H(tbs) || H(signer))` (1609.2 clause 5.3.1), SM2 signs
@@ -28,10 +31,13 @@ use elliptic_curve::{
     AffinePoint, CurveArithmetic, FieldBytes, NonZeroScalar, ProjectivePoint,
     Scalar as CurveScalar,
 };
+use std::sync::OnceLock;
+
 use rand_core::TryCryptoRng;
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use crate::engine;
 use crate::hash::HashAlgorithm;
 
 /// The curves of 1609.2-2022 `PublicVerificationKey` / `Signature` plus SM2.
@@ -446,7 +452,14 @@ impl EcPoint {
 
     /// Decode 1609.2 `compressed-y-0` / `compressed-y-1`: `x` and the parity
     /// (least significant bit) of `y`.
+    ///
+    /// P-256 decompresses on the engine (variable time: points are public).
     pub fn from_x_and_parity(curve: Curve, x: &[u8], y_odd: bool) -> Result<Self, Error> {
+        if curve == Curve::NistP256 {
+            let x: &[u8; 32] = x.try_into().map_err(|_| Error::InvalidLength)?;
+            let p = engine::Affine::decompress(x, y_odd).map_err(|_| Error::InvalidPoint)?;
+            return p256_point(&p).map_err(|_| Error::InvalidPoint);
+        }
         with_curve!(curve, |C| {
             let fb = field_bytes::<C>(x)?;
             let p = C::decompress_x(&fb, y_odd).ok_or(Error::InvalidPoint)?;
@@ -500,8 +513,11 @@ impl EcPoint {
         ))
     }
 
-    /// `k * G`, constant-time in `k`.
+    /// `k * G`, constant-time in `k` (P-256: the engine's comb).
     pub fn mul_generator(k: &EcScalar) -> Result<Self, Error> {
+        if k.curve() == Curve::NistP256 {
+            return p256_mul_base(k);
+        }
         with_curve!(k.curve(), |C| {
             let k = k.inner::<C>()?;
             let p = affine_nonidentity::<C>(ProjectivePoint::<C>::generator() * k)?;
@@ -519,8 +535,42 @@ impl EcPoint {
         })
     }
 
-    /// `self + other`; an identity result is an error.
+    /// [`EcPoint::verify_digest`] with this P-256 key's precomputed engine
+    /// table (about 3x faster; for a signer seen again and again, such as an
+    /// RA's certificate at the ACA). `table` must be built from this key.
+    pub fn verify_digest_with_table(
+        &self,
+        table: &engine::SignerTable,
+        digest: &[u8],
+        sig: &Signature,
+    ) -> Result<(), Error> {
+        if self.curve() != Curve::NistP256 || digest.len() != 32 {
+            return self.verify_digest(digest, sig);
+        }
+        p256_verify(self, digest, sig, Some(table))
+    }
+
+    /// The engine table for [`EcPoint::verify_digest_with_table`]; None off P-256.
+    pub fn signer_table(&self) -> Option<engine::SignerTable> {
+        if self.curve() != Curve::NistP256 {
+            return None;
+        }
+        let q = engine::Affine::from_sec1(&self.to_sec1(false)).ok()?;
+        engine::SignerTable::new(&q).ok()
+    }
+
+    /// `self + other`; an identity result is an error. Constant time (P-256
+    /// on the engine).
     pub fn add(&self, other: &EcPoint) -> Result<Self, Error> {
+        if self.curve() == Curve::NistP256 && other.curve() == Curve::NistP256 {
+            let a = engine::Affine::from_sec1(&self.to_sec1(false));
+            let b = engine::Affine::from_sec1(&other.to_sec1(false));
+            let (Ok(a), Ok(b)) = (a, b) else {
+                return Err(Error::InvalidPoint);
+            };
+            let r = engine::sign::add_ct(&a, &b).ok_or(Error::DegenerateResult)?;
+            return p256_point(&r);
+        }
         with_curve!(self.curve(), |C| {
             let a = self.inner::<C>()?;
             let b = other.inner::<C>()?;
@@ -535,7 +585,13 @@ impl EcPoint {
     ///
     /// With `r` given as a full point `R` (ECDSA only) the check is the
     /// ECDSA* one: `u1*G + u2*Q == R` exactly, which implies `x(R) mod n == r`.
+    ///
+    /// P-256 with a 32-byte digest runs on the variable-time engine (all
+    /// inputs are public), with the same verdicts.
     pub fn verify_digest(&self, digest: &[u8], sig: &Signature) -> Result<(), Error> {
+        if self.curve() == Curve::NistP256 && digest.len() == 32 {
+            return p256_verify(self, digest, sig, None);
+        }
         with_curve!(self.curve(), |C| {
             let q = self.inner::<C>()?;
             if C::CURVE.is_sm2() {
@@ -666,7 +722,12 @@ impl EcScalar {
 
 /// A private key `d` in `[1, n-1]`. Zeroized on drop; Debug shows only the curve.
 #[derive(Clone)]
-pub struct SecretKey(EcScalar);
+pub struct SecretKey {
+    d: EcScalar,
+    /// `d * G`, computed on first use: key stores ask for it on every
+    /// signature and issuance.
+    q: OnceLock<PublicKey>,
+}
 
 impl core::fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -679,12 +740,12 @@ impl ZeroizeOnDrop for SecretKey {}
 impl SecretKey {
     /// The curve of this key.
     pub fn curve(&self) -> Curve {
-        self.0.curve()
+        self.d.curve()
     }
 
     /// A fresh random key.
     pub fn generate<R: TryCryptoRng + ?Sized>(curve: Curve, rng: &mut R) -> Result<Self, Error> {
-        EcScalar::random(curve, rng).map(SecretKey)
+        EcScalar::random(curve, rng).and_then(Self::from_scalar)
     }
 
     /// Big-endian private key of exactly `field_len` bytes in `[1, n-1]`.
@@ -697,23 +758,35 @@ impl SecretKey {
         if s.is_zero() {
             return Err(Error::InvalidScalar);
         }
-        Ok(SecretKey(s))
+        Ok(SecretKey {
+            d: s,
+            q: OnceLock::new(),
+        })
     }
 
     /// The private scalar.
     pub fn as_scalar(&self) -> &EcScalar {
-        &self.0
+        &self.d
     }
 
     /// Big-endian bytes, zeroized on drop.
     pub fn to_be_bytes(&self) -> Zeroizing<Vec<u8>> {
-        self.0.to_be_bytes()
+        self.d.to_be_bytes()
     }
 
-    /// `Q = d * G`.
+    /// `Q = d * G` (computed once per key).
     pub fn public_key(&self) -> PublicKey {
+        *self.q.get_or_init(|| self.compute_public_key())
+    }
+
+    fn compute_public_key(&self) -> PublicKey {
         // d is in [1, n-1] and n is prime, so d*G is never the identity.
-        with_curve!(self.curve(), |C| match C::scalar(&self.0 .0) {
+        if self.curve() == Curve::NistP256 {
+            if let Ok(q) = p256_mul_base(&self.d) {
+                return q;
+            }
+        }
+        with_curve!(self.curve(), |C| match C::scalar(&self.d.0) {
             Some(d) =>
                 EcPoint::from_affine::<C>((ProjectivePoint::<C>::generator() * d).to_affine()),
             None => EcPoint::generator(C::CURVE),
@@ -729,7 +802,7 @@ impl SecretKey {
         rng: &mut R,
     ) -> Result<Signature, Error> {
         with_curve!(self.curve(), |C| {
-            let d = nonzero::<C>(self.0.inner::<C>()?)?;
+            let d = nonzero::<C>(self.d.inner::<C>()?)?;
             if C::CURVE.is_sm2() {
                 // A retry is needed only when r = 0, r + k = n or s = 0.
                 for _ in 0..16 {
@@ -744,8 +817,14 @@ impl SecretKey {
                 for _ in 0..16 {
                     let mut ad = Zeroizing::new([0u8; 32]);
                     rng.try_fill_bytes(ad.as_mut()).map_err(|_| Error::Rng)?;
-                    let raw = C::ecdsa_sign_hedged(&d, digest, ad.as_ref())?;
-                    match ecdsa_raw_to_signature::<C>(raw) {
+                    let res = if C::CURVE == Curve::NistP256 {
+                        let d = p256_secret_bytes(&self.d)?;
+                        p256_signature(engine::sign::sign_rfc6979(&d, digest, ad.as_ref()))
+                    } else {
+                        C::ecdsa_sign_hedged(&d, digest, ad.as_ref())
+                            .and_then(ecdsa_raw_to_signature::<C>)
+                    };
+                    match res {
                         Err(Error::DegenerateResult) => continue,
                         other => return other,
                     }
@@ -757,8 +836,11 @@ impl SecretKey {
 
     /// ECDH (IEEE 1363 ECSVDP-DH, cofactor 1): the x-coordinate of `d * Q`.
     pub fn ecdh(&self, peer: &PublicKey) -> Result<SharedSecret, Error> {
+        if self.curve() == Curve::NistP256 && peer.curve() == Curve::NistP256 {
+            return p256_ecdh(self, peer);
+        }
         with_curve!(self.curve(), |C| {
-            let d = self.0.inner::<C>()?;
+            let d = self.d.inner::<C>()?;
             let q = peer.inner::<C>()?;
             let p = affine_nonidentity::<C>(ProjectivePoint::<C>::from(q) * d)?;
             Ok(Zeroizing::new(p.x().to_vec()))
@@ -819,6 +901,111 @@ fn ecdsa_raw_to_signature<C: Kit>(raw: EcdsaRaw<C>) -> Result<Signature, Error> 
     Ok(Signature {
         r: SignatureR::Point(EcPoint::from_affine::<C>(big_r)),
         s: s.to_vec(),
+    })
+}
+
+/// A P-256 scalar as 32 big-endian bytes, zeroized on drop.
+fn p256_secret_bytes(s: &EcScalar) -> Result<Zeroizing<[u8; 32]>, Error> {
+    let v = s.to_be_bytes();
+    let mut out = Zeroizing::new([0u8; 32]);
+    if v.len() != 32 || s.curve() != Curve::NistP256 {
+        return Err(Error::CurveMismatch);
+    }
+    out.copy_from_slice(&v);
+    Ok(out)
+}
+
+/// An engine point as a suite point (the curve equation is checked again).
+fn p256_point(p: &engine::Affine) -> Result<EcPoint, Error> {
+    EcPoint::from_sec1(Curve::NistP256, &p.to_sec1()).map_err(|_| Error::DegenerateResult)
+}
+
+/// `k * G` on P-256 with the engine's constant-time comb.
+fn p256_mul_base(k: &EcScalar) -> Result<EcPoint, Error> {
+    let kb = p256_secret_bytes(k)?;
+    let mut ks = engine::Sc::from_bytes_reduced(&kb);
+    let p = engine::sign::mul_base(&ks);
+    ks.0.zeroize();
+    p256_point(&p.ok_or(Error::DegenerateResult)?)
+}
+
+/// ECDH on P-256 with the engine's constant-time variable-base multiplication.
+fn p256_ecdh(key: &SecretKey, peer: &PublicKey) -> Result<SharedSecret, Error> {
+    let q = engine::Affine::from_sec1(&peer.to_sec1(false)).map_err(|_| Error::InvalidPoint)?;
+    let kb = p256_secret_bytes(key.as_scalar())?;
+    let mut ks = engine::Sc::from_bytes_reduced(&kb);
+    let p = engine::sign::mul_ct(&q, &ks);
+    ks.0.zeroize();
+    let p = p.ok_or(Error::DegenerateResult)?;
+    Ok(Zeroizing::new(p.x.to_bytes().to_vec()))
+}
+
+/// ECDSA / ECDSA* verification on P-256 with the engine: the checks and
+/// errors of [`ecdsa_verify`].
+fn p256_verify(
+    q: &EcPoint,
+    digest: &[u8],
+    sig: &Signature,
+    table: Option<&engine::SignerTable>,
+) -> Result<(), Error> {
+    let z: &[u8; 32] = digest.try_into().map_err(|_| Error::InvalidLength)?;
+    let s: &[u8; 32] = sig
+        .s
+        .as_slice()
+        .try_into()
+        .map_err(|_| Error::InvalidSignature)?;
+    let s = engine::Sc::from_bytes(s)
+        .filter(|s| !s.is_zero())
+        .ok_or(Error::InvalidSignature)?;
+    let key = match table {
+        Some(t) => *t.key(),
+        None => engine::Affine::from_sec1(&q.to_sec1(false)).map_err(|_| Error::InvalidPoint)?,
+    };
+    let ok = match &sig.r {
+        SignatureR::X(x) => {
+            let x: &[u8; 32] = x
+                .as_slice()
+                .try_into()
+                .map_err(|_| Error::InvalidSignature)?;
+            let es = engine::Signature::from_scalars(x, &s.to_bytes())
+                .map_err(|_| Error::InvalidSignature)?;
+            match table {
+                Some(t) => t.verify_prehash(z, &es).is_ok(),
+                None => engine::verify_prehash(&key, z, &es).is_ok(),
+            }
+        }
+        SignatureR::Point(p) => {
+            if p.curve() != Curve::NistP256 {
+                return Err(Error::CurveMismatch);
+            }
+            let r_point =
+                engine::Affine::from_sec1(&p.to_sec1(false)).map_err(|_| Error::InvalidPoint)?;
+            let fs = engine::FullSignature { r_point, s };
+            if fs.r().is_none() {
+                return Err(Error::InvalidSignature);
+            }
+            match table {
+                Some(t) => t.verify_prehash_full(z, &fs).is_ok(),
+                None => engine::verify_prehash_full(&key, z, &fs).is_ok(),
+            }
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::VerificationFailed)
+    }
+}
+
+/// The engine signer's result as a [`Signature`] with `r` as the point R; a
+/// nonce that gave x(R) >= n (or r/s = 0) is a `DegenerateResult` to retry.
+fn p256_signature(
+    res: Result<engine::sign::SignatureR, engine::sign::SignError>,
+) -> Result<Signature, Error> {
+    let sig = res.map_err(|_| Error::DegenerateResult)?;
+    Ok(Signature {
+        r: SignatureR::Point(p256_point(&sig.r_point)?),
+        s: sig.s.to_bytes().to_vec(),
     })
 }
 
@@ -938,10 +1125,14 @@ pub mod hazmat {
         digest: &[u8],
     ) -> Result<Signature, Error> {
         with_curve!(key.curve(), |C| {
-            let d = nonzero::<C>(key.0.inner::<C>()?)?;
+            let d = nonzero::<C>(key.d.inner::<C>()?)?;
             let k = nonzero::<C>(k.inner::<C>()?)?;
             if C::CURVE.is_sm2() {
                 sm2_sign_with_k::<C>(&d, &k, digest)
+            } else if C::CURVE == Curve::NistP256 {
+                let d = p256_secret_bytes(key.as_scalar())?;
+                let k = p256_secret_bytes(&EcScalar::from_inner::<C>(*k.as_ref()))?;
+                p256_signature(engine::sign::sign_with_k(&d, &k, digest))
             } else {
                 ecdsa_raw_to_signature::<C>(C::ecdsa_sign_with_k(&d, &k, digest)?)
             }
@@ -1049,5 +1240,91 @@ mod tests {
                 "{curve:?}"
             );
         }
+    }
+
+    /// The engine's P-256 signer against the RustCrypto path it replaced: the
+    /// same RFC 6979 hedged nonce, so the same signature, for random and edge
+    /// keys and digests (including digests shorter and longer than 32 bytes).
+    #[test]
+    fn p256_engine_signer_matches_rustcrypto() {
+        let mut seed = 0x5eed_u64;
+        let mut next = || {
+            let mut out = [0u8; 32];
+            for c in out.chunks_mut(8) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                c.copy_from_slice(&seed.to_le_bytes());
+            }
+            out
+        };
+        let mut keys = vec![
+            SecretKey::from_be_bytes(Curve::NistP256, &h(&format!("{}01", "00".repeat(31))))
+                .unwrap(),
+            SecretKey::from_be_bytes(
+                Curve::NistP256,
+                &h("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632550"),
+            )
+            .unwrap(),
+        ];
+        for _ in 0..20 {
+            keys.push(SecretKey::from_be_bytes(Curve::NistP256, &next()).unwrap());
+        }
+        for key in &keys {
+            let d = nonzero::<p256::NistP256>(key.d.inner::<p256::NistP256>().unwrap()).unwrap();
+            let db = p256_secret_bytes(key.as_scalar()).unwrap();
+            let digests: [Vec<u8>; 5] = [
+                vec![0; 32],
+                vec![0xff; 32],
+                next().to_vec(),
+                next()[..20].to_vec(),
+                [next(), next()].concat(),
+            ];
+            for z in digests {
+                let ad = next();
+                let old = <p256::NistP256 as Kit>::ecdsa_sign_hedged(&d, &z, &ad)
+                    .and_then(ecdsa_raw_to_signature::<p256::NistP256>)
+                    .unwrap();
+                let new = p256_signature(engine::sign::sign_rfc6979(&db, &z, &ad)).unwrap();
+                assert_eq!(old, new);
+                key.public_key().verify_digest(&z, &new).unwrap();
+                key.public_key()
+                    .verify_digest(&z, &new.to_x_only())
+                    .unwrap();
+                let mut bad = new.clone();
+                bad.s[31] ^= 1;
+                assert!(key.public_key().verify_digest(&z, &bad).is_err());
+                assert!(key
+                    .public_key()
+                    .verify_digest(&z, &bad.to_x_only())
+                    .is_err());
+                let q = key.public_key();
+                let t = q.signer_table().unwrap();
+                q.verify_digest_with_table(&t, &z, &new).unwrap();
+                q.verify_digest_with_table(&t, &z, &new.to_x_only())
+                    .unwrap();
+                assert!(q.verify_digest_with_table(&t, &z, &bad).is_err());
+            }
+            // Public key and k*G agree with RustCrypto's constant-time multiplication.
+            let rc = EcPoint::from_affine::<p256::NistP256>(
+                (ProjectivePoint::<p256::NistP256>::generator() * *d.as_ref()).to_affine(),
+            );
+            assert_eq!(key.public_key(), rc);
+            assert_eq!(EcPoint::mul_generator(key.as_scalar()).unwrap(), rc);
+            // ECDH against RustCrypto's constant-time variable-base multiplication.
+            let peer = SecretKey::from_be_bytes(Curve::NistP256, &next()).unwrap();
+            let q = peer.public_key().inner::<p256::NistP256>().unwrap();
+            let want = (ProjectivePoint::<p256::NistP256>::from(q) * *d.as_ref()).to_affine();
+            assert_eq!(
+                key.ecdh(&peer.public_key()).unwrap().as_slice(),
+                want.x().as_slice()
+            );
+            assert_eq!(
+                key.ecdh(&peer.public_key()).unwrap(),
+                peer.ecdh(&key.public_key()).unwrap()
+            );
+        }
+        let zero = EcScalar::from_be_bytes(Curve::NistP256, &[0; 32]).unwrap();
+        assert_eq!(EcPoint::mul_generator(&zero), Err(Error::DegenerateResult));
     }
 }

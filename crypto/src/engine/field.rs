@@ -11,8 +11,10 @@
 //!
 //! Inversion is the variable-time safegcd of `modinv`.
 //!
-//! Everything here is variable time: the engine only verifies, so every input is
-//! public. Do not use it with secrets.
+//! Multiplication, squaring, addition and subtraction are branch-free (masked
+//! final subtractions), which the constant-time signer (`sign`) relies on;
+//! [`Fe::invert_ct`] and [`Fe::select`] are its secret-safe extras. Everything
+//! else (inversion, square root, comparisons) is variable time, public data only.
 
 use super::modinv::{self, Modulus};
 
@@ -265,6 +267,31 @@ impl Fe {
     pub fn invert(&self) -> Fe {
         static MODULUS: Modulus = Modulus::new(P);
         Fe::from_canonical(modinv::invert(&self.canonical(), &MODULUS))
+    }
+
+    /// Inverse in constant time (fixed-length safegcd); 0 maps to 0. For
+    /// secrets: the signer's Z coordinate.
+    pub fn invert_ct(&self) -> Fe {
+        static MODULUS: Modulus = Modulus::new(P);
+        Fe::from_canonical(modinv::invert_ct(&self.canonical(), &MODULUS))
+    }
+
+    /// All ones when zero, else 0 (no branch; `black_box` hides from the
+    /// compiler that it is a boolean, see `sign::eq_mask`).
+    #[inline(always)]
+    pub(crate) fn zero_mask(&self) -> u64 {
+        let t = self.0[0] | self.0[1] | self.0[2] | self.0[3];
+        core::hint::black_box(((t | t.wrapping_neg()) >> 63).wrapping_sub(1))
+    }
+
+    /// `b` where `mask` is all ones, `a` where it is 0 (no branch).
+    #[inline(always)]
+    pub(crate) fn select(a: &Fe, b: &Fe, mask: u64) -> Fe {
+        let mut r = [0u64; 4];
+        for (i, r) in r.iter_mut().enumerate() {
+            *r = a.0[i] ^ ((a.0[i] ^ b.0[i]) & mask);
+        }
+        Fe(r)
     }
 
     /// Inverse by Fermat (x^(p-2)) with a 255-squaring addition chain; the

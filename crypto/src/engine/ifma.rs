@@ -87,6 +87,41 @@ fn straus_bmi2_inner(
     super::mul::straus_impl(fixed, affine, jacobian, l)
 }
 
+/// [`super::sign::mul_base`] built with BMI2/ADX; None when the CPU lacks them.
+/// The outer Option is the dispatch, the inner one the result.
+pub(crate) fn mul_base_bmi2(k: &super::scalar::Sc) -> Option<Option<super::point::Affine>> {
+    if !bmi2_available() {
+        return None;
+    }
+    // SAFETY: the CPU supports bmi2 and adx (checked just above).
+    Some(unsafe { mul_base_bmi2_inner(k) })
+}
+
+#[target_feature(enable = "bmi2,adx")]
+fn mul_base_bmi2_inner(k: &super::scalar::Sc) -> Option<super::point::Affine> {
+    super::sign::mul_base_impl(k)
+}
+
+/// [`super::sign::mul_ct`] built with BMI2/ADX; None when the CPU lacks them.
+pub(crate) fn mul_ct_bmi2(
+    p: &super::point::Affine,
+    k: &super::scalar::Sc,
+) -> Option<Option<super::point::Affine>> {
+    if !bmi2_available() {
+        return None;
+    }
+    // SAFETY: the CPU supports bmi2 and adx (checked just above).
+    Some(unsafe { mul_ct_bmi2_inner(p, k) })
+}
+
+#[target_feature(enable = "bmi2,adx")]
+fn mul_ct_bmi2_inner(
+    p: &super::point::Affine,
+    k: &super::scalar::Sc,
+) -> Option<super::point::Affine> {
+    super::sign::mul_ct_impl(p, k)
+}
+
 /// Whether this CPU can run the IFMA path.
 pub fn available() -> bool {
     std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512ifma")

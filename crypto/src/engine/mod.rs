@@ -16,8 +16,13 @@
 //!   for the batch verifier and a BMI2/ADX build of the Straus loop, both
 //!   chosen at run time; the only `unsafe` code.
 //!
-//! Only public data (keys, digests, signatures) may enter: nothing here is
-//! constant-time. Signing stays on the constant-time suites.
+//! - [`sign`]: the exception, constant time on secrets: fixed-base k·G (a
+//!   signed-window comb read by full masked scans) and ECDSA signing with the
+//!   RFC 6979 nonce; `suite` routes P-256 signing and k·G here.
+//!
+//! Everything but [`sign`] (and the branch-free field/scalar operations and
+//! `invert_ct` it uses) is variable time: only public data (keys, digests,
+//! signatures) may enter it.
 
 pub mod batch;
 #[cfg(feature = "bench")]
@@ -32,6 +37,7 @@ pub mod mul;
 pub mod point;
 pub mod policy;
 pub mod scalar;
+pub mod sign;
 pub mod verify;
 
 pub use batch::{parse_full_signatures, verify_batch, verify_batch_with, Backend, BatchItem};

@@ -4,7 +4,9 @@
 //! multiplications read their bits; products go through Montgomery
 //! multiplication (CIOS, -n^-1 mod 2^64 precomputed) and come back out with a
 //! second multiplication by R^2. Inversion is the variable-time safegcd of
-//! `modinv`. Variable time, public inputs only.
+//! `modinv`. `mul`, `add` and `from_bytes_reduced` are branch-free and
+//! [`Sc::invert_ct`] is constant time (the signer uses them on secrets); the
+//! rest is variable time, public inputs only.
 
 use super::field::{adc, limbs_from_be, limbs_to_be, lt, mac, sbb};
 use super::modinv::{self, Modulus};
@@ -107,6 +109,13 @@ impl Sc {
         Sc(modinv::invert(&self.0, &MODULUS))
     }
 
+    /// Inverse mod n in constant time (fixed-length safegcd); 0 maps to 0.
+    /// For secrets: the signer's nonce.
+    pub fn invert_ct(&self) -> Sc {
+        static MODULUS: Modulus = Modulus::new(N);
+        Sc(modinv::invert_ct(&self.0, &MODULUS))
+    }
+
     /// Inverse by Fermat's little theorem: the slow, simple cross-check of
     /// [`Sc::invert`] for tests.
     pub fn invert_fermat(&self) -> Sc {
@@ -159,11 +168,14 @@ fn sub_n_if_ge(r: [u64; 4], hi: u64) -> Sc {
     let (t2, w) = sbb(r[2], N[2], w);
     let (t3, w) = sbb(r[3], N[3], w);
     let (_, w) = sbb(hi, 0, w);
-    if w == 1 {
-        Sc(r)
-    } else {
-        Sc([t0, t1, t2, t3])
-    }
+    // Masked rather than branched: the signer multiplies secrets mod n.
+    let keep = 0u64.wrapping_sub(w);
+    Sc([
+        (r[0] & keep) | (t0 & !keep),
+        (r[1] & keep) | (t1 & !keep),
+        (r[2] & keep) | (t2 & !keep),
+        (r[3] & keep) | (t3 & !keep),
+    ])
 }
 
 /// Montgomery multiplication mod n: a·b·2^-256 mod n.

@@ -252,7 +252,7 @@ fn execute(a: InitArgs) -> Result<String, Fail> {
         .map_err(|_| fail("the system clock is before 1970"))?;
     let mut opts = HierarchyOptions::new(
         family,
-        scms_asn1::ieee1609dot2::time::time32_from_unix(now_unix),
+        scms_asn1::ieee1609dot2::time::time32_from_unix(hierarchy_start(family, now_unix)?),
     );
     opts.electors = a.electors;
     let h = build(keys.as_ref(), &opts).map_err(|e| fail(format!("hierarchy: {e}")))?;
@@ -322,6 +322,21 @@ fn has_password(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     rest.split_once('@')
         .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+}
+
+/// When the hierarchy's validity starts (Unix seconds): the start of the
+/// current i-period, so the pseudonym certificates of this i-period (which
+/// start at its beginning) fall inside the ACA's validity; `now` when the
+/// pseudonym profile has no i-period epoch or i-period 0 is still ahead.
+fn hierarchy_start(family: Family, now_unix: i64) -> Result<i64, Fail> {
+    const IPERIOD_SECS: i64 = 7 * 86_400;
+    let profile = builtin(family, "pseudonym").map_err(|e| fail(e.to_string()))?;
+    Ok(match profile.iperiod_epoch_unix {
+        Some(epoch) if epoch <= now_unix => {
+            epoch + (now_unix - epoch) / IPERIOD_SECS * IPERIOD_SECS
+        }
+        _ => now_unix,
+    })
 }
 
 fn hex_str(b: &[u8]) -> String {

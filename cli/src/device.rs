@@ -337,9 +337,17 @@ fn trust_for_enroll(
     eca: &scms_sdk::http::EcaClient,
 ) -> Result<scms_sdk::CertificateStore, String> {
     let certs = common.data_dir.join("certs");
+    let (electors, anchors) = trust_files(&certs)?;
+    crate::vehicle::bootstrap_trust(eca, &electors, &anchors)
+        .map_err(|e| format!("{e} ({})", certs.display()))
+}
+
+/// The elector certificates (`elector*.oer`) and the self-signed ones (the
+/// anchors) of a `certs` directory.
+pub(crate) fn trust_files(certs: &Path) -> Result<(Vec<Vec<u8>>, Vec<Vec<u8>>), String> {
     let mut electors = Vec::new();
     let mut anchors = Vec::new();
-    for path in files_with(&certs, "oer")? {
+    for path in files_with(certs, "oer")? {
         let name = path
             .file_name()
             .and_then(|n| n.to_str())
@@ -352,8 +360,7 @@ fn trust_for_enroll(
             anchors.push(bytes);
         }
     }
-    crate::vehicle::bootstrap_trust(eca, &electors, &anchors)
-        .map_err(|e| format!("{e} ({})", certs.display()))
+    Ok((electors, anchors))
 }
 
 /// A fresh enrollment key under `label` in `keys`; its hex for the key file.

@@ -1,6 +1,12 @@
 //! `scms bench verify`: the engine, our signer and our SM2 verifier against
 //! OpenSSL in one process (`scms_crypto::engine::bench`, the same code as
 //! `cargo bench -p scms-crypto --features bench --bench verify`).
+//! `scms bench load`: simulated devices against the services ([`load`]).
+//! `scms bench proxy`: a round-robin TCP proxy in front of several RA or ACA
+//! processes ([`proxy`]).
+
+mod load;
+pub mod proxy;
 
 use std::process::ExitCode;
 
@@ -27,10 +33,44 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Provisioning, download and CRL requests of simulated devices against
+    /// the services: requests per second, p50/p99 latency, errors.
+    Load(load::LoadArgs),
+    /// A round-robin TCP proxy: one address in front of several processes.
+    /// Prints `proxy URL`, runs until SIGTERM or ctrl-c.
+    Proxy {
+        /// Where to listen (HOST:PORT; port 0 for a free one).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: String,
+        /// A backend base URL (http://IP:PORT); repeat for each.
+        #[arg(long = "backend", value_name = "URL", required = true)]
+        backends: Vec<String>,
+    },
 }
 
 pub fn run(args: BenchArgs) -> ExitCode {
     match args.command {
+        BenchCommand::Load(a) => match load::run(a) {
+            Ok((report, errors)) => {
+                println!("{report}");
+                if errors == 0 {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
+            }
+            Err(e) => {
+                eprintln!("scms bench load: {e}");
+                ExitCode::from(2)
+            }
+        },
+        BenchCommand::Proxy { listen, backends } => match run_proxy(&listen, &backends) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("scms bench proxy: {e}");
+                ExitCode::from(2)
+            }
+        },
         BenchCommand::Verify {
             seconds,
             rounds,
@@ -56,4 +96,30 @@ pub fn run(args: BenchArgs) -> ExitCode {
             }
         }
     }
+}
+
+fn run_proxy(listen: &str, backends: &[String]) -> Result<(), String> {
+    let b = std::sync::Arc::new(proxy::Backends::default());
+    for u in backends {
+        b.add(proxy::socket_of(u)?);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("runtime: {e}"))?;
+    rt.block_on(async {
+        let l = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| format!("{listen}: {e}"))?;
+        let addr = l.local_addr().map_err(|e| e.to_string())?;
+        println!("proxy http://{addr}");
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        tokio::select! {
+            _ = proxy::serve(l, b.clone()) => {}
+            _ = crate::serve::termination() => {}
+        }
+        eprintln!("connections per backend: {:?}", b.counts());
+        Ok(())
+    })
 }

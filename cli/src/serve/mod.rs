@@ -195,7 +195,7 @@ pub async fn start(
 }
 
 /// SIGTERM or ctrl-c.
-async fn termination() {
+pub async fn termination() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

@@ -342,9 +342,12 @@ fn trust_for_enroll(
         .map_err(|e| format!("{e} ({})", certs.display()))
 }
 
+/// Certificates as read from files.
+pub(crate) type Certificates = Vec<Vec<u8>>;
+
 /// The elector certificates (`elector*.oer`) and the self-signed ones (the
 /// anchors) of a `certs` directory.
-pub(crate) fn trust_files(certs: &Path) -> Result<(Vec<Vec<u8>>, Vec<Vec<u8>>), String> {
+pub(crate) fn trust_files(certs: &Path) -> Result<(Certificates, Certificates), String> {
     let mut electors = Vec::new();
     let mut anchors = Vec::new();
     for path in files_with(certs, "oer")? {

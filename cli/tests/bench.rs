@@ -102,7 +102,15 @@ fn bench_load_starts_the_services_and_reports() {
 
     let o = Command::new(env!("CARGO_BIN_EXE_scms"))
         .args(["bench", "load", "--data-dir", d, "--ra-processes", "1"])
-        .args(["--devices", "3", "--concurrency", "3", "--seconds", "60", "--json"])
+        .args([
+            "--devices",
+            "3",
+            "--concurrency",
+            "3",
+            "--seconds",
+            "60",
+            "--json",
+        ])
         .env(pass.0, pass.1)
         .env_remove("SCMS_DATABASE_URL")
         .output()

@@ -176,7 +176,10 @@ fn scenario(dir: &Path, db_url: &str) {
     let ra_proxy = Proc::start(&ra_args.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
     let ra_url = ra_proxy.pairs(1)[0].1.clone();
     let aca_args = backends(|p| p.1);
-    let aca_proxy = Proc::start(&aca_args.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    let aca_proxy = Proc::start(
+        &aca_args.iter().map(String::as_str).collect::<Vec<_>>(),
+        &[],
+    );
     let aca_url = aca_proxy.pairs(1)[0].1.clone();
 
     let mut env = listen_env(&[]);
@@ -184,8 +187,21 @@ fn scenario(dir: &Path, db_url: &str) {
     env.push(("SCMS_PEER_ACA".into(), aca_url.clone()));
     let core = Proc::start(
         &[
-            "serve", "--config", s(&config), "--role", "root", "--role", "eca", "--role", "la1",
-            "--role", "la2", "--role", "ma", "--role", "crl",
+            "serve",
+            "--config",
+            s(&config),
+            "--role",
+            "root",
+            "--role",
+            "eca",
+            "--role",
+            "la1",
+            "--role",
+            "la2",
+            "--role",
+            "ma",
+            "--role",
+            "crl",
         ],
         &env,
     );
@@ -202,7 +218,15 @@ fn scenario(dir: &Path, db_url: &str) {
         env.push(("SCMS_PEER_ACA".into(), aca_url.clone()));
         env.push(("SCMS_RA_WORKER".into(), (k == 0).to_string()));
         let p = Proc::start(
-            &["serve", "--config", s(&config), "--role", "ra", "--role", "aca"],
+            &[
+                "serve",
+                "--config",
+                s(&config),
+                "--role",
+                "ra",
+                "--role",
+                "aca",
+            ],
             &env,
         );
         let urls = p.pairs(2);

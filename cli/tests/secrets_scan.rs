@@ -395,7 +395,10 @@ async fn no_secret_in_logs_errors_or_metrics() {
     let seen = tokio::task::spawn_blocking(move || run(&d))
         .await
         .expect("run");
-    assert!(seen.contains("scms_http_requests_total"), "metrics captured");
+    assert!(
+        seen.contains("scms_http_requests_total"),
+        "metrics captured"
+    );
     let secrets = secrets(&dir).await;
     // 3 enrollment keys, 60 pseudonym keys, the passphrase, the authority
     // keys, 2 ACA keys, the seeds, the expansion keys.

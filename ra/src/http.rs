@@ -46,7 +46,11 @@ impl fmt::Display for HttpError {
                 base,
                 connecting: false,
                 after,
-            } => write!(f, "{base}: no complete answer within {} s", after.as_secs_f64()),
+            } => write!(
+                f,
+                "{base}: no complete answer within {} s",
+                after.as_secs_f64()
+            ),
         }
     }
 }
@@ -252,7 +256,16 @@ mod tests {
         .await
         .expect_err("no answer");
         assert!(t0.elapsed() < Duration::from_secs(5));
-        assert!(matches!(e, HttpError::Timeout { connecting: false, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                HttpError::Timeout {
+                    connecting: false,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         assert_eq!(
             e.to_string(),
             format!("{base}: no complete answer within 0.3 s")

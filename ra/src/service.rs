@@ -514,9 +514,9 @@ impl RaService {
         let check = |earlier: Vec<([u8; 8], crate::RequestRecord)>| {
             let mut scratch = RaState::default();
             scratch.requests.extend(earlier);
-            let ack = self
-                .ra
-                .handle_cert_request(&mut scratch, self.ks.as_ref(), &none, bytes, now)?;
+            let ack =
+                self.ra
+                    .handle_cert_request(&mut scratch, self.ks.as_ref(), &none, bytes, now)?;
             let rec = scratch
                 .requests
                 .remove(hash)

@@ -367,12 +367,18 @@ impl RaStore {
         &self,
         enrollment: &[u8; 8],
     ) -> Result<Vec<([u8; 8], RequestRecord)>, RaError> {
-        let rows = sqlx::query("SELECT request_hash, record FROM ra_requests WHERE enrollment = $1")
-            .bind(enrollment.to_vec())
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT request_hash, record FROM ra_requests WHERE enrollment = $1")
+                .bind(enrollment.to_vec())
+                .fetch_all(self.pool())
+                .await?;
         rows.into_iter()
-            .map(|r| Ok((arr(r.try_get(0)?)?, decode_record(&r.try_get::<Vec<u8>, _>(1)?)?)))
+            .map(|r| {
+                Ok((
+                    arr(r.try_get(0)?)?,
+                    decode_record(&r.try_get::<Vec<u8>, _>(1)?)?,
+                ))
+            })
             .collect()
     }
 

@@ -569,8 +569,8 @@ fn spawn_serve(
 ) -> Result<Vec<(String, String)>, String> {
     let exe = std::env::current_exe().map_err(|e| format!("scms executable: {e}"))?;
     let log_path = cluster.logs.join(format!("{name}.log"));
-    let log = std::fs::File::create(&log_path)
-        .map_err(|e| format!("{}: {e}", log_path.display()))?;
+    let log =
+        std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
     let mut cmd = Command::new(exe);
     cmd.arg("serve")
         .arg("--config")
@@ -622,7 +622,7 @@ fn spawn_serve(
     Ok(urls)
 }
 
-fn url_of<'a>(urls: &'a [(String, String)], role: Role) -> Result<&'a str, String> {
+fn url_of(urls: &[(String, String)], role: Role) -> Result<&str, String> {
     urls.iter()
         .find(|(r, _)| r == role.as_str())
         .map(|(_, u)| u.as_str())
@@ -656,14 +656,8 @@ fn start_cluster(dir: &Path, n: usize) -> Result<Cluster, String> {
             Ok::<_, std::io::Error>((a, b))
         })
         .map_err(|e| format!("proxy: {e}"))?;
-    let ra_url = format!(
-        "http://{}",
-        ra_l.local_addr().map_err(|e| e.to_string())?
-    );
-    let aca_url = format!(
-        "http://{}",
-        aca_l.local_addr().map_err(|e| e.to_string())?
-    );
+    let ra_url = format!("http://{}", ra_l.local_addr().map_err(|e| e.to_string())?);
+    let aca_url = format!("http://{}", aca_l.local_addr().map_err(|e| e.to_string())?);
     let ra = Arc::new(Backends::default());
     let aca = Arc::new(Backends::default());
     rt.spawn(proxy::serve(ra_l, ra.clone()));
@@ -684,7 +678,14 @@ fn start_cluster(dir: &Path, n: usize) -> Result<Cluster, String> {
         &mut cluster,
         dir,
         "core",
-        &[Role::Root, Role::Eca, Role::La1, Role::La2, Role::Ma, Role::Crl],
+        &[
+            Role::Root,
+            Role::Eca,
+            Role::La1,
+            Role::La2,
+            Role::Ma,
+            Role::Crl,
+        ],
         &[
             ("SCMS_PEER_RA".into(), ra_url.clone()),
             ("SCMS_PEER_ACA".into(), aca_url.clone()),
@@ -695,8 +696,14 @@ fn start_cluster(dir: &Path, n: usize) -> Result<Cluster, String> {
     let mut ready = vec![cluster.eca_url.clone()];
     for k in 0..n {
         let env = [
-            ("SCMS_PEER_LA1".into(), url_of(&core, Role::La1)?.to_string()),
-            ("SCMS_PEER_LA2".into(), url_of(&core, Role::La2)?.to_string()),
+            (
+                "SCMS_PEER_LA1".into(),
+                url_of(&core, Role::La1)?.to_string(),
+            ),
+            (
+                "SCMS_PEER_LA2".into(),
+                url_of(&core, Role::La2)?.to_string(),
+            ),
             ("SCMS_PEER_CRL".into(), cluster.crl_url.clone()),
             ("SCMS_PEER_MA".into(), url_of(&core, Role::Ma)?.to_string()),
             // The RA worker sends to every ACA through the proxy.
@@ -770,11 +777,7 @@ pub fn run(args: LoadArgs) -> Result<(String, u64), String> {
         None => None,
     };
     let (eca, ras, crl) = match &cluster {
-        Some(c) => (
-            c.eca_url.clone(),
-            vec![c.ra_url.clone()],
-            c.crl_url.clone(),
-        ),
+        Some(c) => (c.eca_url.clone(), vec![c.ra_url.clone()], c.crl_url.clone()),
         None => match (&args.eca, &args.crl) {
             (Some(e), Some(c)) if !args.ra.is_empty() => (e.clone(), args.ra.clone(), c.clone()),
             _ => return Err("--eca, --ra and --crl are needed (or --ra-processes)".into()),

@@ -11,7 +11,8 @@
 //! `DIR/scms.toml` as `scms serve` processes, one for root, ECA, LAs, MA and
 //! CRL, and N with the RA and the ACA, each group behind a round-robin proxy
 //! ([`super::proxy`]) on one address; the RA worker runs in the first RA
-//! process only. See docs/performance.md ("Load").
+//! process only. On SQLite (one node) a single process runs every role.
+//! See docs/performance.md ("Load").
 
 use std::cell::RefCell;
 use std::io::{BufRead, BufReader};
@@ -50,7 +51,7 @@ pub struct LoadArgs {
     #[arg(long, value_name = "URL")]
     pub crl: Option<String>,
     /// Start the services here with N RA+ACA processes behind one address
-    /// (instead of --eca/--ra/--crl).
+    /// (instead of --eca/--ra/--crl; on SQLite: one process, every role).
     #[arg(long, value_name = "N")]
     pub ra_processes: Option<usize>,
     /// How long to start new devices.
@@ -634,7 +635,8 @@ fn start_cluster(dir: &Path, n: usize) -> Result<Cluster, String> {
     if n == 0 {
         return Err("--ra-processes must be at least 1".into());
     }
-    if n > 1 && cfg.database_url.starts_with("sqlite:") {
+    let sqlite = cfg.database_url.starts_with("sqlite:");
+    if n > 1 && sqlite {
         return Err(
             "several RA processes need a shared database (PostgreSQL); SQLite is one node".into(),
         );
@@ -674,10 +676,11 @@ fn start_cluster(dir: &Path, n: usize) -> Result<Cluster, String> {
         crl_url: String::new(),
         logs,
     };
-    let core = spawn_serve(
-        &mut cluster,
-        dir,
-        "core",
+    // SQLite is one node: every role in one process (as operators run it),
+    // its RA and ACA still behind the proxies.
+    let core_roles: &[Role] = if sqlite {
+        &Role::ALL
+    } else {
         &[
             Role::Root,
             Role::Eca,
@@ -685,7 +688,13 @@ fn start_cluster(dir: &Path, n: usize) -> Result<Cluster, String> {
             Role::La2,
             Role::Ma,
             Role::Crl,
-        ],
+        ]
+    };
+    let core = spawn_serve(
+        &mut cluster,
+        dir,
+        if sqlite { "all" } else { "core" },
+        core_roles,
         &[
             ("SCMS_PEER_RA".into(), ra_url.clone()),
             ("SCMS_PEER_ACA".into(), aca_url.clone()),
@@ -694,7 +703,15 @@ fn start_cluster(dir: &Path, n: usize) -> Result<Cluster, String> {
     cluster.eca_url = url_of(&core, Role::Eca)?.to_string();
     cluster.crl_url = url_of(&core, Role::Crl)?.to_string();
     let mut ready = vec![cluster.eca_url.clone()];
-    for k in 0..n {
+    if sqlite {
+        for (role, b) in [(Role::Ra, &cluster.ra), (Role::Aca, &cluster.aca)] {
+            let u = url_of(&core, role)?;
+            b.add(proxy::socket_of(u)?);
+            ready.push(u.to_string());
+        }
+    }
+    let separate = if sqlite { 0 } else { n };
+    for k in 0..separate {
         let env = [
             (
                 "SCMS_PEER_LA1".into(),

@@ -337,9 +337,20 @@ fn trust_for_enroll(
     eca: &scms_sdk::http::EcaClient,
 ) -> Result<scms_sdk::CertificateStore, String> {
     let certs = common.data_dir.join("certs");
+    let (electors, anchors) = trust_files(&certs)?;
+    crate::vehicle::bootstrap_trust(eca, &electors, &anchors)
+        .map_err(|e| format!("{e} ({})", certs.display()))
+}
+
+/// Certificates as read from files.
+pub(crate) type Certificates = Vec<Vec<u8>>;
+
+/// The elector certificates (`elector*.oer`) and the self-signed ones (the
+/// anchors) of a `certs` directory.
+pub(crate) fn trust_files(certs: &Path) -> Result<(Certificates, Certificates), String> {
     let mut electors = Vec::new();
     let mut anchors = Vec::new();
-    for path in files_with(&certs, "oer")? {
+    for path in files_with(certs, "oer")? {
         let name = path
             .file_name()
             .and_then(|n| n.to_str())
@@ -352,8 +363,7 @@ fn trust_for_enroll(
             anchors.push(bytes);
         }
     }
-    crate::vehicle::bootstrap_trust(eca, &electors, &anchors)
-        .map_err(|e| format!("{e} ({})", certs.display()))
+    Ok((electors, anchors))
 }
 
 /// A fresh enrollment key under `label` in `keys`; its hex for the key file.

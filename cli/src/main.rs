@@ -39,7 +39,7 @@ enum Command {
     Init(init::InitArgs),
     /// Write the authority certificates and the CTL of a data directory as files.
     Export(export::ExportArgs),
-    /// Measure the verification engine and signer against OpenSSL.
+    /// Measure the verification engine (verify) and the services under load (load).
     Bench(bench::BenchArgs),
     /// Run the authorities of a data directory as HTTP services.
     Serve(serve::ServeArgs),

@@ -87,6 +87,24 @@ pub fn enroll(
     Ok(e.certificate)
 }
 
+/// How a device reaches the RA: [`RaClient`], or a wrapper around it
+/// (`scms bench load` times each exchange and spreads them over RA nodes).
+pub trait RaTransport {
+    /// `POST /v3/authorization-certificate`.
+    fn provision(&self, request: &[u8]) -> Result<Vec<u8>, HttpError>;
+    /// `GET /v3/authorization-certificate`.
+    fn download(&self, request: &[u8]) -> Result<Vec<u8>, HttpError>;
+}
+
+impl RaTransport for RaClient {
+    fn provision(&self, request: &[u8]) -> Result<Vec<u8>, HttpError> {
+        RaClient::provision(self, request)
+    }
+    fn download(&self, request: &[u8]) -> Result<Vec<u8>, HttpError> {
+        RaClient::download(self, request)
+    }
+}
+
 /// A provisioning request under way: the butterfly keys and the RA's ack.
 pub struct Provisioning {
     pub request: ButterflyRequest,
@@ -99,7 +117,7 @@ pub struct Provisioning {
 #[allow(clippy::too_many_arguments)]
 pub fn request_pseudonyms(
     family: Family,
-    ra: &RaClient,
+    ra: &impl RaTransport,
     ra_cert: &[u8],
     keys: &MemoryKeyStore,
     label: &str,
@@ -157,7 +175,7 @@ pub fn accept_ack(
 #[allow(clippy::too_many_arguments)]
 pub fn download(
     p: &Provisioning,
-    ra: &RaClient,
+    ra: &impl RaTransport,
     ra_cert: &[u8],
     aca_cert: &[u8],
     keys: &MemoryKeyStore,

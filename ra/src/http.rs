@@ -3,9 +3,16 @@
 //! RA -> ACA, ACA -> LA) and the simulated devices of the tests and benches.
 
 use core::fmt;
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+/// Longest wait for a peer to accept the connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest wait for the whole answer once connected (a peer that accepts
+/// and never answers must not hold the RA worker or a request forever).
+pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Why a call failed before an HTTP status was read.
 #[derive(Debug)]
@@ -16,6 +23,12 @@ pub enum HttpError {
     Io(std::io::Error),
     /// The answer is not HTTP/1.1.
     Malformed(&'static str),
+    /// The peer did not accept the connection, or did not answer, in time.
+    Timeout {
+        base: String,
+        connecting: bool,
+        after: Duration,
+    },
 }
 
 impl fmt::Display for HttpError {
@@ -24,6 +37,20 @@ impl fmt::Display for HttpError {
             Self::Url(u) => write!(f, "URL {u}: expected http://HOST:PORT"),
             Self::Io(e) => write!(f, "I/O: {e}"),
             Self::Malformed(w) => write!(f, "malformed HTTP answer: {w}"),
+            Self::Timeout {
+                base,
+                connecting: true,
+                after,
+            } => write!(f, "{base}: no connection within {} s", after.as_secs_f64()),
+            Self::Timeout {
+                base,
+                connecting: false,
+                after,
+            } => write!(
+                f,
+                "{base}: no complete answer within {} s",
+                after.as_secs_f64()
+            ),
         }
     }
 }
@@ -60,7 +87,8 @@ impl HttpResponse {
     }
 }
 
-/// Sends `method path` with `headers` and `body` to `base` (`http://HOST:PORT`).
+/// Sends `method path` with `headers` and `body` to `base` (`http://HOST:PORT`),
+/// within [`CONNECT_TIMEOUT`] and [`ANSWER_TIMEOUT`].
 pub async fn call(
     base: &str,
     method: &str,
@@ -68,11 +96,54 @@ pub async fn call(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Result<HttpResponse, HttpError> {
+    call_within(
+        base,
+        method,
+        path,
+        headers,
+        body,
+        CONNECT_TIMEOUT,
+        ANSWER_TIMEOUT,
+    )
+    .await
+}
+
+/// [`call`] with other time limits: `connect` to be connected, then `answer`
+/// to send the request and read the whole answer.
+pub async fn call_within(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    connect: Duration,
+    answer: Duration,
+) -> Result<HttpResponse, HttpError> {
     let host = base
         .strip_prefix("http://")
         .map(|h| h.trim_end_matches('/'))
         .ok_or_else(|| HttpError::Url(base.to_string()))?;
-    let mut s = TcpStream::connect(host).await?;
+    let timeout = |connecting, after| HttpError::Timeout {
+        base: base.to_string(),
+        connecting,
+        after,
+    };
+    let s = tokio::time::timeout(connect, TcpStream::connect(host))
+        .await
+        .map_err(|_| timeout(true, connect))??;
+    tokio::time::timeout(answer, exchange(s, host, method, path, headers, body))
+        .await
+        .map_err(|_| timeout(false, answer))?
+}
+
+async fn exchange(
+    mut s: TcpStream,
+    host: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<HttpResponse, HttpError> {
     s.set_nodelay(true)?;
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\
@@ -153,5 +224,52 @@ fn dechunk(mut b: &[u8]) -> Result<Vec<u8>, HttpError> {
         let chunk = b.get(..size).ok_or(HttpError::Malformed("chunk"))?;
         out.extend_from_slice(chunk);
         b = b.get(size + 2..).ok_or(HttpError::Malformed("chunk end"))?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A peer that accepts and never answers ends in a timeout naming it.
+    #[tokio::test]
+    async fn a_silent_peer_times_out() {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", l.local_addr().expect("addr"));
+        let hold = tokio::spawn(async move {
+            let (s, _) = l.accept().await.expect("accept");
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            drop(s);
+        });
+        let t0 = std::time::Instant::now();
+        let e = call_within(
+            &base,
+            "GET",
+            "/x",
+            &[],
+            &[],
+            Duration::from_secs(1),
+            Duration::from_millis(300),
+        )
+        .await
+        .expect_err("no answer");
+        assert!(t0.elapsed() < Duration::from_secs(5));
+        assert!(
+            matches!(
+                e,
+                HttpError::Timeout {
+                    connecting: false,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(
+            e.to_string(),
+            format!("{base}: no complete answer within 0.3 s")
+        );
+        hold.abort();
     }
 }

@@ -333,6 +333,17 @@ pub struct RaState {
     pub responses: BTreeMap<([u8; 8], u32), BTreeMap<u32, Vec<u8>>>,
 }
 
+/// What a download request asks for (see [`Ra::open_download`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DownloadTarget {
+    /// HashedId8 of the enrollment certificate that signed the request.
+    pub enrollment: [u8; 8],
+    /// The request hash its file name names.
+    pub request: [u8; 8],
+    /// The i-period.
+    pub i: u32,
+}
+
 /// The download file name of a batch (8.2.2): the request hash in upper-case
 /// hex, `_`, the i-period in hex, `.zip`.
 pub fn download_filename(request_hash: &[u8; 8], i: u32) -> String {
@@ -828,6 +839,20 @@ impl Ra {
         request: &[u8],
         now: Time32,
     ) -> Result<Vec<u8>, RaError> {
+        let target = self.open_download(ks, request, now)?;
+        self.download_batch(state, &target, now)
+    }
+
+    /// The first half of [`Self::handle_download`]: decrypts the request and
+    /// checks its signer; which batch it asks for. An RA that reads its state
+    /// from a shared database loads only that batch before
+    /// [`Self::download_batch`].
+    pub fn open_download(
+        &self,
+        ks: &dyn KeyStore,
+        request: &[u8],
+        now: Time32,
+    ) -> Result<DownloadTarget, RaError> {
         let spdu: EeRaDownloadRequestSpdu<'_> = scms_asn1::decode(request)?;
         let plaintext = self.decrypt(ks, &spdu)?;
         let pt: Ieee1609Dot2Data<'_> = scms_asn1::decode(&plaintext)?;
@@ -835,16 +860,33 @@ impl Ra {
         let (sd, _) = signed_payload(&pt, SECURITY_MGMT_PSID)?;
         let signer = verify_signed_data(&self.trust, sd, now)
             .map_err(|e| RaError::Unauthorized(e.to_string()))?;
-        let enrollment_id = certificate_hashed_id8(&scms_asn1::decode(&signer)?)
+        let enrollment = certificate_hashed_id8(&scms_asn1::decode(&signer)?)
             .map_err(|e| RaError::Malformed(e.to_string()))?
             .0;
         let dl = match &pdu.content {
             ScmsPduContent::EeRa(EeRaInterfacePdu::EeRaDownloadRequest(d)) => d,
             _ => return Err(RaError::Malformed("not a download request".into())),
         };
-        let (hash, i) = parse_filename(&dl.filename.0).ok_or(RaError::NotFound)?;
+        let (request, i) = parse_filename(&dl.filename.0).ok_or(RaError::NotFound)?;
+        Ok(DownloadTarget {
+            enrollment,
+            request,
+            i,
+        })
+    }
+
+    /// The second half of [`Self::handle_download`]: the ZIP of `target`
+    /// from `state`, or [`RaError::NotReady`] / [`RaError::NotFound`].
+    pub fn download_batch(
+        &self,
+        state: &RaState,
+        target: &DownloadTarget,
+        now: Time32,
+    ) -> Result<Vec<u8>, RaError> {
+        let (hash, i) = (target.request, target.i);
         let rec = state.requests.get(&hash).ok_or(RaError::NotFound)?;
-        if rec.enrollment != enrollment_id || i < rec.first_i || i >= rec.first_i + rec.i_count {
+        if rec.enrollment != target.enrollment || i < rec.first_i || i >= rec.first_i + rec.i_count
+        {
             return Err(RaError::NotFound);
         }
         let retry = RaError::NotReady {

@@ -27,13 +27,15 @@
 //! Memory: the service keeps a copy of the database's RA state (requests,
 //! the shuffle queue, requests in flight, responses, the blocklist) and
 //! writes every change through before answering. Several RA processes on one
-//! database ([`RaService::with_shared_database`]) reload that copy where
-//! another process may have changed it: before accepting a request (so the
-//! "already provisioned" and rate checks see every node's requests), when a
-//! download is not found or not ready, when the MA asks about a request this
-//! node does not hold, and before each worker step. Run the
-//! worker ([`RaService::spawn_worker`]) on one node only: two workers would
-//! release the same queued items.
+//! database ([`RaService::with_shared_database`]) keep no state of their own
+//! between requests: a request is checked against that device's requests and
+//! the blocklist read from the database, a download reads its request and
+//! i-period from the database, the MA's questions read the request they name,
+//! the queue gauges are counted there, and the worker reloads its part (pending
+//! requests, queue, in flight; not the served requests nor the responses)
+//! before each step. Memory stays flat however many devices were served.
+//! Run the worker ([`RaService::spawn_worker`]) on one node only: two workers
+//! would release the same queued items.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -220,7 +222,33 @@ impl RaService {
     /// changed it.
     pub fn with_shared_database(mut self, shared: bool) -> Self {
         self.shared = shared;
+        if shared {
+            // Only the worker's part stays (what `RaStore::load_work` reads).
+            let inner = self.inner.get_mut();
+            let st = &mut inner.state;
+            st.responses.clear();
+            let keep: std::collections::BTreeSet<[u8; 8]> = st
+                .pending
+                .iter()
+                .copied()
+                .chain(st.queue.items.iter().map(|it| it.device))
+                .chain(st.in_flight.values().map(|s| s.request))
+                .collect();
+            st.requests.retain(|h, _| keep.contains(h));
+        }
         self
+    }
+
+    /// Reloads the worker's part of the state (shared database).
+    async fn refresh_work(&self) -> Result<(), RaError> {
+        let (state, blocklist, spdus) = self.db.load_work().await?;
+        *self.inner.lock().await = Inner {
+            state,
+            blocklist,
+            spdus,
+        };
+        self.stale.store(false, Ordering::SeqCst);
+        Ok(())
     }
 
     /// Reloads the state from the database (another node changed it).
@@ -247,8 +275,18 @@ impl RaService {
         Ok(())
     }
 
-    /// The queue depths now.
+    /// The queue depths now (from the database when it is shared).
     pub async fn queue_depths(&self) -> QueueDepths {
+        if self.shared {
+            if let Ok([pending, queued, in_flight, requests]) = self.db.depths().await {
+                return QueueDepths {
+                    pending,
+                    queued,
+                    in_flight,
+                    requests,
+                };
+            }
+        }
         let inner = self.inner.lock().await;
         QueueDepths {
             pending: inner.state.pending.len(),
@@ -324,9 +362,8 @@ impl RaService {
         let Some(device) = self.db.device_of_hpcr(hpcr).await? else {
             return Ok(None);
         };
-        // Another RA node may have accepted the request.
-        if self.shared && !self.inner.lock().await.state.requests.contains_key(&device) {
-            self.refresh().await?;
+        if self.shared {
+            return Ok(self.db.request(&device).await?.map(|r| (device, r)));
         }
         let inner = self.inner.lock().await;
         Ok(inner
@@ -398,7 +435,11 @@ impl RaService {
         for hpcr in &req.tbs.hpcr {
             let reply = match self.request_of_hpcr(hpcr).await? {
                 Some((_, r)) => {
-                    let already = self.inner.lock().await.blocklist.0.contains(&r.enrollment);
+                    let already = if self.shared {
+                        self.db.is_blocked(&r.enrollment).await?
+                    } else {
+                        self.inner.lock().await.blocklist.0.contains(&r.enrollment)
+                    };
                     if already {
                         BlacklistReply::Failure(ScopedMaRaBlacklistError(ScmsError::MaRa(
                             MaRaError::MaRaBlacklistError(
@@ -437,6 +478,9 @@ impl RaService {
         if let Some(ack) = self.db.stored_ack(&hash).await? {
             return Ok(ack);
         }
+        if self.shared {
+            return self.cert_request_shared(bytes, &hash).await;
+        }
         self.refresh_if_needed().await?;
         let now = self.now();
         let mut inner = self.inner.lock().await;
@@ -473,26 +517,63 @@ impl RaService {
         Ok(ack)
     }
 
-    /// `GET /v3/authorization-certificate`: the ZIP of an i-period.
+    /// [`Self::cert_request`] on a shared database: the core's checks run on
+    /// a scratch state holding this device's requests from the database (the
+    /// enrollment certificate is known once the request is opened: a first
+    /// pass on an empty state, a second one only when the device has earlier
+    /// requests), then the request is committed.
+    async fn cert_request_shared(&self, bytes: &[u8], hash: &[u8; 8]) -> Result<Vec<u8>, RaError> {
+        let now = self.now();
+        let none = MemoryBlocklist::default();
+        let check = |earlier: Vec<([u8; 8], crate::RequestRecord)>| {
+            let mut scratch = RaState::default();
+            scratch.requests.extend(earlier);
+            let ack =
+                self.ra
+                    .handle_cert_request(&mut scratch, self.ks.as_ref(), &none, bytes, now)?;
+            let rec = scratch
+                .requests
+                .remove(hash)
+                .ok_or_else(|| RaError::Internal("request not recorded".into()))?;
+            Ok::<_, RaError>((ack, rec))
+        };
+        let (mut ack, mut rec) = check(Vec::new())?;
+        if self.db.is_blocked(&rec.enrollment).await? {
+            return Err(RaError::Blocklisted);
+        }
+        let earlier = self.db.requests_of(&rec.enrollment).await?;
+        if !earlier.is_empty() {
+            (ack, rec) = check(earlier)?;
+        }
+        if let Err(e) = self
+            .db
+            .insert_request(hash, &rec, &ack, unix_from_time32(now))
+            .await
+        {
+            // The same bytes accepted by another node meanwhile: its answer.
+            return match self.db.stored_ack(hash).await? {
+                Some(ack) => Ok(ack),
+                None => Err(e),
+            };
+        }
+        Ok(ack)
+    }
+
+    /// `GET /v3/authorization-certificate`: the ZIP of an i-period (on a
+    /// shared database, read from it).
     pub async fn download(&self, request: &[u8]) -> Result<Vec<u8>, RaError> {
         let now = self.now();
+        if self.shared {
+            let target = self.ra.open_download(self.ks.as_ref(), request, now)?;
+            let state = self.db.download_state(&target.request, target.i).await?;
+            return self.ra.download_batch(&state, &target, now);
+        }
         if self.stale.load(Ordering::SeqCst) {
             self.refresh().await?;
         }
-        let r = {
-            let inner = self.inner.lock().await;
-            self.ra
-                .handle_download(&inner.state, self.ks.as_ref(), request, now)
-        };
-        match r {
-            Err(RaError::NotFound | RaError::NotReady { .. }) if self.shared => {
-                self.refresh().await?;
-                let inner = self.inner.lock().await;
-                self.ra
-                    .handle_download(&inner.state, self.ks.as_ref(), request, now)
-            }
-            r => r,
-        }
+        let inner = self.inner.lock().await;
+        self.ra
+            .handle_download(&inner.state, self.ks.as_ref(), request, now)
     }
 
     pub async fn expand(&self) -> Result<usize, RaError> {
@@ -680,7 +761,11 @@ impl RaService {
     /// One worker step: expand pending requests, release shuffled batches,
     /// send what is in flight to the ACA and store the answers.
     pub async fn step(&self) -> Result<StepReport, RaError> {
-        self.refresh_if_needed().await?;
+        if self.shared {
+            self.refresh_work().await?;
+        } else {
+            self.refresh_if_needed().await?;
+        }
         let expanded = self.expand().await?;
         let released = self.release().await?;
         let (stored, failed) = self.send().await?;

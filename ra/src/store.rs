@@ -261,12 +261,31 @@ impl RaStore {
 
     /// The whole state, the blocklist and the in-flight SPDUs.
     pub async fn load(&self) -> Result<(RaState, MemoryBlocklist, InFlightSpdus), RaError> {
+        self.load_parts(true).await
+    }
+
+    /// What the worker needs: the pending requests, the shuffle queue, the
+    /// requests in flight, the records they belong to, the blocklist; not
+    /// the requests already served nor the stored responses (they only
+    /// grow: an RA on a shared database reads them per request instead).
+    pub async fn load_work(&self) -> Result<(RaState, MemoryBlocklist, InFlightSpdus), RaError> {
+        self.load_parts(false).await
+    }
+
+    async fn load_parts(
+        &self,
+        everything: bool,
+    ) -> Result<(RaState, MemoryBlocklist, InFlightSpdus), RaError> {
         let mut st = RaState::default();
-        let rows = sqlx::query(
-            "SELECT request_hash, record, pending FROM ra_requests ORDER BY created_at, request_hash",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let sql = if everything {
+            "SELECT request_hash, record, pending FROM ra_requests ORDER BY created_at, request_hash"
+        } else {
+            "SELECT request_hash, record, pending FROM ra_requests WHERE pending <> 0 \
+             OR request_hash IN (SELECT device FROM ra_queue) \
+             OR request_hash IN (SELECT device FROM ra_in_flight) \
+             ORDER BY created_at, request_hash"
+        };
+        let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
         for r in rows {
             let h: [u8; 8] = arr(r.try_get(0)?)?;
             let rec: Vec<u8> = r.try_get(1)?;
@@ -312,9 +331,13 @@ impl RaStore {
             );
             spdus.insert(h, r.try_get(4)?);
         }
-        let rows = sqlx::query("SELECT device, i, j, response FROM ra_responses")
-            .fetch_all(self.pool())
-            .await?;
+        let rows = if everything {
+            sqlx::query("SELECT device, i, j, response FROM ra_responses")
+                .fetch_all(self.pool())
+                .await?
+        } else {
+            Vec::new()
+        };
         for r in rows {
             let d: [u8; 8] = arr(r.try_get(0)?)?;
             st.responses
@@ -330,6 +353,87 @@ impl RaStore {
             bl.0.insert(arr(r.try_get(0)?)?);
         }
         Ok((st, bl, spdus))
+    }
+
+    /// The accepted request `hash`.
+    pub async fn request(&self, hash: &[u8; 8]) -> Result<Option<RequestRecord>, RaError> {
+        let row = sqlx::query("SELECT record FROM ra_requests WHERE request_hash = $1")
+            .bind(hash.to_vec())
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| decode_record(&r.try_get::<Vec<u8>, _>(0)?))
+            .transpose()
+    }
+
+    /// The requests of one enrollment certificate (HashedId8), by hash: what
+    /// the "already provisioned" and rate checks look at.
+    pub async fn requests_of(
+        &self,
+        enrollment: &[u8; 8],
+    ) -> Result<Vec<([u8; 8], RequestRecord)>, RaError> {
+        let rows =
+            sqlx::query("SELECT request_hash, record FROM ra_requests WHERE enrollment = $1")
+                .bind(enrollment.to_vec())
+                .fetch_all(self.pool())
+                .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok((
+                    arr(r.try_get(0)?)?,
+                    decode_record(&r.try_get::<Vec<u8>, _>(1)?)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Whether an enrollment certificate is blocklisted.
+    pub async fn is_blocked(&self, enrollment: &[u8; 8]) -> Result<bool, RaError> {
+        Ok(
+            sqlx::query("SELECT 1 FROM ra_blocklist WHERE enrollment = $1")
+                .bind(enrollment.to_vec())
+                .fetch_optional(self.pool())
+                .await?
+                .is_some(),
+        )
+    }
+
+    /// The part of the state one download reads: the request `hash` and
+    /// the responses stored for its i-period `i`.
+    pub async fn download_state(&self, hash: &[u8; 8], i: u32) -> Result<RaState, RaError> {
+        let mut st = RaState::default();
+        let Some(rec) = self.request(hash).await? else {
+            return Ok(st);
+        };
+        st.requests.insert(*hash, rec);
+        let rows = sqlx::query("SELECT j, response FROM ra_responses WHERE device = $1 AND i = $2")
+            .bind(hash.to_vec())
+            .bind(i64::from(i))
+            .fetch_all(self.pool())
+            .await?;
+        let files = st.responses.entry((*hash, i)).or_default();
+        for r in rows {
+            files.insert(u32_of(r.try_get(0)?)?, r.try_get(1)?);
+        }
+        Ok(st)
+    }
+
+    /// Requests pending, items in the shuffle queue, requests at the ACA,
+    /// requests accepted: counted in the database.
+    pub async fn depths(&self) -> Result<[usize; 4], RaError> {
+        let mut out = [0usize; 4];
+        for (n, sql) in [
+            "SELECT COUNT(*) FROM ra_requests WHERE pending <> 0",
+            "SELECT COUNT(*) FROM ra_queue",
+            "SELECT COUNT(*) FROM ra_in_flight",
+            "SELECT COUNT(*) FROM ra_requests",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let c: i64 = sqlx::query(sql).fetch_one(self.pool()).await?.try_get(0)?;
+            out[n] = usize::try_from(c).map_err(|_| corrupt("count"))?;
+        }
+        Ok(out)
     }
 
     /// The acknowledgement stored for a request hash (idempotent replay).

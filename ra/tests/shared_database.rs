@@ -1,7 +1,8 @@
 //! Two RA processes behind one address on one database (SQLite file and
 //! PostgreSQL): a device's request accepted by RA A is provisioned by the
 //! worker of RA B and downloaded from A; a second request for the same
-//! i-periods sent to B is refused (409) because B reloads what A accepted.
+//! i-periods sent to B is refused (409) because B reads what A accepted;
+//! neither keeps the served request or its certificates in memory.
 //! The same second request to an RA that does not share (the default) shows
 //! why the reload is needed: its stale copy accepts it.
 
@@ -78,7 +79,23 @@ async fn run(kind: Db) {
     let got = http_support::download(&net, &devices[0], i, Duration::from_secs(20)).await;
     assert_eq!(got.len(), 20, "every certificate of the i-period");
     assert_eq!(b.queue_depths().await.in_flight, 0);
-    assert_eq!(a.queue_depths().await.requests, 1, "A reloaded B's work");
+    assert_eq!(
+        a.queue_depths().await.requests,
+        1,
+        "A counts B's work in the database"
+    );
+    // Neither node keeps what was served: A answered from the database, B's
+    // worker reloads only unfinished work before each step.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for (name, node) in [("A", &a), ("B", &b)] {
+        let st = node.state().await;
+        assert!(
+            st.requests.is_empty() && st.responses.is_empty(),
+            "{name} holds {} requests, {} responses",
+            st.requests.len(),
+            st.responses.len()
+        );
+    }
 
     // The same i-periods again, with new butterfly keys, to the other node.
     devices[0].request = scms_sdk::provision::ButterflyRequest::generate(

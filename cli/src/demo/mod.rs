@@ -17,7 +17,7 @@
 //! hex: TEST DATA ONLY).
 
 mod authorities;
-mod fleet;
+pub(crate) mod fleet;
 mod misbehavior;
 mod traffic;
 

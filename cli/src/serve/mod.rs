@@ -187,7 +187,7 @@ pub async fn start(
 /// SIGTERM or ctrl-c. The SIGTERM handler is installed when this is called,
 /// not when the future is first polled: a supervisor that stops the process
 /// right after it printed its addresses must not meet the default action.
-fn termination() -> impl std::future::Future<Output = ()> {
+pub fn termination() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     async move {

@@ -339,21 +339,6 @@ fn has_password(url: &str) -> bool {
         .is_some_and(|(userinfo, _)| userinfo.contains(':'))
 }
 
-/// When the hierarchy's validity starts (Unix seconds): the start of the
-/// current i-period, so the pseudonym certificates of this i-period (which
-/// start at its beginning) fall inside the ACA's validity; `now` when the
-/// pseudonym profile has no i-period epoch or i-period 0 is still ahead.
-fn hierarchy_start(family: Family, now_unix: i64) -> Result<i64, Fail> {
-    const IPERIOD_SECS: i64 = 7 * 86_400;
-    let profile = builtin(family, "pseudonym").map_err(|e| fail(e.to_string()))?;
-    Ok(match profile.iperiod_epoch_unix {
-        Some(epoch) if epoch <= now_unix => {
-            epoch + (now_unix - epoch) / IPERIOD_SECS * IPERIOD_SECS
-        }
-        _ => now_unix,
-    })
-}
-
 fn hex_str(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }

@@ -1,18 +1,55 @@
 //! A minimal HTTP/1.1 client over tokio (one connection per request,
 //! `Connection: close`), for the authority-to-authority calls (RA -> LA,
-//! RA -> ACA, ACA -> LA) and the simulated devices of the tests and benches.
+//! RA -> ACA, ACA -> LA, MA -> RA, ...) and the simulated devices of the
+//! tests and benches. `https://` peers are reached over TLS (rustls) once
+//! the process has set the certificates it trusts for them
+//! ([`set_tls_roots`]).
 
 use core::fmt;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio_rustls::rustls;
 
 /// Longest wait for a peer to accept the connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest wait for the whole answer once connected (a peer that accepts
 /// and never answers must not hold the RA worker or a request forever).
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest answer read (a peer cannot make us hold more).
+pub const MAX_ANSWER: u64 = 64 * 1024 * 1024;
+
+/// The TLS client configuration for `https://` peers.
+static TLS: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
+
+/// Trusts the certificates of `pem` (the peers' own, or the CA that issued
+/// them) for every `https://` call of this process. Once per process: later
+/// calls leave the first roots in place.
+pub fn set_tls_roots(pem: &[u8]) -> Result<(), HttpError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_slice_iter(pem) {
+        let c = c.map_err(|e| HttpError::Tls(format!("trusted certificates: {e}")))?;
+        roots
+            .add(c)
+            .map_err(|e| HttpError::Tls(format!("trusted certificate: {e}")))?;
+    }
+    if roots.is_empty() {
+        return Err(HttpError::Tls("no trusted certificate in the PEM".into()));
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| HttpError::Tls(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    // Already set (a second role of this process): the first roots stay.
+    let _ = TLS.set(Arc::new(config));
+    Ok(())
+}
 
 /// Why a call failed before an HTTP status was read.
 #[derive(Debug)]
@@ -23,6 +60,8 @@ pub enum HttpError {
     Io(std::io::Error),
     /// The answer is not HTTP/1.1.
     Malformed(&'static str),
+    /// TLS: no trusted roots set, handshake or certificate refused.
+    Tls(String),
     /// The peer did not accept the connection, or did not answer, in time.
     Timeout {
         base: String,
@@ -34,7 +73,8 @@ pub enum HttpError {
 impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Url(u) => write!(f, "URL {u}: expected http://HOST:PORT"),
+            Self::Url(u) => write!(f, "URL {u}: expected http://HOST:PORT or https://HOST:PORT"),
+            Self::Tls(w) => write!(f, "TLS: {w}"),
             Self::Io(e) => write!(f, "I/O: {e}"),
             Self::Malformed(w) => write!(f, "malformed HTTP answer: {w}"),
             Self::Timeout {
@@ -119,10 +159,12 @@ pub async fn call_within(
     connect: Duration,
     answer: Duration,
 ) -> Result<HttpResponse, HttpError> {
-    let host = base
-        .strip_prefix("http://")
-        .map(|h| h.trim_end_matches('/'))
-        .ok_or_else(|| HttpError::Url(base.to_string()))?;
+    let (tls, host) = match (base.strip_prefix("http://"), base.strip_prefix("https://")) {
+        (Some(h), _) => (false, h),
+        (_, Some(h)) => (true, h),
+        _ => return Err(HttpError::Url(base.to_string())),
+    };
+    let host = host.trim_end_matches('/');
     let timeout = |connecting, after| HttpError::Timeout {
         base: base.to_string(),
         connecting,
@@ -131,20 +173,43 @@ pub async fn call_within(
     let s = tokio::time::timeout(connect, TcpStream::connect(host))
         .await
         .map_err(|_| timeout(true, connect))??;
+    s.set_nodelay(true)?;
+    if !tls {
+        return tokio::time::timeout(answer, exchange(s, host, method, path, headers, body))
+            .await
+            .map_err(|_| timeout(false, answer))?;
+    }
+    let config = TLS.get().ok_or_else(|| {
+        HttpError::Tls(format!("{base}: no trusted certificates set for https peers"))
+    })?;
+    // The name the certificate must carry: the host without the port.
+    let name = host
+        .rsplit_once(':')
+        .map_or(host, |(h, _)| h)
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let name = rustls::pki_types::ServerName::try_from(name.to_string())
+        .map_err(|e| HttpError::Tls(format!("{base}: {e}")))?;
+    let s = tokio::time::timeout(
+        connect,
+        tokio_rustls::TlsConnector::from(config.clone()).connect(name, s),
+    )
+    .await
+    .map_err(|_| timeout(true, connect))?
+    .map_err(|e| HttpError::Tls(format!("{base}: {e}")))?;
     tokio::time::timeout(answer, exchange(s, host, method, path, headers, body))
         .await
         .map_err(|_| timeout(false, answer))?
 }
 
-async fn exchange(
-    mut s: TcpStream,
+async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
+    mut s: S,
     host: &str,
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Result<HttpResponse, HttpError> {
-    s.set_nodelay(true)?;
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\
          Content-Type: application/octet-stream\r\nContent-Length: {}\r\n",
@@ -160,9 +225,24 @@ async fn exchange(
     let mut out = req.into_bytes();
     out.extend_from_slice(body);
     s.write_all(&out).await?;
+    s.flush().await?;
     let mut buf = Vec::new();
-    s.read_to_end(&mut buf).await?;
+    let read = (&mut s).take(MAX_ANSWER + 1).read_to_end(&mut buf).await;
+    match read {
+        Ok(_) => {}
+        // A TLS peer that closes without close_notify: the answer is whole
+        // when it parses (sized or chunked), which parse_response checks.
+        Err(e) if tls_eof(&e) && !buf.is_empty() => {}
+        Err(e) => return Err(e.into()),
+    }
+    if buf.len() as u64 > MAX_ANSWER {
+        return Err(HttpError::Malformed("answer over 64 MiB"));
+    }
     parse_response(&buf)
+}
+
+fn tls_eof(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::UnexpectedEof
 }
 
 /// Parses a whole HTTP/1.1 response as read until the server closed the

@@ -102,6 +102,8 @@ pub struct ServeTable {
     pub shutdown_grace_ms: Option<u64>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    /// PEM certificates trusted for `https://` peers (default: `tls_cert`).
+    pub tls_peer_ca: Option<PathBuf>,
     /// Role -> `HOST:PORT` to listen on.
     #[serde(default)]
     pub listen: BTreeMap<String, String>,
@@ -142,6 +144,8 @@ pub struct Config {
     pub conn: super::conn::ConnLimits,
     pub shutdown_grace: Duration,
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// Trusted for `https://` peers: `tls_peer_ca`, else `tls_cert`.
+    pub tls_peer_ca: Option<PathBuf>,
     pub listen: BTreeMap<Role, SocketAddr>,
     pub peers: BTreeMap<Role, String>,
     pub ra: RaSettings,
@@ -294,6 +298,10 @@ impl Config {
             (None, None) => None,
             _ => return Err(bad("tls_cert/tls_key", "give both or neither")),
         };
+        let tls_peer_ca = env("SCMS_TLS_PEER_CA")
+            .map(PathBuf::from)
+            .or(s.tls_peer_ca.clone())
+            .or_else(|| tls.as_ref().map(|(c, _)| c.clone()));
         for k in s.listen.keys().chain(s.peers.keys()) {
             if Role::parse(k).is_none() {
                 return Err(bad(&format!("serve.listen/peers.{k}"), "no such role"));
@@ -345,6 +353,7 @@ impl Config {
             },
             shutdown_grace: Duration::from_millis(grace_ms),
             tls,
+            tls_peer_ca,
             listen,
             peers,
             ra: RaSettings {

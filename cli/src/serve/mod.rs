@@ -104,13 +104,26 @@ pub async fn start(
         Some((c, k)) => Some(tls::acceptor(c, k)?),
         None => None,
     };
+    if let Some(ca) = &cfg.tls_peer_ca {
+        let pem = std::fs::read(ca).map_err(|e| format!("tls_peer_ca {}: {e}", ca.display()))?;
+        scms_ra::http::set_tls_roots(&pem).map_err(|e| format!("tls_peer_ca: {e}"))?;
+    }
+    // The authorities call each other at these addresses: HTTPS for the
+    // roles served with TLS.
+    let scheme_of = |role| {
+        if tls.is_some() && tls::device_facing(role) {
+            "https"
+        } else {
+            "http"
+        }
+    };
     let mut listeners = Vec::new();
     let mut peers = BTreeMap::new();
     for role in Role::ALL {
         if let Some(p) = cfg.peers.get(&role) {
             peers.insert(role, p.clone());
         } else if !roles.contains(&role) {
-            peers.insert(role, format!("http://{}", cfg.listen[&role]));
+            peers.insert(role, format!("{}://{}", scheme_of(role), cfg.listen[&role]));
         }
     }
     let mut urls = BTreeMap::new();
@@ -128,12 +141,9 @@ pub async fn start(
             .await
             .map_err(|e| format!("{}: cannot listen on {addr}: {e}", role.as_str()))?;
         let bound = l.local_addr().map_err(|e| e.to_string())?;
-        let tls_here = tls.is_some() && tls::device_facing(role);
-        let scheme = if tls_here { "https" } else { "http" };
-        urls.insert(role, format!("{scheme}://{bound}"));
-        peers
-            .entry(role)
-            .or_insert_with(|| format!("http://{bound}"));
+        let url = format!("{}://{bound}", scheme_of(role));
+        urls.insert(role, url.clone());
+        peers.entry(role).or_insert(url);
         listeners.push((role, l));
     }
     let ctx = roles::Context {

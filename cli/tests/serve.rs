@@ -226,7 +226,9 @@ fn tls_exchange(addr: &str, ca: &Path, request: &str) -> (bool, String) {
 #[test]
 fn tls_on_the_device_facing_roles() {
     let dir = data_dir();
-    // A self-signed certificate for localhost, made by OpenSSL.
+    // A self-signed server certificate for localhost and 127.0.0.1 (the
+    // address the authorities of one process call each other at), made by
+    // OpenSSL, as docs/operator.md tells.
     let (cert, key) = (dir.path().join("tls.pem"), dir.path().join("tls.key"));
     let out = Command::new("openssl")
         .args([
@@ -238,7 +240,8 @@ fn tls_on_the_device_facing_roles() {
             "ec_paramgen_curve:P-256",
         ])
         .args(["-nodes", "-days", "2", "-subj", "/CN=localhost"])
-        .args(["-addext", "subjectAltName=DNS:localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
         .args(["-keyout", s(&key), "-out", s(&cert)])
         .output()
         .expect("openssl req");

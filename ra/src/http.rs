@@ -180,7 +180,9 @@ pub async fn call_within(
             .map_err(|_| timeout(false, answer))?;
     }
     let config = TLS.get().ok_or_else(|| {
-        HttpError::Tls(format!("{base}: no trusted certificates set for https peers"))
+        HttpError::Tls(format!(
+            "{base}: no trusted certificates set for https peers"
+        ))
     })?;
     // The name the certificate must carry: the host without the port.
     let name = host

@@ -10,20 +10,34 @@ use scms_ra::http::{call, set_tls_roots, HttpError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::rustls;
 
-/// A self-signed P-256 certificate for DNS:localhost by the openssl tool: (cert PEM, key PEM).
+/// A self-signed P-256 server certificate for DNS:localhost by the openssl
+/// tool: (cert PEM, key PEM).
 fn certificate(dir: &std::path::Path) -> (Vec<u8>, Vec<u8>) {
     let (cert, key) = (dir.join("c.pem"), dir.join("k.pem"));
     let out = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
         .args(["-nodes", "-days", "2", "-subj", "/CN=localhost"])
         .args(["-addext", "subjectAltName=DNS:localhost"])
+        // A server certificate, not a CA (webpki refuses a CA as end entity).
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
         .arg("-keyout")
         .arg(&key)
         .arg("-out")
         .arg(&cert)
         .output()
         .expect("run openssl (scripts/test.sh installs it)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (std::fs::read(cert).unwrap(), std::fs::read(key).unwrap())
 }
 
@@ -48,10 +62,14 @@ async fn server(cert: &[u8], key: &[u8]) -> u16 {
     let port = l.local_addr().unwrap().port();
     tokio::spawn(async move {
         loop {
-            let Ok((tcp, _)) = l.accept().await else { return };
+            let Ok((tcp, _)) = l.accept().await else {
+                return;
+            };
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
-                let Ok(mut s) = acceptor.accept(tcp).await else { return };
+                let Ok(mut s) = acceptor.accept(tcp).await else {
+                    return;
+                };
                 let mut buf = [0u8; 4096];
                 let mut got = Vec::new();
                 while !got.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -61,7 +79,9 @@ async fn server(cert: &[u8], key: &[u8]) -> u16 {
                     }
                 }
                 let _ = s
-                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                    )
                     .await;
                 let _ = s.shutdown().await;
             });
@@ -91,9 +111,14 @@ async fn https_peers_need_trusted_certificates_naming_them() {
         other => panic!("{other:?}"),
     }
     // Plain HTTP to the TLS port gets no answer it could take for one.
-    assert!(call(&format!("http://localhost:{port}"), "GET", "/", &[], &[])
-        .await
-        .is_err());
+    assert!(
+        call(&format!("http://localhost:{port}"), "GET", "/", &[], &[])
+            .await
+            .is_err()
+    );
     // Junk is not a trust root.
-    assert!(matches!(set_tls_roots(b"not a PEM"), Err(HttpError::Tls(_))));
+    assert!(matches!(
+        set_tls_roots(b"not a PEM"),
+        Err(HttpError::Tls(_))
+    ));
 }

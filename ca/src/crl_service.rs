@@ -352,6 +352,31 @@ impl CrlService {
         Ok(out)
     }
 
+    /// Keeps the published CRLs current: issues a full CRL of each series
+    /// that has none yet, whose `nextCrl` is less than `margin_secs` away (or
+    /// past), or (linkage series) that was issued in an earlier i-period,
+    /// since its seeds must advance to the current one. Devices never hold a
+    /// CRL past its `nextCrl` for want of a newer one. Returns what it issued.
+    pub async fn refresh_due(&self, margin_secs: u32) -> Result<Vec<SignedCrl>, CrlServiceError> {
+        let _g = self.lock.lock().await;
+        let now = (self.clock)();
+        let mut out = Vec::new();
+        for series in [self.config.linkage_series, self.config.hash_series] {
+            let due = match self.store.latest_crl(u32::from(series)).await? {
+                None => true,
+                Some(r) => {
+                    r.next_crl.saturating_sub(margin_secs) <= now
+                        || (series == self.config.linkage_series
+                            && self.config.iperiod_of(r.issue_date) < self.config.iperiod_of(now))
+                }
+            };
+            if due {
+                out.push(self.issue_locked(series).await?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Issues (signs, stores and audits) a full CRL of `series` now.
     pub async fn issue(&self, series: u16) -> Result<SignedCrl, CrlServiceError> {
         let _g = self.lock.lock().await;

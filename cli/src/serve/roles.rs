@@ -270,20 +270,17 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
             )
             .await
             .map_err(|e| format!("crl: {e}"))?;
-            // Devices ask for the current CRL before anything is revoked: a
-            // fresh hierarchy publishes an empty one at once.
-            for series in [svc.config().linkage_series, svc.config().hash_series] {
-                match svc.latest(series).await {
-                    Err(scms_ca::crl_service::CrlServiceError::NotFound) => {
-                        svc.issue(series)
-                            .await
-                            .map_err(|e| format!("crl: first CRL of series {series}: {e}"))?;
-                    }
-                    Err(e) => return Err(format!("crl: {e}")),
-                    Ok(_) => {}
-                }
-            }
-            (scms_ca::crl_service::router(Arc::new(svc)), None, None, &[])
+            // Devices ask for the current CRL before anything is revoked (a
+            // fresh hierarchy publishes empty ones at once), and for a new
+            // one before `nextCrl`: re-issued an hour (or a quarter of the
+            // period) ahead, checked every minute.
+            let svc = Arc::new(svc);
+            let margin = (svc.config().next_crl_secs / 4).min(3600);
+            svc.refresh_due(margin)
+                .await
+                .map_err(|e| format!("crl: first CRLs: {e}"))?;
+            tasks.push(tokio::spawn(crl_refresher(svc.clone(), margin)));
+            (scms_ca::crl_service::router(svc), None, None, &[])
         }
         Role::Ma => {
             let a = ctx.authority("ma").await?;
@@ -477,4 +474,21 @@ async fn root_certificate(State(s): State<Arc<RootState>>) -> Response {
 pub fn profiles_dir(data_dir: &Path) -> Option<std::path::PathBuf> {
     let p = data_dir.join("profiles");
     p.is_dir().then_some(p)
+}
+
+/// Re-issues the CRLs that are due ([`CrlService::refresh_due`]) every minute.
+async fn crl_refresher(svc: Arc<CrlService>, margin_secs: u32) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match svc.refresh_due(margin_secs).await {
+            Ok(issued) => {
+                for c in issued {
+                    tracing::info!(target: "scms::crl", series = c.header.series, next_crl = c.header.next_crl, "CRL issued");
+                }
+            }
+            Err(e) => tracing::warn!(target: "scms::crl", error = %e, "CRL refresh failed; retrying in a minute"),
+        }
+    }
 }

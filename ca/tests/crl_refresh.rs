@@ -29,7 +29,9 @@ async fn crls_are_reissued_before_next_crl_and_each_iperiod() {
     trust.add_anchor(h.certificate("root").unwrap()).unwrap();
     trust.add_ca(h.certificate("ica").unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_sqlite(&dir.path().join("crl.db")).await.unwrap();
+    let store = Store::open_sqlite(&dir.path().join("crl.db"))
+        .await
+        .unwrap();
     let now = Arc::new(AtomicU32::new(t0));
     let clock = {
         let now = now.clone();
@@ -41,7 +43,11 @@ async fn crls_are_reissued_before_next_crl_and_each_iperiod() {
         trust,
         epoch,
     );
-    let (linkage, hash, period) = (config.linkage_series, config.hash_series, config.next_crl_secs);
+    let (linkage, hash, period) = (
+        config.linkage_series,
+        config.hash_series,
+        config.next_crl_secs,
+    );
     let crl = CrlService::open(config, ks, store, clock).await.unwrap();
     let margin = 3600;
     let series = |v: &[scms_ca::crl::SignedCrl]| -> Vec<u16> {

@@ -488,7 +488,9 @@ async fn crl_refresher(svc: Arc<CrlService>, margin_secs: u32) {
                     tracing::info!(target: "scms::crl", series = c.header.series, next_crl = c.header.next_crl, "CRL issued");
                 }
             }
-            Err(e) => tracing::warn!(target: "scms::crl", error = %e, "CRL refresh failed; retrying in a minute"),
+            Err(e) => {
+                tracing::warn!(target: "scms::crl", error = %e, "CRL refresh failed; retrying in a minute")
+            }
         }
     }
 }

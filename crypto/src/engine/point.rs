@@ -198,6 +198,13 @@ impl Jacobian {
         if self.is_identity() {
             return *self;
         }
+        self.double_unchecked()
+    }
+
+    /// [`Jacobian::double`] without the identity branch: Z = 0 gives Z = 0
+    /// again, so constant-time callers can track the identity in a mask.
+    #[inline(always)]
+    pub fn double_unchecked(&self) -> Jacobian {
         let delta = self.z.square();
         let gamma = self.y.square();
         let beta = self.x.mul(&gamma);

@@ -184,6 +184,54 @@ fn wipe_jac(p: &mut Jacobian) {
     p.z.0.zeroize();
 }
 
+/// One constant-time step of the comb and window loops: acc += ±q for
+/// digit `abs` (sign mask `neg`). `inf` (all ones while acc is the identity)
+/// and `fault` (a sum that met H = 0) are masks; the temporaries and q are
+/// wiped.
+#[inline(always)]
+fn accumulate(
+    acc: &mut Jacobian,
+    inf: &mut u64,
+    fault: &mut u64,
+    q: &mut Affine,
+    abs: u64,
+    neg: u64,
+) {
+    q.y = Fe::select(&q.y, &q.y.neg(), neg);
+    let zero = eq_mask(abs, 0);
+    let (mut sum, h0) = madd(acc, q);
+    let mut lifted = q.to_jacobian();
+    // Identity accumulator: take q; digit 0: keep acc; else the sum.
+    let mut next = select_jac(&sum, &lifted, *inf);
+    next = select_jac(&next, acc, zero);
+    *fault |= h0 & !*inf & !zero;
+    *inf &= zero;
+    *acc = next;
+    wipe_jac(&mut sum);
+    wipe_jac(&mut lifted);
+    q.x.0.zeroize();
+    q.y.0.zeroize();
+}
+
+/// acc in affine coordinates (a constant-time inversion), or None when it
+/// is the identity or a step faulted; acc is wiped.
+#[inline(always)]
+fn finish(mut acc: Jacobian, inf: u64, fault: u64) -> Option<Affine> {
+    let failed = (inf | fault) != 0;
+    let zi = acc.z.invert_ct();
+    let zi2 = zi.square();
+    let out = Affine {
+        x: acc.x.mul(&zi2),
+        y: acc.y.mul(&zi2).mul(&zi),
+    };
+    wipe_jac(&mut acc);
+    if failed {
+        None
+    } else {
+        Some(out)
+    }
+}
+
 /// k·G in constant time for a secret k < n; None when k = 0 (the identity).
 /// Built with BMI2/ADX (mulx) when the CPU has them, like the Straus loop.
 pub fn mul_base(k: &Sc) -> Option<Affine> {
@@ -204,56 +252,10 @@ pub(crate) fn mul_base_impl(k: &Sc) -> Option<Affine> {
     for (i, row) in rows.iter().enumerate() {
         let (abs, neg) = digit(&k.0, i);
         let mut q = lookup(row, abs);
-        q.y = Fe::select(&q.y, &q.y.neg(), neg);
-        let zero = eq_mask(abs, 0);
-        let (mut sum, h0) = madd(&acc, &q);
-        let mut lifted = q.to_jacobian();
-        // Identity accumulator: take q; digit 0: keep acc; else the sum.
-        let mut next = select_jac(&sum, &lifted, inf);
-        next = select_jac(&next, &acc, zero);
-        fault |= h0 & !inf & !zero;
-        inf &= zero;
-        acc = next;
-        wipe_jac(&mut sum);
-        wipe_jac(&mut lifted);
-        q.x.0.zeroize();
-        q.y.0.zeroize();
+        accumulate(&mut acc, &mut inf, &mut fault, &mut q, abs, neg);
     }
     // k = 0 is the only way to end at the identity; a fault cannot happen.
-    let failed = (inf | fault) != 0;
-    let zi = acc.z.invert_ct();
-    let zi2 = zi.square();
-    let out = Affine {
-        x: acc.x.mul(&zi2),
-        y: acc.y.mul(&zi2).mul(&zi),
-    };
-    wipe_jac(&mut acc);
-    if failed {
-        None
-    } else {
-        Some(out)
-    }
-}
-
-/// Doubling (dbl-2001-b as in `point.rs`) without the identity branch: Z = 0
-/// gives Z = 0 again, and the caller tracks the identity with a mask.
-#[inline(always)]
-fn double(p: &Jacobian) -> Jacobian {
-    let delta = p.z.square();
-    let gamma = p.y.square();
-    let beta = p.x.mul(&gamma);
-    let t = p.x.sub(&delta).mul(&p.x.add(&delta));
-    let alpha = t.double().add(&t);
-    let beta4 = beta.double().double();
-    let x3 = alpha.square().sub(&beta4.double());
-    let z3 = p.y.mul(&p.z).double();
-    let g8 = gamma.square().double().double().double();
-    let y3 = alpha.mul(&beta4.sub(&x3)).sub(&g8);
-    Jacobian {
-        x: x3,
-        y: y3,
-        z: z3,
-    }
+    finish(acc, inf, fault)
 }
 
 /// Digit i of k in signed 5-bit windows: (|d|, all ones if d < 0).
@@ -313,7 +315,7 @@ pub(crate) fn mul_ct_impl(p: &Affine, k: &Sc) -> Option<Affine> {
     for i in (0..52).rev() {
         if i != 51 {
             for _ in 0..5 {
-                acc = double(&acc);
+                acc = acc.double_unchecked();
             }
         }
         let (abs, neg) = digit5(&k.0, i);
@@ -327,35 +329,11 @@ pub(crate) fn mul_ct_impl(p: &Affine, k: &Sc) -> Option<Affine> {
             }
         }
         let mut q = Affine { x: Fe(x), y: Fe(y) };
-        q.y = Fe::select(&q.y, &q.y.neg(), neg);
-        let zero = eq_mask(abs, 0);
-        let (mut sum, h0) = madd(&acc, &q);
-        let mut lifted = q.to_jacobian();
-        let mut next = select_jac(&sum, &lifted, inf);
-        next = select_jac(&next, &acc, zero);
-        fault |= h0 & !inf & !zero;
-        inf &= zero;
-        acc = next;
-        wipe_jac(&mut sum);
-        wipe_jac(&mut lifted);
-        q.x.0.zeroize();
-        q.y.0.zeroize();
+        accumulate(&mut acc, &mut inf, &mut fault, &mut q, abs, neg);
         x.zeroize();
         y.zeroize();
     }
-    let failed = (inf | fault) != 0;
-    let zi = acc.z.invert_ct();
-    let zi2 = zi.square();
-    let out = Affine {
-        x: acc.x.mul(&zi2),
-        y: acc.y.mul(&zi2).mul(&zi),
-    };
-    wipe_jac(&mut acc);
-    if failed {
-        None
-    } else {
-        Some(out)
-    }
+    finish(acc, inf, fault)
 }
 
 /// a + b in constant time (complete: a = b doubles, a = -b gives None).
@@ -364,7 +342,7 @@ pub fn add_ct(a: &Affine, b: &Affine) -> Option<Affine> {
     let (sum, h0) = madd(&aj, b);
     // With Z1 = 1, r = 0 means y(a) = y(b).
     let r0 = b.y.sub(&a.y).zero_mask();
-    let dbl = double(&aj);
+    let dbl = aj.double_unchecked();
     let p = select_jac(&sum, &dbl, h0 & r0);
     let identity = (h0 & !r0) != 0;
     let zi = p.z.invert_ct();

@@ -230,16 +230,19 @@ async fn guard(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respon
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    let bad_type = if req.method() == axum::http::Method::POST {
+        wrong_content_type(&req)
+    } else {
+        None
+    };
     let resp = match declared {
-        _ if req.method() == axum::http::Method::POST && wrong_content_type(&req).is_some() => {
-            text(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                format!(
-                    "Content-Type {} is not application/octet-stream (the body is COER)",
-                    wrong_content_type(&req).unwrap_or_default()
-                ),
-            )
-        }
+        _ if bad_type.is_some() => text(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "Content-Type {} is not application/octet-stream (the body is COER)",
+                bad_type.unwrap_or_default()
+            ),
+        ),
         Some(n) if n > s.limits.body_limit as u64 => text(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(

@@ -358,7 +358,7 @@ mod tests {
         /// {0, 1, 2^32-1, 2^32, 2^64-1} to hit carry and borrow extremes.
         fn fe(&mut self) -> Fe {
             loop {
-                let l = if self.next() % 4 == 0 {
+                let l = if self.next().is_multiple_of(4) {
                     const PICK: [u64; 5] = [0, 1, 0xffff_ffff, 1 << 32, u64::MAX];
                     [0; 4].map(|_| PICK[(self.next() % 5) as usize])
                 } else {

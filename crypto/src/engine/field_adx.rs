@@ -13,7 +13,7 @@
 //! m·2^96 is two shifts, m·p3 one mulx, limb 2 of p is zero; the four rounds
 //! run on the low half only and depend on each other through one addition
 //! each, then the high half is added. Reducing after the product measured
-//! about 8% faster than interleaving rows and rounds (CIOS, as OpenSSL does):
+//! about 9% faster than interleaving rows and rounds (CIOS, as OpenSSL does):
 //! the rounds no longer wait for the rows' carry chains. The result is fully
 //! reduced by one subtraction of p kept or dropped with cmov. There is no
 //! branch and no memory access that depends on the values, so the

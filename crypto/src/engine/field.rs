@@ -8,6 +8,8 @@
 //! costs two multiplications instead of four (Gueron-Krasnov, "Fast prime field
 //! elliptic-curve cryptography with 256-bit primes", 2014). Squaring computes
 //! the product once (10 multiplications) and reduces it in four rounds.
+//! On x86-64 CPUs with BMI2 and ADX, multiplication and squaring run the
+//! mulx/adcx/adox assembly of `field_adx` instead (same results).
 //!
 //! Inversion is the variable-time safegcd of `modinv`.
 //!
@@ -165,6 +167,16 @@ impl Fe {
 
     #[inline(always)]
     pub fn mul(&self, b: &Fe) -> Fe {
+        #[cfg(target_arch = "x86_64")]
+        if super::field_adx::enabled() {
+            return super::field_adx::mul(self, b);
+        }
+        self.mul_portable(b)
+    }
+
+    /// [`Fe::mul`] in portable Rust (what runs without BMI2/ADX).
+    #[inline(always)]
+    pub(crate) fn mul_portable(&self, b: &Fe) -> Fe {
         // Operand scanning with one reduction round after each row keeps
         // fewer limbs live than a full product followed by reduction.
         let a = &self.0;
@@ -212,6 +224,16 @@ impl Fe {
 
     #[inline(always)]
     pub fn square(&self) -> Fe {
+        #[cfg(target_arch = "x86_64")]
+        if super::field_adx::enabled() {
+            return super::field_adx::square(self);
+        }
+        self.square_portable()
+    }
+
+    /// [`Fe::square`] in portable Rust (what runs without BMI2/ADX).
+    #[inline(always)]
+    pub(crate) fn square_portable(&self) -> Fe {
         let a = &self.0;
         let (r1, c) = mac(0, a[0], a[1], 0);
         let (r2, c) = mac(0, a[0], a[2], c);

@@ -19,8 +19,9 @@
 //! The module also holds the BMI2/ADX build of the portable Straus loop (the
 //! same source compiled with those features, so LLVM can use mulx).
 //!
-//! `unsafe` is confined to this module: calling `#[target_feature]` entry
-//! points after runtime detection, and one store of a vector into a local array.
+//! `unsafe` is confined to this module and `field_adx` (its `asm!`): here,
+//! calling `#[target_feature]` entry points after runtime detection, and one
+//! store of a vector into a local array.
 
 use core::arch::x86_64::*;
 

@@ -12,9 +12,12 @@
 //! - [`mul`]: wNAF recoding, odd-multiple and comb tables, Straus evaluation.
 //! - [`verify`], [`cache`], [`batch`]: the verifiers; [`policy`]: per-sender
 //!   batch sizes that shrink while a sender's batches fail.
+//! - `field_adx` (x86-64): [`field::Fe::mul`] and [`field::Fe::square`] in
+//!   inline assembly with mulx/adcx/adox, which `Fe` calls when the CPU has
+//!   BMI2 and ADX (detected once, cached); branch-free like the portable code.
 //! - `ifma` (x86-64): eight-lane AVX-512 IFMA field and point arithmetic
 //!   for the batch verifier and a BMI2/ADX build of the Straus loop, both
-//!   chosen at run time; the only `unsafe` code.
+//!   chosen at run time.
 //!
 //! - [`sign`]: the exception, constant time on secrets: fixed-base k·G (a
 //!   signed-window comb read by full masked scans) and ECDSA signing with the
@@ -23,12 +26,19 @@
 //! Everything but [`sign`] (and the branch-free field/scalar operations and
 //! `invert_ct` it uses) is variable time: only public data (keys, digests,
 //! signatures) may enter it.
+//!
+//! `unsafe` lives in `field_adx` (the `asm!` blocks) and `ifma` (calling
+//! `#[target_feature]` functions after run-time detection, one vector store):
+//! nowhere else.
 
 pub mod batch;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod cache;
 pub mod field;
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod field_adx;
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 pub mod ifma;

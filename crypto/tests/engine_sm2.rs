@@ -568,3 +568,43 @@ fn signer_cache_keeps_sm2_tables_by_id() {
     assert!(cache.verify_with_table(&[1; 8], &other, &c.e, &sig).is_ok());
     assert!(cache.verify_with_table(&[1; 8], &q, &c.e, &sig).is_err());
 }
+
+/// The suite routes SM2 verification to the engine, with and without a key
+/// table; signatures from the suite's RustCrypto signer and from OpenSSL.
+#[test]
+fn suite_verifies_sm2_on_the_engine_with_and_without_tables() {
+    use scms_crypto::suite::{self, Curve, KeyTable, PublicKey, SecretKey, SignatureR};
+    let key = SecretKey::generate(Curve::Sm2, &mut suite::os_rng()).unwrap();
+    let q = key.public_key();
+    let table = q.signer_table().unwrap();
+    assert!(matches!(table, KeyTable::Sm2(_)));
+    let (okey, opub) = openssl_key();
+    let oq = PublicKey::from_sec1(Curve::Sm2, &opub).unwrap();
+    let otable = oq.signer_table().unwrap();
+    for _ in 0..8 {
+        let e = rand32();
+        let sig = key.sign_digest(&e, &mut suite::os_rng()).unwrap();
+        q.verify_digest(&e, &sig).unwrap();
+        q.verify_digest_with_table(&table, &e, &sig).unwrap();
+        let bad = flip(&e, 9, 2);
+        assert!(q.verify_digest(&bad, &sig).is_err());
+        assert!(q.verify_digest_with_table(&table, &bad, &sig).is_err());
+        assert!(oq.verify_digest(&e, &sig).is_err());
+
+        let c = openssl_case(&okey, &opub);
+        let osig = suite::Signature {
+            r: SignatureR::X(c.r.to_vec()),
+            s: c.s.to_vec(),
+        };
+        oq.verify_digest(&c.e, &osig).unwrap();
+        oq.verify_digest_with_table(&otable, &c.e, &osig).unwrap();
+        assert!(q.verify_digest_with_table(&table, &c.e, &osig).is_err());
+        // Wrong lengths are refused, not padded.
+        let short = suite::Signature {
+            r: SignatureR::X(c.r[1..].to_vec()),
+            s: c.s.to_vec(),
+        };
+        assert!(oq.verify_digest(&c.e, &short).is_err());
+        assert!(oq.verify_digest(&c.e[1..], &osig).is_err());
+    }
+}

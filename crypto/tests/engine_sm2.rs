@@ -19,7 +19,7 @@ use openssl::pkey::{PKey, Private};
 use openssl::pkey_ctx::PkeyCtx;
 use rand_core_06::{OsRng, RngCore};
 use rcsm2::dsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
-use scms_crypto::engine::{mul, sm2, CurveParams, EngineError, Sm2};
+use scms_crypto::engine::{mul, sm2, CurveParams, EngineError, PointError, Sm2};
 
 const N_HEX: &str = "fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123";
 
@@ -85,7 +85,10 @@ fn curve_constants_match_openssl_and_rustcrypto() {
     // p: the largest accepted coordinate is p - 1.
     let mut pm1 = BigNum::new().unwrap();
     pm1.checked_sub(&p, &BigNum::from_u32(1).unwrap()).unwrap();
-    assert!(sm2::Affine::from_coordinates(&p32, &[0; 32]) == Err(engine_encoding()));
+    assert_eq!(
+        sm2::Affine::from_coordinates(&p32, &[0; 32]),
+        Err(PointError::Encoding)
+    );
     assert!(scms_crypto::engine::field::Fe::<Sm2>::from_bytes(&p32).is_none());
     assert!(scms_crypto::engine::field::Fe::<Sm2>::from_bytes(&bn32(&pm1)).is_some());
     // a = -3.
@@ -116,10 +119,6 @@ fn curve_constants_match_openssl_and_rustcrypto() {
     assert_eq!(rc_g, g);
     // The limbs the trait declares are the ones tested above.
     assert_eq!(Sm2::P[0], u64::MAX);
-}
-
-fn engine_encoding() -> scms_crypto::engine::PointError {
-    scms_crypto::engine::PointError::Encoding
 }
 
 #[test]
@@ -402,14 +401,10 @@ fn out_of_range_scalars_are_rejected() {
 #[test]
 fn invalid_keys_are_rejected() {
     let c = rustcrypto_case();
-    let q = sm2::Affine::from_sec1(&c.key).unwrap();
     // Off the curve: y + 1.
     let mut off = c.key.clone();
     off[64] ^= 1;
-    assert_eq!(
-        sm2::Affine::from_sec1(&off),
-        Err(scms_crypto::engine::PointError::NotOnCurve)
-    );
+    assert_eq!(sm2::Affine::from_sec1(&off), Err(PointError::NotOnCurve));
     assert!(!all_agree(
         &Case {
             key: off,
@@ -438,8 +433,28 @@ fn invalid_keys_are_rejected() {
             "encoding"
         ));
     }
-    // The P-256 key with the same coordinates is a different point.
-    assert!(q.is_on_curve());
+    // A P-256 public key is not a point of the SM2 curve.
+    let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+    let mut ctx = BigNumContext::new().unwrap();
+    let p256_key = EcKey::generate(&group)
+        .unwrap()
+        .public_key()
+        .to_bytes(&group, PointConversionForm::UNCOMPRESSED, &mut ctx)
+        .unwrap();
+    assert_eq!(
+        sm2::Affine::from_sec1(&p256_key),
+        Err(PointError::NotOnCurve)
+    );
+    assert!(!all_agree(
+        &Case {
+            key: p256_key,
+            ..copy(&c)
+        },
+        "P-256 key"
+    ));
+    // The valid key itself still verifies.
+    assert!(sm2::Affine::from_sec1(&c.key).is_ok_and(|q| q.is_on_curve()));
+    assert!(all_agree(&c, "valid"));
 }
 
 /// Signatures whose x1 is chosen: x1 in [n, p) takes the x1 = v + n branch

@@ -477,7 +477,7 @@ fn x1_at_the_edges_of_reduction_mod_n() {
         let r1 = loop {
             let mut enc = vec![0x02];
             enc.extend_from_slice(&bn32(&x));
-            if let Some(p) = rcsm2::AffinePoint::from_sec1_bytes(&enc).ok() {
+            if let Ok(p) = rcsm2::AffinePoint::from_sec1_bytes(&enc) {
                 break p;
             }
             x.add_word(1).unwrap();

@@ -44,12 +44,11 @@ use scms_asn1::ieee1609dot2dot1::protocol::{
     ScopedCertificateRequest, SignedCertificateRequest, SECURITY_MGMT_PSID,
 };
 use scms_crypto::ccm::{SymmAlgorithm, SymmetricKey};
-use scms_crypto::engine::SignerTable;
 use scms_crypto::hash::{digest, HashAlgorithm};
 use scms_crypto::hashed_id::HashedId8;
 use scms_crypto::linkage::{LinkageValue, PreLinkageValue};
 use scms_crypto::signing_input::{ecdsa_signing_digest, sm2_signing_digest, SigningInputHashes};
-use scms_crypto::suite::{os_rng, Curve, EcPoint, EcScalar, PublicKey};
+use scms_crypto::suite::{os_rng, Curve, EcPoint, EcScalar, KeyTable, PublicKey};
 use scms_crypto::verify::{
     certificate_hashed_id8, certificate_public_key, issuer_digest, point256, suite_signature,
     verify_certificate,
@@ -147,8 +146,8 @@ pub struct TrustStore {
 /// intersection of the chain's validity periods. A hit inside that window
 /// skips decoding and the signature checks (the ACA sees the same RA
 /// certificate on every request); outside it the full walk runs and reports.
-/// From the second use on, a P-256 leaf key also gets the engine's signer
-/// table (32 KiB, ~3x faster verification), so one-off chains (enrolment
+/// From the second use on, a P-256 or SM2 leaf key also gets the engine's
+/// signer table (32 KiB, ~3x faster verification), so one-off chains (enrolment
 /// certificates at the RA) cost no table. Emptied when anchors or CAs change;
 /// bounded.
 #[derive(Default)]
@@ -159,11 +158,11 @@ struct Verified {
     key: PublicKey,
     start: Time32,
     end: u64,
-    table: OnceLock<Option<SignerTable>>,
+    table: OnceLock<Option<KeyTable>>,
 }
 
 impl Verified {
-    fn table(&self) -> Option<&SignerTable> {
+    fn table(&self) -> Option<&KeyTable> {
         self.table.get_or_init(|| self.key.signer_table()).as_ref()
     }
 }
@@ -463,7 +462,7 @@ pub fn verify_signed_data(
 
 fn check_signature(
     key: &PublicKey,
-    table: Option<&SignerTable>,
+    table: Option<&KeyTable>,
     tbs: &[u8],
     signer_cert: &[u8],
     sig: &scms_asn1::ieee1609dot2::Signature,

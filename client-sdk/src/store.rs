@@ -10,7 +10,7 @@ use scms_asn1::ieee1609dot2::{
     region, Certificate, CertificateId, GeographicRegion, ServiceSpecificPermissions,
     SubjectPermissions,
 };
-use scms_crypto::engine::Affine;
+use scms_crypto::engine::{self, Affine};
 use scms_crypto::hash::{digest, HashAlgorithm};
 use scms_crypto::suite::{Curve, PublicKey};
 use scms_crypto::verify::{self, certificate_hashed_id8};
@@ -39,6 +39,8 @@ pub struct CertInfo {
     /// The same key for the fast P-256 engine (`scms_crypto::engine`), when
     /// the key is on NIST P-256.
     pub p256: Option<Affine>,
+    /// The same key for the engine's SM2 verifier, when the key is on SM2.
+    pub sm2: Option<engine::sm2::Affine>,
     /// Validity in `Time32` seconds: `start <= t < end`.
     pub start: u32,
     pub end: u64,
@@ -208,6 +210,9 @@ impl CertificateStore {
         let p256 = (public_key.curve() == Curve::NistP256)
             .then(|| Affine::from_sec1(&public_key.to_sec1(false)).ok())
             .flatten();
+        let sm2 = (public_key.curve() == Curve::Sm2)
+            .then(|| engine::sm2::Affine::from_sec1(&public_key.to_sec1(false)).ok())
+            .flatten();
         let app_permissions = tbs
             .app_permissions
             .iter()
@@ -233,6 +238,7 @@ impl CertificateStore {
             sha256: sha256(bytes),
             public_key,
             p256,
+            sm2,
             start: tbs.validity_period.start,
             end: validity_end(&tbs.validity_period),
             region,

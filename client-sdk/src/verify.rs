@@ -11,10 +11,10 @@ use scms_asn1::ieee1609dot2::{
     region, Ieee1609Dot2Content, Ieee1609Dot2Data, SignedData, SignerIdentifier, ThreeDLocation,
     Time64,
 };
-use scms_asn1::ieee1609dot2::{EccP256CurvePoint, Signature};
+use scms_asn1::ieee1609dot2::{EccP256CurvePoint, EcsigP256Signature, Signature};
 use scms_crypto::engine::{self, Affine, BatchItem, BatchSizer, FullSignature, SignerCache};
 use scms_crypto::hash::{digest, HashAlgorithm};
-use scms_crypto::signing_input::ecdsa_digest_from_hashes;
+use scms_crypto::signing_input::{ecdsa_digest_from_hashes, sm2_signing_digest};
 use scms_crypto::verify::verify_signed_data_with_key;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -104,7 +104,8 @@ pub struct VerifierConfig {
     pub max_chain_depth: u8,
     /// Application SSP check, per PSID.
     pub ssp_check: Option<SspCheck>,
-    /// Per-signer P-256 tables kept (LRU by HashedId8; about 32 KiB each).
+    /// Per-signer tables kept, per curve (P-256 and SM2; LRU by HashedId8;
+    /// about 32 KiB each).
     pub signer_tables: usize,
     /// Most signatures checked in one ECDSA* batch by `verify_batch`; a
     /// sender whose signatures fail gets smaller batches (down to 1).
@@ -184,6 +185,8 @@ pub struct Verifier {
     replay: ReplayCache,
     /// Per-signer P-256 tables, by HashedId8.
     tables: SignerCache,
+    /// Per-signer SM2 tables, by HashedId8.
+    sm2_tables: engine::sm2::SignerCache,
     /// Batch size per sender for `verify_batch`.
     sizer: BatchSizer,
 }
@@ -227,6 +230,7 @@ impl Verifier {
     pub fn new(config: VerifierConfig) -> Self {
         let store = CertificateStore::new(config.store_capacity, config.max_chain_depth);
         let tables = SignerCache::new(config.signer_tables);
+        let sm2_tables = engine::sm2::SignerCache::new(config.signer_tables);
         let sizer = BatchSizer::new(1, config.batch_max, config.signer_tables.max(1));
         Self {
             config,
@@ -234,14 +238,15 @@ impl Verifier {
             revocation: RevocationList::default(),
             replay: ReplayCache::default(),
             tables,
+            sm2_tables,
             sizer,
         }
     }
 
     /// Checks a signed SPDU received at `now` (1609.2 `Time64`).
     ///
-    /// P-256 signatures are verified by `scms_crypto::engine` through the
-    /// signer's precomputed table (kept per HashedId8, see
+    /// P-256 and SM2 signatures are verified by `scms_crypto::engine` through
+    /// the signer's precomputed table (kept per HashedId8, see
     /// [`VerifierConfig::signer_tables`]); other curves by `scms_crypto::verify`.
     pub fn verify(&mut self, spdu: &[u8], now: Time64) -> Result<Verified, Rejection> {
         let data: Ieee1609Dot2Data<'_> =
@@ -292,15 +297,41 @@ impl Verifier {
         Ok(checked.verified)
     }
 
-    /// How the signature of `sd` is checked; x-only P-256 and other curves
-    /// are checked here and now.
+    /// How the signature of `sd` is checked; x-only P-256, SM2 and other
+    /// curves are checked here and now.
     fn signature_task(&mut self, sd: &SignedData<'_>, c: &Checked) -> SigTask {
         let signer = &c.signer;
+        if let (Some(key), Signature::Sm2Signature(sig)) = (&signer.sm2, &sd.signature) {
+            return SigTask::Done(sm2_with_table(&mut self.sm2_tables, sd, signer, key, sig));
+        }
         let tables = &mut self.tables;
         signature_plan(sd, signer, &c.tbs_sha256, |key, digest, es| {
             tables.verify_with_table(&signer.hashed_id8, key, digest, es)
         })
     }
+}
+
+/// SM2 (YD/T 3957): e = SM3(Z_A || tbsData) with ID_A = SM3(signer
+/// certificate), then the engine through the signer's table.
+fn sm2_with_table(
+    tables: &mut engine::sm2::SignerCache,
+    sd: &SignedData<'_>,
+    signer: &CertInfo,
+    key: &engine::sm2::Affine,
+    sig: &EcsigP256Signature,
+) -> Result<(), Rejection> {
+    let tbs = sd
+        .tbs_data
+        .to_bytes()
+        .map_err(|e| Rejection::Malformed(e.to_string()))?;
+    let e = sm2_signing_digest(&signer.public_key, &tbs, &signer.bytes)
+        .map_err(|_| Rejection::BadSignature)?;
+    let e = <[u8; 32]>::try_from(e.as_bytes()).map_err(|_| Rejection::BadSignature)?;
+    let es =
+        engine::sm2::Signature::from_scalars(&sig.r_sig, &sig.s_sig).map_err(engine_rejection)?;
+    tables
+        .verify_with_table(&signer.hashed_id8, key, &e, &es)
+        .map_err(engine_rejection)
 }
 
 /// How the signature of `sd` by `signer` is checked, given SHA-256 of its

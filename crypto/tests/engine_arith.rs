@@ -1,24 +1,38 @@
-//! Field and scalar arithmetic of the verification engine against num-bigint.
+//! Field and scalar arithmetic of the verification engine against num-bigint,
+//! on both curves (P-256 and SM2), with p and n taken from OpenSSL.
 
 use num_bigint::BigUint;
+use openssl::bn::{BigNum, BigNumContext};
+use openssl::ec::EcGroup;
+use openssl::nid::Nid;
 use rand_core_06::{OsRng, RngCore};
-use scms_crypto::engine::field::Fe;
-use scms_crypto::engine::Sc;
+use scms_crypto::engine::field;
+use scms_crypto::engine::scalar::Sc;
+use scms_crypto::engine::{CurveParams, Sm2, P256};
 
-fn p() -> BigUint {
-    BigUint::parse_bytes(
-        b"ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
-        16,
-    )
-    .unwrap()
+/// The engine's P-256 field element (the IFMA lanes are P-256 only).
+type Fe = field::Fe<P256>;
+
+/// (p, n) of the curve as OpenSSL has them.
+fn params(nid: Nid) -> (BigUint, BigUint) {
+    let group = EcGroup::from_curve_name(nid).unwrap();
+    let mut ctx = BigNumContext::new().unwrap();
+    let (mut p, mut a, mut b, mut n) = (
+        BigNum::new().unwrap(),
+        BigNum::new().unwrap(),
+        BigNum::new().unwrap(),
+        BigNum::new().unwrap(),
+    );
+    group
+        .components_gfp(&mut p, &mut a, &mut b, &mut ctx)
+        .unwrap();
+    group.order(&mut n, &mut ctx).unwrap();
+    let big = |x: &BigNum| BigUint::from_bytes_be(&x.to_vec());
+    (big(&p), big(&n))
 }
 
-fn n() -> BigUint {
-    BigUint::parse_bytes(
-        b"ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
-        16,
-    )
-    .unwrap()
+fn p() -> BigUint {
+    params(Nid::X9_62_PRIME256V1).0
 }
 
 fn to32(x: &BigUint) -> [u8; 32] {
@@ -43,13 +57,18 @@ fn rand_below(m: &BigUint) -> BigUint {
     }
 }
 
-fn fe(x: &BigUint) -> Fe {
-    Fe::from_bytes(&to32(x)).unwrap()
+fn fe<C: CurveParams>(x: &BigUint) -> field::Fe<C> {
+    field::Fe::from_bytes(&to32(x)).unwrap()
 }
 
 #[test]
 fn field_ops_match_bigint() {
-    let p = p();
+    field_ops::<P256>(&params(Nid::X9_62_PRIME256V1).0);
+    field_ops::<Sm2>(&params(Nid::SM2).0);
+}
+
+fn field_ops<C: CurveParams>(p: &BigUint) {
+    let p = p.clone();
     let mut vals = vec![
         BigUint::from(0u32),
         BigUint::from(1u32),
@@ -64,7 +83,7 @@ fn field_ops_match_bigint() {
     }
     for (i, a) in vals.iter().enumerate() {
         let b = &vals[(i * 7 + 3) % vals.len()];
-        let (fa, fb) = (fe(a), fe(b));
+        let (fa, fb) = (fe::<C>(a), fe::<C>(b));
         assert_eq!(big(&fa.to_bytes()), *a);
         assert_eq!(big(&fa.mul(&fb).to_bytes()), (a * b) % &p, "mul {a} {b}");
         assert_eq!(big(&fa.square().to_bytes()), (a * a) % &p, "sqr {a}");
@@ -91,31 +110,45 @@ fn field_ops_match_bigint() {
 
 #[test]
 fn field_batch_invert() {
-    let p = p();
-    let mut v: Vec<Fe> = (0..37).map(|_| fe(&rand_below(&p))).collect();
-    v[5] = Fe::ZERO;
+    field_batch_invert_on::<P256>(&params(Nid::X9_62_PRIME256V1).0);
+    field_batch_invert_on::<Sm2>(&params(Nid::SM2).0);
+}
+
+fn field_batch_invert_on<C: CurveParams>(p: &BigUint) {
+    let mut v: Vec<field::Fe<C>> = (0..37).map(|_| fe(&rand_below(p))).collect();
+    v[5] = field::Fe::ZERO;
     let orig = v.clone();
-    Fe::batch_invert(&mut v);
+    field::Fe::batch_invert(&mut v);
     for (a, b) in orig.iter().zip(v.iter()) {
         if a.is_zero() {
             assert!(b.is_zero());
         } else {
-            assert_eq!(a.mul(b), Fe::ONE);
+            assert_eq!(a.mul(b), field::Fe::ONE);
         }
     }
 }
 
 #[test]
 fn field_rejects_non_canonical() {
-    let p = p();
-    for x in [p.clone(), &p + 1u32, (BigUint::from(1u32) << 256) - 1u32] {
-        assert!(Fe::from_bytes(&to32(&x)).is_none());
+    rejects_non_canonical::<P256>(&params(Nid::X9_62_PRIME256V1).0);
+    rejects_non_canonical::<Sm2>(&params(Nid::SM2).0);
+}
+
+fn rejects_non_canonical<C: CurveParams>(p: &BigUint) {
+    for x in [p.clone(), p + 1u32, (BigUint::from(1u32) << 256) - 1u32] {
+        assert!(field::Fe::<C>::from_bytes(&to32(&x)).is_none());
     }
+    assert!(field::Fe::<C>::from_bytes(&to32(&(p - 1u32))).is_some());
 }
 
 #[test]
 fn scalar_ops_match_bigint() {
-    let n = n();
+    scalar_ops::<P256>(&params(Nid::X9_62_PRIME256V1).1);
+    scalar_ops::<Sm2>(&params(Nid::SM2).1);
+}
+
+fn scalar_ops<C: CurveParams>(n: &BigUint) {
+    let n = n.clone();
     let mut vals = vec![
         BigUint::from(0u32),
         BigUint::from(1u32),
@@ -127,11 +160,12 @@ fn scalar_ops_match_bigint() {
     }
     for (i, a) in vals.iter().enumerate() {
         let b = &vals[(i * 5 + 1) % vals.len()];
-        let sa = Sc::from_bytes(&to32(a)).unwrap();
-        let sb = Sc::from_bytes(&to32(b)).unwrap();
+        let sa = Sc::<C>::from_bytes(&to32(a)).unwrap();
+        let sb = Sc::<C>::from_bytes(&to32(b)).unwrap();
         assert_eq!(big(&sa.mul(&sb).to_bytes()), (a * b) % &n);
         assert_eq!(big(&sa.add(&sb).to_bytes()), (a + b) % &n);
         assert_eq!(big(&sa.neg().to_bytes()), (&n - a) % &n);
+        assert_eq!(big(&sa.sub(&sb).to_bytes()), (a + &n - b) % &n);
         assert_eq!(sa.invert(), sa.invert_fermat());
         if a.bits() != 0 {
             assert_eq!(sa.invert().mul(&sa), Sc::ONE);
@@ -140,25 +174,30 @@ fn scalar_ops_match_bigint() {
         }
     }
     // Batch inversion agrees with single inversion.
-    let mut v: Vec<Sc> = vals[..50]
+    let mut v: Vec<Sc<C>> = vals[..50]
         .iter()
         .map(|x| Sc::from_bytes(&to32(x)).unwrap())
         .collect();
-    let single: Vec<Sc> = v.iter().map(|x| x.invert()).collect();
+    let single: Vec<Sc<C>> = v.iter().map(|x| x.invert()).collect();
     Sc::batch_invert(&mut v);
     assert_eq!(v, single);
 }
 
 #[test]
 fn scalar_parsing() {
-    let n = n();
-    assert!(Sc::from_bytes(&to32(&n)).is_none());
-    assert!(Sc::from_bytes(&[0xff; 32]).is_none());
-    assert!(Sc::from_bytes_reduced(&to32(&n)).is_zero());
+    scalar_parsing_on::<P256>(&params(Nid::X9_62_PRIME256V1).1);
+    scalar_parsing_on::<Sm2>(&params(Nid::SM2).1);
+}
+
+fn scalar_parsing_on<C: CurveParams>(n: &BigUint) {
+    assert!(Sc::<C>::from_bytes(&to32(n)).is_none());
+    assert!(Sc::<C>::from_bytes(&to32(&(n - 1u32))).is_some());
+    assert!(Sc::<C>::from_bytes(&[0xff; 32]).is_none());
+    assert!(Sc::<C>::from_bytes_reduced(&to32(n)).is_zero());
     let big_val = (BigUint::from(1u32) << 256) - 1u32;
     assert_eq!(
-        big(&Sc::from_bytes_reduced(&to32(&big_val)).to_bytes()),
-        big_val % &n
+        big(&Sc::<C>::from_bytes_reduced(&to32(&big_val)).to_bytes()),
+        big_val % n
     );
 }
 

@@ -21,11 +21,11 @@
 
 use std::cell::OnceCell;
 
+use super::curve::P256;
 use super::mul::{self, AffineTerm, FixedTerm};
-use super::point::{Affine, Jacobian};
-use super::scalar::Sc;
 use super::verify::{g_comb, g_single, FullSignature};
 use super::EngineError;
+use super::{Affine, Jacobian, Sc};
 
 #[cfg(target_arch = "x86_64")]
 use super::ifma::{self, LanePoint, LaneTerm};
@@ -369,7 +369,7 @@ fn check(ctx: &Ctx<'_>, idx: &[usize]) -> Result<bool, EngineError> {
             digits: *rd,
         });
     }
-    let g = FixedTerm::new(g_single()?, &g_scalar);
+    let g = FixedTerm::new(g_single::<P256>()?, &g_scalar);
     Ok(mul::straus(&[g], &terms, &[], 256).is_identity())
 }
 
@@ -398,8 +398,8 @@ fn check_lanes(
     let off = ifma::lane_offset_scalar();
     let off8 = off.add(&off).add(&off.add(&off));
     let off8 = off8.add(&off8);
-    let g = FixedTerm::new(g_comb()?, &g_scalar.add(&off8.neg()));
-    let mut total = mul::straus(&[g], &[], &[], g_comb()?.chunk_bits());
+    let g = FixedTerm::new(g_comb::<P256>()?, &g_scalar.add(&off8.neg()));
+    let mut total = mul::straus(&[g], &[], &[], g_comb::<P256>()?.chunk_bits());
     for s in sums.iter() {
         total = total.add(s);
     }

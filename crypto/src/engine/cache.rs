@@ -8,31 +8,32 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::curve::{CurveParams, P256};
 use super::point::Affine;
 use super::verify::{FullSignature, Signature, SignerTable};
 use super::EngineError;
 
 const NIL: usize = usize::MAX;
 
-struct Slot {
+struct Slot<C: CurveParams> {
     key: [u8; 8],
-    table: Arc<SignerTable>,
+    table: Arc<SignerTable<C>>,
     prev: usize,
     next: usize,
 }
 
-/// LRU map HashedId8 -> [`SignerTable`].
-pub struct SignerCache {
+/// LRU map HashedId8 -> [`SignerTable`] of one curve.
+pub struct SignerCache<C: CurveParams> {
     capacity: usize,
     map: HashMap<[u8; 8], usize>,
-    slots: Vec<Slot>,
+    slots: Vec<Slot<C>>,
     head: usize, // most recent
     tail: usize, // least recent
 }
 
-impl SignerCache {
+impl<C: CurveParams> SignerCache<C> {
     /// A cache holding at most `capacity` tables (at least one).
-    pub fn new(capacity: usize) -> SignerCache {
+    pub fn new(capacity: usize) -> Self {
         let capacity = capacity.max(1);
         SignerCache {
             capacity,
@@ -82,7 +83,7 @@ impl SignerCache {
     }
 
     /// The cached table for `id`, marked most recently used.
-    pub fn get(&mut self, id: &[u8; 8]) -> Option<Arc<SignerTable>> {
+    pub fn get(&mut self, id: &[u8; 8]) -> Option<Arc<SignerTable<C>>> {
         let i = *self.map.get(id)?;
         self.unlink(i);
         self.push_front(i);
@@ -90,7 +91,7 @@ impl SignerCache {
     }
 
     /// Inserts (or replaces) the table for `id`, evicting the least recent.
-    pub fn insert(&mut self, id: [u8; 8], table: Arc<SignerTable>) {
+    pub fn insert(&mut self, id: [u8; 8], table: Arc<SignerTable<C>>) {
         if let Some(&i) = self.map.get(&id) {
             self.slots[i].table = table;
             self.unlink(i);
@@ -123,8 +124,8 @@ impl SignerCache {
     pub fn get_or_build(
         &mut self,
         id: &[u8; 8],
-        key: &Affine,
-    ) -> Result<Arc<SignerTable>, EngineError> {
+        key: &Affine<C>,
+    ) -> Result<Arc<SignerTable<C>>, EngineError> {
         if let Some(t) = self.get(id) {
             if t.key() == key {
                 return Ok(t);
@@ -134,14 +135,17 @@ impl SignerCache {
         self.insert(*id, t.clone());
         Ok(t)
     }
+}
 
+/// ECDSA through the cache (SM2's is in `sm2`).
+impl SignerCache<P256> {
     /// Verifies through the signer's cached table.
     pub fn verify_with_table(
         &mut self,
         id: &[u8; 8],
-        key: &Affine,
+        key: &Affine<P256>,
         digest: &[u8; 32],
-        sig: &Signature,
+        sig: &Signature<P256>,
     ) -> Result<(), EngineError> {
         self.get_or_build(id, key)?.verify_prehash(digest, sig)
     }
@@ -150,7 +154,7 @@ impl SignerCache {
     pub fn verify_full_with_table(
         &mut self,
         id: &[u8; 8],
-        key: &Affine,
+        key: &Affine<P256>,
         digest: &[u8; 32],
         sig: &FullSignature,
     ) -> Result<(), EngineError> {

@@ -1,8 +1,8 @@
 //! P-256 field multiplication and squaring in x86-64 assembly with
 //! mulx/adcx/adox, for CPUs with BMI2 and ADX.
 //!
-//! The same Montgomery arithmetic as the portable [`Fe::mul`] and
-//! [`Fe::square`] (R = 2^256, -p^-1 mod 2^64 = 1, inputs and output in
+//! The same Montgomery arithmetic as the portable `Fe::mul` and
+//! `Fe::square` (R = 2^256, -p^-1 mod 2^64 = 1, inputs and output in
 //! [0, p)), with the instructions OpenSSL's `ecp_nistz256` uses and LLVM does
 //! not emit: mulx leaves the flags alone, so a row of partial products is
 //! summed with two independent carry chains (adcx through CF, adox through
@@ -23,14 +23,13 @@
 //! Montgomery quotient is unique), which `tests` checks against the portable
 //! code and against num-bigint.
 //!
-//! [`Fe::mul`] and [`Fe::square`] call these when [`enabled`] (the CPU has
+//! `Fe::mul` and `Fe::square` call these when [`enabled`] (the CPU has
 //! BMI2 and ADX, detected once and cached); this module is, with `ifma`, the
 //! only `unsafe` code of the engine: the `asm!` blocks below.
 
 use core::arch::asm;
 use core::sync::atomic::{AtomicU8, Ordering};
 
-use super::field::Fe;
 
 /// 0: not detected yet, 1: no BMI2/ADX, 2: BMI2 and ADX.
 static STATE: AtomicU8 = AtomicU8::new(0);
@@ -124,7 +123,7 @@ macro_rules! reduce_512 {
 
 /// a·b·2^-256 mod p. Callers must have checked [`enabled`].
 #[inline(always)]
-pub(crate) fn mul(a: &Fe, b: &Fe) -> Fe {
+pub(crate) fn mul(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
     let (o0, o1, o2, o3): (u64, u64, u64, u64);
     // SAFETY: `enabled()` has established that the CPU has BMI2 (mulx,
     // shlx, shrx) and ADX (adcx, adox); the block reads the 32 bytes behind
@@ -189,8 +188,8 @@ pub(crate) fn mul(a: &Fe, b: &Fe) -> Fe {
             "adox {r7}, {t1}",
             "adc {r7}, 0",
             reduce_512!(),
-            a = inout(reg) a.0.as_ptr() => _,
-            r7 = inout(reg) b.0.as_ptr() => o3,
+            a = inout(reg) a.as_ptr() => _,
+            r7 = inout(reg) b.as_ptr() => o3,
             r0 = out(reg) _,
             r1 = out(reg) _,
             r2 = out(reg) _,
@@ -204,12 +203,12 @@ pub(crate) fn mul(a: &Fe, b: &Fe) -> Fe {
             options(pure, readonly, nostack),
         );
     }
-    Fe([o0, o1, o2, o3])
+    [o0, o1, o2, o3]
 }
 
 /// a^2·2^-256 mod p. Callers must have checked [`enabled`].
 #[inline(always)]
-pub(crate) fn square(a: &Fe) -> Fe {
+pub(crate) fn square(a: &[u64; 4]) -> [u64; 4] {
     let (o0, o1, o2, o3): (u64, u64, u64, u64);
     // SAFETY: as in `mul`: BMI2 and ADX are present (`enabled()`), the block
     // reads the 32 bytes of `a` and writes only the declared registers.
@@ -261,7 +260,7 @@ pub(crate) fn square(a: &Fe) -> Fe {
             "adcx {r7}, {r7}",
             "adox {r7}, {t1}",
             reduce_512!(),
-            a = inout(reg) a.0.as_ptr() => _,
+            a = inout(reg) a.as_ptr() => _,
             r0 = out(reg) _,
             r1 = out(reg) _,
             r2 = out(reg) _,
@@ -276,13 +275,27 @@ pub(crate) fn square(a: &Fe) -> Fe {
             options(pure, readonly, nostack),
         );
     }
-    Fe([o0, o1, o2, o3])
+    [o0, o1, o2, o3]
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::engine::field::P;
+    use crate::engine::curve::{CurveParams, P256};
+    use super::enabled;
+    use crate::engine::field;
+
+    type Fe = field::Fe<P256>;
+    const P: [u64; 4] = P256::P;
+
+    fn fe(l: [u64; 4]) -> Fe {
+        Fe::from_montgomery(l)
+    }
+    fn mul(a: &Fe, b: &Fe) -> Fe {
+        fe(super::mul(&a.0, &b.0))
+    }
+    fn square(a: &Fe) -> Fe {
+        fe(super::square(&a.0))
+    }
     use num_bigint::BigUint;
 
     fn big(l: &[u64; 4]) -> BigUint {
@@ -343,7 +356,7 @@ mod tests {
         for k in [3u64, 17, 1 << 32, 1 << 40] {
             v.push(sub_small(P, k));
         }
-        v.into_iter().map(Fe).collect()
+        v.into_iter().map(fe).collect()
     }
 
     struct XorShift(u64);
@@ -365,7 +378,7 @@ mod tests {
                     [self.next(), self.next(), self.next(), self.next()]
                 };
                 if crate::engine::field::lt(&l, &P) {
-                    return Fe(l);
+                    return fe(l);
                 }
             }
         }
@@ -464,11 +477,11 @@ mod tests {
             return;
         }
         let mut rng = XorShift(0x0bad_5eed_dead_beef);
-        let mut values = vec![Fe([u64::MAX; 4]), Fe(P), Fe([0, 0, 0, u64::MAX])];
+        let mut values = vec![fe([u64::MAX; 4]), fe(P), fe([0, 0, 0, u64::MAX])];
         for _ in 0..300 {
             let top = u64::MAX - (rng.next() >> 40);
-            values.push(Fe([rng.next(), rng.next(), rng.next(), top]));
-            values.push(Fe([u64::MAX, u64::MAX, rng.next(), u64::MAX]));
+            values.push(fe([rng.next(), rng.next(), rng.next(), top]));
+            values.push(fe([u64::MAX, u64::MAX, rng.next(), u64::MAX]));
         }
         for a in &values {
             assert_eq!(

@@ -25,8 +25,8 @@
 
 use core::arch::x86_64::*;
 
-use super::field::Fe;
-use super::point::{Affine, Jacobian};
+use super::curve::{CurveParams, P256};
+use super::{Affine, Fe, Jacobian, Sc};
 
 const MASK52: u64 = (1 << 52) - 1;
 /// p in radix 2^52 (limb 2 is zero).
@@ -56,7 +56,7 @@ const P16_BORROWED: [u64; 5] = [
 ];
 /// 2^252 mod p as an `Fe` internal value: Fe(v)·K = v/16, i.e. from the
 /// R = 2^260 domain back to the engine's R = 2^256 domain.
-const TO_FE: Fe = Fe([0, 0, 0, 0x1000_0000_0000_0000]);
+const TO_FE: Fe = Fe::from_montgomery([0, 0, 0, 0x1000_0000_0000_0000]);
 
 /// Whether this CPU has BMI2 and ADX (mulx), for the scalar Straus build.
 pub fn bmi2_available() -> bool {
@@ -65,12 +65,12 @@ pub fn bmi2_available() -> bool {
 
 /// [`super::mul::straus`] compiled with BMI2/ADX enabled (same source, so
 /// LLVM may use mulx); None when the CPU lacks them.
-pub(crate) fn straus_bmi2(
-    fixed: &[super::mul::FixedTerm<'_>],
-    affine: &[super::mul::AffineTerm<'_>],
-    jacobian: &[super::mul::JacobianTerm<'_>],
+pub(crate) fn straus_bmi2<C: CurveParams>(
+    fixed: &[super::mul::FixedTerm<'_, C>],
+    affine: &[super::mul::AffineTerm<'_, C>],
+    jacobian: &[super::mul::JacobianTerm<'_, C>],
     l: usize,
-) -> Option<Jacobian> {
+) -> Option<super::point::Jacobian<C>> {
     if !bmi2_available() {
         return None;
     }
@@ -79,18 +79,18 @@ pub(crate) fn straus_bmi2(
 }
 
 #[target_feature(enable = "bmi2,adx")]
-fn straus_bmi2_inner(
-    fixed: &[super::mul::FixedTerm<'_>],
-    affine: &[super::mul::AffineTerm<'_>],
-    jacobian: &[super::mul::JacobianTerm<'_>],
+fn straus_bmi2_inner<C: CurveParams>(
+    fixed: &[super::mul::FixedTerm<'_, C>],
+    affine: &[super::mul::AffineTerm<'_, C>],
+    jacobian: &[super::mul::JacobianTerm<'_, C>],
     l: usize,
-) -> Jacobian {
+) -> super::point::Jacobian<C> {
     super::mul::straus_impl(fixed, affine, jacobian, l)
 }
 
 /// [`super::sign::mul_base`] built with BMI2/ADX; None when the CPU lacks them.
 /// The outer Option is the dispatch, the inner one the result.
-pub(crate) fn mul_base_bmi2(k: &super::scalar::Sc) -> Option<Option<super::point::Affine>> {
+pub(crate) fn mul_base_bmi2(k: &Sc) -> Option<Option<Affine>> {
     if !bmi2_available() {
         return None;
     }
@@ -99,15 +99,12 @@ pub(crate) fn mul_base_bmi2(k: &super::scalar::Sc) -> Option<Option<super::point
 }
 
 #[target_feature(enable = "bmi2,adx")]
-fn mul_base_bmi2_inner(k: &super::scalar::Sc) -> Option<super::point::Affine> {
+fn mul_base_bmi2_inner(k: &Sc) -> Option<Affine> {
     super::sign::mul_base_impl(k)
 }
 
 /// [`super::sign::mul_ct`] built with BMI2/ADX; None when the CPU lacks them.
-pub(crate) fn mul_ct_bmi2(
-    p: &super::point::Affine,
-    k: &super::scalar::Sc,
-) -> Option<Option<super::point::Affine>> {
+pub(crate) fn mul_ct_bmi2(p: &Affine, k: &Sc) -> Option<Option<Affine>> {
     if !bmi2_available() {
         return None;
     }
@@ -116,10 +113,7 @@ pub(crate) fn mul_ct_bmi2(
 }
 
 #[target_feature(enable = "bmi2,adx")]
-fn mul_ct_bmi2_inner(
-    p: &super::point::Affine,
-    k: &super::scalar::Sc,
-) -> Option<super::point::Affine> {
+fn mul_ct_bmi2_inner(p: &Affine, k: &Sc) -> Option<Affine> {
     super::sign::mul_ct_impl(p, k)
 }
 
@@ -155,16 +149,10 @@ fn lane_to_fe(l: [u64; 5]) -> Fe {
         (l[3] >> 36) | (l[4] << 16),
         l[4] >> 48,
     ];
-    let p = [
-        super::field::P[0],
-        super::field::P[1],
-        super::field::P[2],
-        super::field::P[3],
-        0,
-    ];
+    let p = [P256::P[0], P256::P[1], P256::P[2], P256::P[3], 0];
     // v < 2^259 < 9p: subtract p until canonical.
     loop {
-        let ge = v[4] != 0 || !super::field::lt(&[v[0], v[1], v[2], v[3]], &super::field::P);
+        let ge = v[4] != 0 || !super::field::lt(&[v[0], v[1], v[2], v[3]], &P256::P);
         if !ge {
             break;
         }
@@ -176,7 +164,7 @@ fn lane_to_fe(l: [u64; 5]) -> Fe {
             borrow = (b1 | b2) as u64;
         }
     }
-    Fe([v[0], v[1], v[2], v[3]]).mul(&TO_FE)
+    Fe::from_montgomery([v[0], v[1], v[2], v[3]]).mul(&TO_FE)
 }
 
 #[inline]
@@ -560,9 +548,9 @@ pub(crate) fn straus8(points: &[LanePoint], terms: &[LaneTerm<'_>]) -> Option<[J
 
 /// The scalar 2^257 mod n as limbs: every lane accumulator starts at G and is
 /// doubled 257 times.
-pub(crate) fn lane_offset_scalar() -> super::scalar::Sc {
+pub(crate) fn lane_offset_scalar() -> Sc {
     // 2^257 mod n = 2·(2^256 - n) = 2·(R mod n).
-    let r_mod_n = super::scalar::Sc([
+    let r_mod_n = Sc::from_limbs([
         0x0c46_353d_039c_daaf,
         0x4319_0552_58e8_617b,
         0,

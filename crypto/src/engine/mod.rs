@@ -1,23 +1,32 @@
-//! A variable-time P-256 verification engine: single ECDSA verification,
-//! per-signer precomputed tables in an LRU cache, and ECDSA* batch verification.
+//! A variable-time verification engine for P-256 (ECDSA) and the SM2 curve
+//! (SM2 signatures): single verification, per-signer precomputed tables in an
+//! LRU cache, and (P-256) ECDSA* batch verification.
 //!
-//! Layers, bottom up:
-//! - [`field`]: Montgomery arithmetic mod p on 4x64-bit limbs, specialised
-//!   reduction for the P-256 prime, square root by an addition chain,
-//!   Montgomery's batch inversion.
+//! Layers, bottom up, each written once and generic over the curve
+//! ([`curve::CurveParams`], markers [`P256`] and [`Sm2`]; both have a = -3
+//! and a prime with limb 0 = 2^64 - 1):
+//! - [`curve`]: the standards' constants; derived constants at compile time.
+//! - [`field`]: Montgomery arithmetic mod p on 4x64-bit limbs (reduction
+//!   rounds that exploit -p^-1 = 1 mod 2^64), square roots by per-prime
+//!   addition chains, Montgomery's batch inversion.
 //! - `modinv`: variable-time safegcd inversion (Bernstein-Yang, as in
 //!   libsecp256k1) for both p and n.
 //! - [`scalar`]: arithmetic mod n (Montgomery CIOS).
 //! - [`point`]: Jacobian coordinates with a = -3 doubling and mixed addition.
 //! - [`mul`]: wNAF recoding, odd-multiple and comb tables, Straus evaluation.
-//! - [`verify`], [`cache`], [`batch`]: the verifiers; [`policy`]: per-sender
+//! - [`verify`] (ECDSA and the shared parts), [`sm2`] (SM2 signatures),
+//!   [`cache`], [`batch`] (P-256): the verifiers; [`policy`]: per-sender
 //!   batch sizes that shrink while a sender's batches fail.
-//! - `field_adx` (x86-64): [`field::Fe::mul`] and [`field::Fe::square`] in
-//!   inline assembly with mulx/adcx/adox, which `Fe` calls when the CPU has
-//!   BMI2 and ADX (detected once, cached); branch-free like the portable code.
+//!
+//! The names re-exported here without a curve ([`Affine`], [`Sc`],
+//! [`SignerTable`], ...) are the P-256 instances; [`sm2`] has the SM2 ones.
+//! - `field_adx` (x86-64): P-256 field multiplication and squaring in
+//!   inline assembly with mulx/adcx/adox, which [`field::Fe::mul`] and
+//!   [`field::Fe::square`] call when the CPU has BMI2 and ADX (detected once,
+//!   cached); branch-free like the portable code.
 //! - `ifma` (x86-64): eight-lane AVX-512 IFMA field and point arithmetic
-//!   for the batch verifier and a BMI2/ADX build of the Straus loop, both
-//!   chosen at run time.
+//!   for the P-256 batch verifier and a BMI2/ADX build of the Straus loop
+//!   (both curves), chosen at run time.
 //!
 //! - [`sign`]: the exception, constant time on secrets: fixed-base k·G (a
 //!   signed-window comb read by full masked scans) and ECDSA signing with the
@@ -35,6 +44,7 @@ pub mod batch;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod cache;
+pub mod curve;
 pub mod field;
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
@@ -48,17 +58,31 @@ pub mod point;
 pub mod policy;
 pub mod scalar;
 pub mod sign;
+pub mod sm2;
 pub mod verify;
 
 pub use batch::{parse_full_signatures, verify_batch, verify_batch_with, Backend, BatchItem};
-pub use cache::SignerCache;
-pub use point::{Affine, Jacobian, PointError};
+pub use curve::{CurveParams, Sm2, P256};
+pub use point::PointError;
 pub use policy::BatchSizer;
-pub use scalar::Sc;
 pub use verify::{
-    verify_prehash, verify_prehash_full, verify_prehash_many, warm_up, FullSignature, Signature,
-    SignerTable, SingleItem,
+    verify_prehash, verify_prehash_full, verify_prehash_many, warm_up, FullSignature, SingleItem,
 };
+
+/// A P-256 field element.
+pub type Fe = field::Fe<P256>;
+/// A P-256 scalar.
+pub type Sc = scalar::Sc<P256>;
+/// A P-256 point (affine, never the identity).
+pub type Affine = point::Affine<P256>;
+/// A P-256 point in Jacobian coordinates.
+pub type Jacobian = point::Jacobian<P256>;
+/// An ECDSA P-256 signature (r, s).
+pub type Signature = verify::Signature<P256>;
+/// A P-256 signer's comb table.
+pub type SignerTable = verify::SignerTable<P256>;
+/// The LRU cache of P-256 signer tables.
+pub type SignerCache = cache::SignerCache<P256>;
 
 /// Why a verification failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

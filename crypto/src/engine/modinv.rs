@@ -31,20 +31,24 @@ pub(crate) struct Modulus {
 
 impl Modulus {
     pub(crate) const fn new(limbs: [u64; 4]) -> Modulus {
-        // Newton iteration for the inverse mod 2^64 (doubles correct bits).
-        let m0 = limbs[0];
-        let mut inv = m0; // correct to 3 bits for odd m0
-        let mut i = 0;
-        while i < 6 {
-            inv = inv.wrapping_mul(2u64.wrapping_sub(m0.wrapping_mul(inv)));
-            i += 1;
-        }
         Modulus {
             m: to_s62(&limbs),
             limbs,
-            inv62: inv & M62,
+            inv62: inverse_mod_2_64(limbs[0]) & M62,
         }
     }
+}
+
+/// m0^-1 mod 2^64 for odd m0, by Newton iteration (each step doubles the
+/// correct bits).
+pub(crate) const fn inverse_mod_2_64(m0: u64) -> u64 {
+    let mut inv = m0; // correct to 3 bits for odd m0
+    let mut i = 0;
+    while i < 6 {
+        inv = inv.wrapping_mul(2u64.wrapping_sub(m0.wrapping_mul(inv)));
+        i += 1;
+    }
+    inv
 }
 
 const fn to_s62(a: &[u64; 4]) -> S62 {

@@ -10,6 +10,7 @@
 //! "fixed-base comb" idea of Lim-Lee, combined with wNAF digits as in
 //! Hankerson-Menezes-Vanstone, Guide to ECC, alg. 3.36 and 3.51).
 
+use super::curve::CurveParams;
 use super::point::{Affine, Jacobian};
 use super::scalar::Sc;
 
@@ -20,7 +21,7 @@ pub const DIGITS: usize = 257;
 pub type Digits = [i16; DIGITS];
 
 /// Width-w NAF of a scalar (2 <= w <= 12).
-pub fn wnaf(k: &Sc, w: u32) -> Digits {
+pub fn wnaf<C: CurveParams>(k: &Sc<C>, w: u32) -> Digits {
     debug_assert!((2..=12).contains(&w));
     let mut out = [0i16; DIGITS];
     let limbs = [k.0[0], k.0[1], k.0[2], k.0[3], 0, 0];
@@ -49,7 +50,7 @@ pub fn wnaf(k: &Sc, w: u32) -> Digits {
 }
 
 /// Odd multiples P, 3P, ..., (2m-1)P in Jacobian coordinates.
-pub fn odd_multiples_jacobian(p: &Jacobian, m: usize) -> Vec<Jacobian> {
+pub fn odd_multiples_jacobian<C: CurveParams>(p: &Jacobian<C>, m: usize) -> Vec<Jacobian<C>> {
     let mut out = Vec::with_capacity(m);
     out.push(*p);
     if m > 1 {
@@ -68,16 +69,16 @@ pub struct TableError;
 
 /// Odd multiples of the chunk bases 2^(jL)·P, affine.
 #[derive(Clone, Debug)]
-pub struct FixedTable {
+pub struct FixedTable<C: CurveParams> {
     chunks: usize,
     chunk_bits: usize,
     width: u32,
-    points: Vec<Affine>,
+    points: Vec<Affine<C>>,
 }
 
-impl FixedTable {
+impl<C: CurveParams> FixedTable<C> {
     /// Builds the table for P with `chunks` chunk bases and wNAF width `width`.
-    pub fn new(p: &Affine, chunks: usize, width: u32) -> Result<FixedTable, TableError> {
+    pub fn new(p: &Affine<C>, chunks: usize, width: u32) -> Result<FixedTable<C>, TableError> {
         debug_assert!(chunks >= 1 && 256 % chunks == 0 && (2..=12).contains(&width));
         let chunk_bits = 256 / chunks;
         let m = 1usize << (width - 2);
@@ -93,7 +94,7 @@ impl FixedTable {
         }
         let points = Jacobian::batch_to_affine(&jac)
             .into_iter()
-            .collect::<Option<Vec<Affine>>>()
+            .collect::<Option<Vec<Affine<C>>>>()
             .ok_or(TableError)?;
         Ok(FixedTable {
             chunks,
@@ -112,18 +113,18 @@ impl FixedTable {
     }
 
     /// All entries, chunk by chunk.
-    pub(crate) fn points(&self) -> &[Affine] {
+    pub(crate) fn points(&self) -> &[Affine<C>] {
         &self.points
     }
 
     /// Bytes held by the table (for cache sizing).
     pub fn size_bytes(&self) -> usize {
-        self.points.len() * core::mem::size_of::<Affine>()
+        self.points.len() * core::mem::size_of::<Affine<C>>()
     }
 
     /// The table entry for digit d (odd, nonzero) at chunk j, negated if d < 0.
     #[inline(always)]
-    fn entry(&self, j: usize, d: i16) -> Affine {
+    fn entry(&self, j: usize, d: i16) -> Affine<C> {
         let m = 1usize << (self.width - 2);
         let idx = j * m + ((d.unsigned_abs() as usize) >> 1);
         let p = self.points[idx];
@@ -136,13 +137,13 @@ impl FixedTable {
 }
 
 /// A scalar recoded for a fixed table.
-pub struct FixedTerm<'a> {
-    pub table: &'a FixedTable,
+pub struct FixedTerm<'a, C: CurveParams> {
+    pub table: &'a FixedTable<C>,
     pub digits: Digits,
 }
 
-impl<'a> FixedTerm<'a> {
-    pub fn new(table: &'a FixedTable, k: &Sc) -> Self {
+impl<'a, C: CurveParams> FixedTerm<'a, C> {
+    pub fn new(table: &'a FixedTable<C>, k: &Sc<C>) -> Self {
         FixedTerm {
             table,
             digits: wnaf(k, table.width),
@@ -151,14 +152,14 @@ impl<'a> FixedTerm<'a> {
 }
 
 /// A scalar with a per-call table of odd multiples (affine).
-pub struct AffineTerm<'a> {
-    pub table: &'a [Affine],
+pub struct AffineTerm<'a, C: CurveParams> {
+    pub table: &'a [Affine<C>],
     pub digits: Digits,
 }
 
 /// A scalar with a per-call table of odd multiples (Jacobian, no inversion needed).
-pub struct JacobianTerm<'a> {
-    pub table: &'a [Jacobian],
+pub struct JacobianTerm<'a, C: CurveParams> {
+    pub table: &'a [Jacobian<C>],
     pub digits: Digits,
 }
 
@@ -168,12 +169,12 @@ pub struct JacobianTerm<'a> {
 /// On x86-64 CPUs with BMI2 and ADX this runs a copy of the same code compiled
 /// for them (mulx frees the fixed rax/rdx registers of `mul`: about 13% fewer
 /// instructions per verification by callgrind); elsewhere the portable build.
-pub fn straus(
-    fixed: &[FixedTerm<'_>],
-    affine: &[AffineTerm<'_>],
-    jacobian: &[JacobianTerm<'_>],
+pub fn straus<C: CurveParams>(
+    fixed: &[FixedTerm<'_, C>],
+    affine: &[AffineTerm<'_, C>],
+    jacobian: &[JacobianTerm<'_, C>],
     l: usize,
-) -> Jacobian {
+) -> Jacobian<C> {
     #[cfg(target_arch = "x86_64")]
     if let Some(r) = super::ifma::straus_bmi2(fixed, affine, jacobian, l) {
         return r;
@@ -183,12 +184,12 @@ pub fn straus(
 
 /// The body of [`straus`], inlined into each build.
 #[inline(always)]
-pub(crate) fn straus_impl(
-    fixed: &[FixedTerm<'_>],
-    affine: &[AffineTerm<'_>],
-    jacobian: &[JacobianTerm<'_>],
+pub(crate) fn straus_impl<C: CurveParams>(
+    fixed: &[FixedTerm<'_, C>],
+    affine: &[AffineTerm<'_, C>],
+    jacobian: &[JacobianTerm<'_, C>],
     l: usize,
-) -> Jacobian {
+) -> Jacobian<C> {
     debug_assert!(fixed.iter().all(|t| t.table.chunk_bits == l));
     debug_assert!((affine.is_empty() && jacobian.is_empty()) || l == 256);
     let mut acc = Jacobian::IDENTITY;
@@ -229,7 +230,7 @@ pub(crate) fn straus_impl(
 }
 
 /// k·P for an affine P (used by tests and table construction checks).
-pub fn mul(p: &Affine, k: &Sc) -> Jacobian {
+pub fn mul<C: CurveParams>(p: &Affine<C>, k: &Sc<C>) -> Jacobian<C> {
     let table = odd_multiples_jacobian(&p.to_jacobian(), 8);
     let t = JacobianTerm {
         table: &table,
@@ -241,7 +242,7 @@ pub fn mul(p: &Affine, k: &Sc) -> Jacobian {
 /// Test hook: k1·G + k2·P through every kind of term, by the dispatched
 /// [`straus`] and by the portable build; true when both agree.
 #[doc(hidden)]
-pub fn self_test_straus(p: &Affine, k1: &Sc, k2: &Sc) -> bool {
+pub fn self_test_straus<C: CurveParams>(p: &Affine<C>, k1: &Sc<C>, k2: &Sc<C>) -> bool {
     let Ok(g) = FixedTable::new(&Affine::GENERATOR, 16, 6) else {
         return false;
     };
@@ -251,7 +252,7 @@ pub fn self_test_straus(p: &Affine, k1: &Sc, k2: &Sc) -> bool {
     let jac = odd_multiples_jacobian(&p.to_jacobian(), 8);
     let Some(aff) = Jacobian::batch_to_affine(&jac)
         .into_iter()
-        .collect::<Option<Vec<Affine>>>()
+        .collect::<Option<Vec<Affine<C>>>>()
     else {
         return false;
     };
@@ -273,12 +274,12 @@ pub fn self_test_straus(p: &Affine, k1: &Sc, k2: &Sc) -> bool {
     }];
     let c = straus(&g1t, &at, &[], 256);
     let d = straus_impl(&g1t, &[], &jt, 256);
-    let same = |x: &Jacobian, y: &Jacobian| x.to_affine() == y.to_affine();
+    let same = |x: &Jacobian<C>, y: &Jacobian<C>| x.to_affine() == y.to_affine();
     same(&a, &b) && same(&a, &c) && same(&a, &d)
 }
 
 /// Compare a Jacobian point with an affine one without inverting Z.
-pub fn eq_affine(a: &Jacobian, b: &Affine) -> bool {
+pub fn eq_affine<C: CurveParams>(a: &Jacobian<C>, b: &Affine<C>) -> bool {
     if a.is_identity() {
         return false;
     }

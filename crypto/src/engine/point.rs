@@ -1,5 +1,5 @@
-//! P-256 points: affine (never the identity) and Jacobian (X/Z^2, Y/Z^3; Z = 0 is
-//! the identity).
+//! Points of a [`CurveParams`] curve (P-256 or SM2, both a = -3): affine
+//! (never the identity) and Jacobian (X/Z^2, Y/Z^3; Z = 0 is the identity).
 //!
 //! Formulas from the Explicit-Formulas Database (hyperelliptic.org/EFD,
 //! "g1p/shortw/jacobian-3"): dbl-2001-b (uses a = -3), madd-2007-bl (mixed
@@ -9,21 +9,23 @@
 //! handle equal inputs, so the adders detect H = 0 and fall back to doubling:
 //! variable time is fine because everything here is public.
 
-use super::field::Fe;
+use super::curve::{CurveParams, P256};
+use super::field::{self, Fe};
+use super::scalar::Sc;
 
 /// An affine point on the curve (not the identity).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Affine {
-    pub x: Fe,
-    pub y: Fe,
+pub struct Affine<C: CurveParams> {
+    pub x: Fe<C>,
+    pub y: Fe<C>,
 }
 
 /// A point in Jacobian coordinates.
 #[derive(Clone, Copy, Debug)]
-pub struct Jacobian {
-    pub x: Fe,
-    pub y: Fe,
-    pub z: Fe,
+pub struct Jacobian<C: CurveParams> {
+    pub x: Fe<C>,
+    pub y: Fe<C>,
+    pub z: Fe<C>,
 }
 
 /// Errors from decoding a point.
@@ -35,25 +37,15 @@ pub enum PointError {
     NotOnCurve,
 }
 
-impl Affine {
+impl<C: CurveParams> Affine<C> {
     /// The base point G.
-    pub const GENERATOR: Affine = Affine {
-        x: Fe([
-            0x79e7_30d4_18a9_143c,
-            0x75ba_95fc_5fed_b601,
-            0x79fb_732b_7762_2510,
-            0x1890_5f76_a537_55c6,
-        ]),
-        y: Fe([
-            0xddf2_5357_ce95_560a,
-            0x8b4a_b8e4_ba19_e45c,
-            0xd2e8_8688_dd21_f325,
-            0x8571_ff18_2588_5d85,
-        ]),
+    pub const GENERATOR: Self = Affine {
+        x: Fe::from_canonical(C::GX),
+        y: Fe::from_canonical(C::GY),
     };
 
     /// x^3 - 3x + b.
-    fn rhs(x: &Fe) -> Fe {
+    fn rhs(x: &Fe<C>) -> Fe<C> {
         let x3 = x.square().mul(x);
         let three_x = x.double().add(x);
         x3.sub(&three_x).add(&Fe::B)
@@ -64,7 +56,7 @@ impl Affine {
     }
 
     /// From big-endian coordinates; checks the curve equation.
-    pub fn from_coordinates(x: &[u8; 32], y: &[u8; 32]) -> Result<Affine, PointError> {
+    pub fn from_coordinates(x: &[u8; 32], y: &[u8; 32]) -> Result<Affine<C>, PointError> {
         let x = Fe::from_bytes(x).ok_or(PointError::Encoding)?;
         let y = Fe::from_bytes(y).ok_or(PointError::Encoding)?;
         let p = Affine { x, y };
@@ -76,57 +68,15 @@ impl Affine {
     }
 
     /// Decompresses from x and the parity of y (one square root, ~260 squarings).
-    pub fn decompress(x: &[u8; 32], y_odd: bool) -> Result<Affine, PointError> {
+    pub fn decompress(x: &[u8; 32], y_odd: bool) -> Result<Affine<C>, PointError> {
         let x = Fe::from_bytes(x).ok_or(PointError::Encoding)?;
         let y = Affine::rhs(&x).sqrt().ok_or(PointError::NotOnCurve)?;
         let y = if y.is_odd() == y_odd { y } else { y.neg() };
         Ok(Affine { x, y })
     }
 
-    /// Decompresses many points; on AVX-512 IFMA the square roots run eight
-    /// at a time. Same results as [`Affine::decompress`] one by one.
-    pub fn batch_decompress(points: &[([u8; 32], bool)]) -> Vec<Result<Affine, PointError>> {
-        let mut out = Vec::with_capacity(points.len());
-        for chunk in points.chunks(8) {
-            let xs: Vec<Option<Fe>> = chunk.iter().map(|(x, _)| Fe::from_bytes(x)).collect();
-            let rhs: Vec<Fe> = xs
-                .iter()
-                .map(|x| x.map_or(Fe::ONE, |x| Affine::rhs(&x)))
-                .collect();
-            #[cfg(target_arch = "x86_64")]
-            let cands = {
-                let mut a = [Fe::ONE; 8];
-                a[..rhs.len()].copy_from_slice(&rhs);
-                super::ifma::sqrt_candidates8(&a)
-            };
-            #[cfg(not(target_arch = "x86_64"))]
-            let cands: Option<[Fe; 8]> = None;
-            for (i, ((x, &(_, y_odd)), r)) in
-                xs.iter().zip(chunk.iter()).zip(rhs.iter()).enumerate()
-            {
-                let Some(x) = x else {
-                    out.push(Err(PointError::Encoding));
-                    continue;
-                };
-                let y = match cands {
-                    Some(c) if c[i].square() == *r => Some(c[i]),
-                    Some(_) => None,
-                    None => r.sqrt(),
-                };
-                out.push(match y {
-                    Some(y) => Ok(Affine {
-                        x: *x,
-                        y: if y.is_odd() == y_odd { y } else { y.neg() },
-                    }),
-                    None => Err(PointError::NotOnCurve),
-                });
-            }
-        }
-        out
-    }
-
     /// SEC 1 encoding: 0x04||X||Y, or 0x02/0x03||X.
-    pub fn from_sec1(bytes: &[u8]) -> Result<Affine, PointError> {
+    pub fn from_sec1(bytes: &[u8]) -> Result<Affine<C>, PointError> {
         match (bytes.first(), bytes.len()) {
             (Some(0x04), 65) => {
                 let mut x = [0u8; 32];
@@ -154,14 +104,14 @@ impl Affine {
     }
 
     #[inline]
-    pub fn neg(&self) -> Affine {
+    pub fn neg(&self) -> Affine<C> {
         Affine {
             x: self.x,
             y: self.y.neg(),
         }
     }
 
-    pub fn to_jacobian(&self) -> Jacobian {
+    pub fn to_jacobian(&self) -> Jacobian<C> {
         Jacobian {
             x: self.x,
             y: self.y,
@@ -170,8 +120,53 @@ impl Affine {
     }
 }
 
-impl Jacobian {
-    pub const IDENTITY: Jacobian = Jacobian {
+/// The batch path (P-256 only: its square roots use the IFMA lanes).
+impl Affine<P256> {
+    /// Decompresses many points; on AVX-512 IFMA the square roots run eight
+    /// at a time. Same results as [`Affine::decompress`] one by one.
+    pub fn batch_decompress(points: &[([u8; 32], bool)]) -> Vec<Result<Affine<P256>, PointError>> {
+        let mut out = Vec::with_capacity(points.len());
+        for chunk in points.chunks(8) {
+            let xs: Vec<Option<Fe<P256>>> = chunk.iter().map(|(x, _)| Fe::from_bytes(x)).collect();
+            let rhs: Vec<Fe<P256>> = xs
+                .iter()
+                .map(|x| x.map_or(Fe::ONE, |x| Affine::rhs(&x)))
+                .collect();
+            #[cfg(target_arch = "x86_64")]
+            let cands = {
+                let mut a = [Fe::ONE; 8];
+                a[..rhs.len()].copy_from_slice(&rhs);
+                super::ifma::sqrt_candidates8(&a)
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let cands: Option<[Fe<P256>; 8]> = None;
+            for (i, ((x, &(_, y_odd)), r)) in
+                xs.iter().zip(chunk.iter()).zip(rhs.iter()).enumerate()
+            {
+                let Some(x) = x else {
+                    out.push(Err(PointError::Encoding));
+                    continue;
+                };
+                let y = match cands {
+                    Some(c) if c[i].square() == *r => Some(c[i]),
+                    Some(_) => None,
+                    None => r.sqrt(),
+                };
+                out.push(match y {
+                    Some(y) => Ok(Affine {
+                        x: *x,
+                        y: if y.is_odd() == y_odd { y } else { y.neg() },
+                    }),
+                    None => Err(PointError::NotOnCurve),
+                });
+            }
+        }
+        out
+    }
+}
+
+impl<C: CurveParams> Jacobian<C> {
+    pub const IDENTITY: Jacobian<C> = Jacobian {
         x: Fe::ONE,
         y: Fe::ONE,
         z: Fe::ZERO,
@@ -183,7 +178,7 @@ impl Jacobian {
     }
 
     #[inline]
-    pub fn neg(&self) -> Jacobian {
+    pub fn neg(&self) -> Jacobian<C> {
         Jacobian {
             x: self.x,
             y: self.y.neg(),
@@ -194,7 +189,7 @@ impl Jacobian {
     /// dbl-2001-b with Z3 = 2·Y·Z (4M+4S): a product costs fewer instructions
     /// than a squaring and three additions (callgrind: -1% per verification).
     #[inline(always)]
-    pub fn double(&self) -> Jacobian {
+    pub fn double(&self) -> Jacobian<C> {
         if self.is_identity() {
             return *self;
         }
@@ -204,7 +199,7 @@ impl Jacobian {
     /// [`Jacobian::double`] without the identity branch: Z = 0 gives Z = 0
     /// again, so constant-time callers can track the identity in a mask.
     #[inline(always)]
-    pub fn double_unchecked(&self) -> Jacobian {
+    pub fn double_unchecked(&self) -> Jacobian<C> {
         let delta = self.z.square();
         let gamma = self.y.square();
         let beta = self.x.mul(&gamma);
@@ -224,7 +219,7 @@ impl Jacobian {
 
     /// self + q with q affine (madd-2007-bl).
     #[inline(always)]
-    pub fn add_affine(&self, q: &Affine) -> Jacobian {
+    pub fn add_affine(&self, q: &Affine<C>) -> Jacobian<C> {
         if self.is_identity() {
             return q.to_jacobian();
         }
@@ -259,13 +254,13 @@ impl Jacobian {
 
     /// self - q with q affine.
     #[inline(always)]
-    pub fn sub_affine(&self, q: &Affine) -> Jacobian {
+    pub fn sub_affine(&self, q: &Affine<C>) -> Jacobian<C> {
         self.add_affine(&q.neg())
     }
 
     /// self + q (add-2007-bl).
     #[inline(always)]
-    pub fn add(&self, q: &Jacobian) -> Jacobian {
+    pub fn add(&self, q: &Jacobian<C>) -> Jacobian<C> {
         if self.is_identity() {
             return *q;
         }
@@ -302,7 +297,7 @@ impl Jacobian {
     }
 
     /// Affine form, None for the identity (one field inversion).
-    pub fn to_affine(&self) -> Option<Affine> {
+    pub fn to_affine(&self) -> Option<Affine<C>> {
         if self.is_identity() {
             return None;
         }
@@ -315,8 +310,8 @@ impl Jacobian {
     }
 
     /// Converts many points with one inversion; identities give None.
-    pub fn batch_to_affine(points: &[Jacobian]) -> Vec<Option<Affine>> {
-        let mut zs: Vec<Fe> = points.iter().map(|p| p.z).collect();
+    pub fn batch_to_affine(points: &[Jacobian<C>]) -> Vec<Option<Affine<C>>> {
+        let mut zs: Vec<Fe<C>> = points.iter().map(|p| p.z).collect();
         Fe::batch_invert(&mut zs);
         points
             .iter()
@@ -336,19 +331,20 @@ impl Jacobian {
 
     /// Does the affine x of this point, reduced mod n, equal r? Avoids the
     /// inversion: compares X with r·Z^2, and with (r+n)·Z^2 when r+n < p.
-    pub fn x_matches_mod_n(&self, r: &super::scalar::Sc) -> bool {
+    /// (SM2 uses it with r - e mod n, which may be zero.)
+    pub fn x_matches_mod_n(&self, r: &Sc<C>) -> bool {
         if self.is_identity() {
             return false;
         }
         let z2 = self.z.square();
         // r < n < p, so r is a valid field element.
-        let rf = Fe::from_canonical(r.0);
+        let rf = Fe::<C>::from_canonical(r.0);
         if rf.mul(&z2) == self.x {
             return true;
         }
         // r + n < p only when r < p - n.
-        let (r_plus_n, carry) = add_limbs(&r.0, &super::scalar::N);
-        if carry == 0 && super::field::lt(&r_plus_n, &super::field::P) {
+        let (r_plus_n, carry) = add_limbs(&r.0, &C::N);
+        if carry == 0 && field::lt(&r_plus_n, &C::P) {
             return Fe::from_canonical(r_plus_n).mul(&z2) == self.x;
         }
         false
@@ -356,7 +352,7 @@ impl Jacobian {
 }
 
 fn add_limbs(a: &[u64; 4], b: &[u64; 4]) -> ([u64; 4], u64) {
-    use super::field::adc;
+    use field::adc;
     let (r0, c) = adc(a[0], b[0], 0);
     let (r1, c) = adc(a[1], b[1], c);
     let (r2, c) = adc(a[2], b[2], c);

@@ -32,9 +32,7 @@ use std::sync::OnceLock;
 
 use zeroize::Zeroize;
 
-use super::field::Fe;
-use super::point::{Affine, Jacobian};
-use super::scalar::Sc;
+use super::{Affine, Fe, Jacobian, Sc};
 
 /// Window width in bits.
 const W: usize = 6;
@@ -140,7 +138,10 @@ fn lookup(row: &Row, idx: u64) -> Affine {
             y[l] |= e.y.0[l] & m;
         }
     }
-    Affine { x: Fe(x), y: Fe(y) }
+    Affine {
+        x: Fe::from_montgomery(x),
+        y: Fe::from_montgomery(y),
+    }
 }
 
 /// p + q (madd-2007-bl as in `point.rs`) without branches, and a mask that is
@@ -328,7 +329,10 @@ pub(crate) fn mul_ct_impl(p: &Affine, k: &Sc) -> Option<Affine> {
                 y[l] |= e.y.0[l] & m;
             }
         }
-        let mut q = Affine { x: Fe(x), y: Fe(y) };
+        let mut q = Affine {
+            x: Fe::from_montgomery(x),
+            y: Fe::from_montgomery(y),
+        };
         accumulate(&mut acc, &mut inf, &mut fault, &mut q, abs, neg);
         x.zeroize();
         y.zeroize();

@@ -1,4 +1,7 @@
-//! ECDSA P-256 verification over a prehashed digest (SEC 1 v2, 4.1.4).
+//! ECDSA P-256 verification over a prehashed digest (SEC 1 v2, 4.1.4), and
+//! what it shares with SM2 verification (`sm2`): the generator tables, the
+//! two-term linear combination, [`Signature`] and [`SignerTable`], generic
+//! over the curve.
 //!
 //! Single verification computes u1·G + u2·Q with Straus: G from a 256-entry
 //! affine wNAF table built once, Q from 8 odd multiples (width 5, made affine
@@ -10,10 +13,11 @@
 
 use std::sync::OnceLock;
 
+use super::curve::{CurveParams, P256};
 use super::mul::{self, AffineTerm, FixedTable, FixedTerm, JacobianTerm};
-use super::point::{Affine, Jacobian, PointError};
-use super::scalar::Sc;
+use super::point::PointError;
 use super::EngineError;
+use super::{point, scalar, Affine, Sc};
 
 /// Chunks of the per-signer and generator comb tables.
 pub const COMB_CHUNKS: usize = 16;
@@ -25,42 +29,61 @@ const G_COMB_WIDTH: u32 = 10;
 /// wNAF width of the single-verification generator table (256 points, 16 KiB).
 const G_SINGLE_WIDTH: u32 = 10;
 
+/// A curve's generator tables, each built on first use (see
+/// [`CurveParams::generator_tables`]).
+pub struct GeneratorTables<C: CurveParams> {
+    single: OnceLock<Option<FixedTable<C>>>,
+    comb: OnceLock<Option<FixedTable<C>>>,
+}
+
+impl<C: CurveParams> GeneratorTables<C> {
+    pub(crate) const fn new() -> Self {
+        GeneratorTables {
+            single: OnceLock::new(),
+            comb: OnceLock::new(),
+        }
+    }
+}
+
 /// The generator table of single verification.
 /// Construction cannot fail for the generator; the error is surfaced anyway.
-pub(crate) fn g_single() -> Result<&'static FixedTable, EngineError> {
-    static T: OnceLock<Option<FixedTable>> = OnceLock::new();
-    T.get_or_init(|| FixedTable::new(&Affine::GENERATOR, 1, G_SINGLE_WIDTH).ok())
+pub(crate) fn g_single<C: CurveParams>() -> Result<&'static FixedTable<C>, EngineError> {
+    C::generator_tables()
+        .single
+        .get_or_init(|| FixedTable::new(&point::Affine::GENERATOR, 1, G_SINGLE_WIDTH).ok())
         .as_ref()
         .ok_or(EngineError::Internal)
 }
 
 /// The 16-chunk generator comb of the table and batch paths.
-pub(crate) fn g_comb() -> Result<&'static FixedTable, EngineError> {
-    static T: OnceLock<Option<FixedTable>> = OnceLock::new();
-    T.get_or_init(|| FixedTable::new(&Affine::GENERATOR, COMB_CHUNKS, G_COMB_WIDTH).ok())
+pub(crate) fn g_comb<C: CurveParams>() -> Result<&'static FixedTable<C>, EngineError> {
+    C::generator_tables()
+        .comb
+        .get_or_init(|| FixedTable::new(&point::Affine::GENERATOR, COMB_CHUNKS, G_COMB_WIDTH).ok())
         .as_ref()
         .ok_or(EngineError::Internal)
 }
 
-/// Forces the generator tables to be built (so a benchmark does not time it).
-pub fn warm_up() -> Result<(), EngineError> {
-    g_single()?;
-    g_comb()?;
+/// Forces a curve's generator tables to be built (so a benchmark does not
+/// time it).
+pub fn warm_up<C: CurveParams>() -> Result<(), EngineError> {
+    g_single::<C>()?;
+    g_comb::<C>()?;
     Ok(())
 }
 
-/// An ECDSA signature (r, s), both in [1, n).
+/// A signature (r, s) with both in [1, n): ECDSA's, or SM2's on that curve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Signature {
-    pub r: Sc,
-    pub s: Sc,
+pub struct Signature<C: CurveParams> {
+    pub r: scalar::Sc<C>,
+    pub s: scalar::Sc<C>,
 }
 
-impl Signature {
+impl<C: CurveParams> Signature<C> {
     /// Rejects r or s equal to zero or >= n.
-    pub fn from_scalars(r: &[u8; 32], s: &[u8; 32]) -> Result<Signature, EngineError> {
-        let r = Sc::from_bytes(r).ok_or(EngineError::InvalidSignature)?;
-        let s = Sc::from_bytes(s).ok_or(EngineError::InvalidSignature)?;
+    pub fn from_scalars(r: &[u8; 32], s: &[u8; 32]) -> Result<Self, EngineError> {
+        let r = scalar::Sc::from_bytes(r).ok_or(EngineError::InvalidSignature)?;
+        let s = scalar::Sc::from_bytes(s).ok_or(EngineError::InvalidSignature)?;
         if r.is_zero() || s.is_zero() {
             return Err(EngineError::InvalidSignature);
         }
@@ -98,7 +121,7 @@ impl FullSignature {
     }
 
     /// The x-only signature that a verifier without R would see.
-    pub fn to_signature(&self) -> Option<Signature> {
+    pub fn to_signature(&self) -> Option<Signature<P256>> {
         Some(Signature {
             r: self.r()?,
             s: self.s,
@@ -116,11 +139,16 @@ pub(crate) fn u1_u2(digest: &[u8; 32], r: &Sc, s: &Sc) -> (Sc, Sc) {
 /// u1·G + u2·Q for an unknown Q.
 /// Q's odd multiples are made affine with one inversion (safegcd is cheap)
 /// so that all 300-odd additions are mixed: about 2% fewer instructions.
-fn lincomb(u1: &Sc, u2: &Sc, q: &Affine) -> Result<Jacobian, EngineError> {
+pub(crate) fn lincomb<C: CurveParams>(
+    u1: &scalar::Sc<C>,
+    u2: &scalar::Sc<C>,
+    q: &point::Affine<C>,
+) -> Result<point::Jacobian<C>, EngineError> {
     let qt = mul::odd_multiples_jacobian(&q.to_jacobian(), 8);
     let g = FixedTerm::new(g_single()?, u1);
     let digits = mul::wnaf(u2, 5);
-    let qa: Option<Vec<Affine>> = Jacobian::batch_to_affine(&qt).into_iter().collect();
+    let qa: Option<Vec<point::Affine<C>>> =
+        point::Jacobian::batch_to_affine(&qt).into_iter().collect();
     Ok(match qa {
         Some(qa) => {
             let qterm = AffineTerm { table: &qa, digits };
@@ -135,7 +163,11 @@ fn lincomb(u1: &Sc, u2: &Sc, q: &Affine) -> Result<Jacobian, EngineError> {
 }
 
 /// Verifies an x-only signature over a 32-byte digest.
-pub fn verify_prehash(q: &Affine, digest: &[u8; 32], sig: &Signature) -> Result<(), EngineError> {
+pub fn verify_prehash(
+    q: &Affine,
+    digest: &[u8; 32],
+    sig: &Signature<P256>,
+) -> Result<(), EngineError> {
     let (u1, u2) = u1_u2(digest, &sig.r, &sig.s);
     if lincomb(&u1, &u2, q)?.x_matches_mod_n(&sig.r) {
         Ok(())
@@ -149,7 +181,7 @@ pub fn verify_prehash(q: &Affine, digest: &[u8; 32], sig: &Signature) -> Result<
 pub struct SingleItem {
     pub key: Affine,
     pub digest: [u8; 32],
-    pub sig: Signature,
+    pub sig: Signature<P256>,
 }
 
 /// Verifies many x-only signatures, each on its own: the verdicts are exactly
@@ -185,7 +217,7 @@ fn many_ifma(chunk: &[SingleItem]) -> Option<Vec<bool>> {
     if !ifma::available() {
         return None;
     }
-    let gt = g_single().ok()?;
+    let gt = g_single::<P256>().ok()?;
     let g_lanes = G_LANES.get_or_init(|| gt.points().iter().map(LanePoint::new).collect());
     let neg_off = (*NEG_OFFSET.get_or_init(|| {
         mul::mul(&Affine::GENERATOR, &ifma::lane_offset_scalar())
@@ -254,20 +286,20 @@ pub fn verify_prehash_full(
 
 /// Precomputed comb table of one signer's public key.
 #[derive(Clone, Debug)]
-pub struct SignerTable {
-    key: Affine,
-    table: FixedTable,
+pub struct SignerTable<C: CurveParams> {
+    key: point::Affine<C>,
+    table: FixedTable<C>,
 }
 
-impl SignerTable {
+impl<C: CurveParams> SignerTable<C> {
     /// Builds the table (about 512 point additions and one inversion).
-    pub fn new(key: &Affine) -> Result<SignerTable, EngineError> {
+    pub fn new(key: &point::Affine<C>) -> Result<Self, EngineError> {
         let table =
             FixedTable::new(key, COMB_CHUNKS, SIGNER_WIDTH).map_err(|_| EngineError::InvalidKey)?;
         Ok(SignerTable { key: *key, table })
     }
 
-    pub fn key(&self) -> &Affine {
+    pub fn key(&self) -> &point::Affine<C> {
         &self.key
     }
 
@@ -275,14 +307,26 @@ impl SignerTable {
         self.table.size_bytes()
     }
 
-    fn lincomb(&self, u1: &Sc, u2: &Sc) -> Result<Jacobian, EngineError> {
+    /// u1·G + u2·Q from the generator comb and this table (17 doublings).
+    pub(crate) fn lincomb(
+        &self,
+        u1: &scalar::Sc<C>,
+        u2: &scalar::Sc<C>,
+    ) -> Result<point::Jacobian<C>, EngineError> {
         let g = FixedTerm::new(g_comb()?, u1);
         let q = FixedTerm::new(&self.table, u2);
         Ok(mul::straus(&[g, q], &[], &[], self.table.chunk_bits()))
     }
+}
 
+/// ECDSA with a table.
+impl SignerTable<P256> {
     /// Same result as [`verify_prehash`] with this key.
-    pub fn verify_prehash(&self, digest: &[u8; 32], sig: &Signature) -> Result<(), EngineError> {
+    pub fn verify_prehash(
+        &self,
+        digest: &[u8; 32],
+        sig: &Signature<P256>,
+    ) -> Result<(), EngineError> {
         let (u1, u2) = u1_u2(digest, &sig.r, &sig.s);
         if self.lincomb(&u1, &u2)?.x_matches_mod_n(&sig.r) {
             Ok(())

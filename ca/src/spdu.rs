@@ -94,6 +94,25 @@ pub fn scms_signed_timed<T: scms_asn1::Encode>(
     )
 }
 
+/// Signs `scoped` as [`scms_signed`] does, then encrypts the signed SPDU
+/// to the encryption key of `recipient_cert` (`certRecipInfo`): the CAMP
+/// `Secured…` form of an answer that only its recipient may read (the LA's
+/// `SecuredLSReply` to the MA, "encrypted using encryptionKey in
+/// MaCertificate"). Opened by [`open_scms_signed_encrypted`].
+pub fn scms_signed_encrypted<T: scms_asn1::Encode>(
+    ks: &dyn KeyStore,
+    label: &str,
+    signer_cert: &[u8],
+    scoped: &T,
+    recipient_cert: &[u8],
+) -> Result<Vec<u8>, CaError> {
+    let signed = scms_signed(ks, label, signer_cert, scoped)?;
+    Ok(scms_hsm::envelope::encrypt_to_certificate(
+        recipient_cert,
+        &signed,
+    )?)
+}
+
 /// A verified CAMP signed SPDU: the signer's certificate and the scoped PDU's bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScmsSigned {
@@ -118,6 +137,31 @@ pub fn verify_scms_signed(
         None,
         role,
     )
+}
+
+/// Opens an SPDU of [`scms_signed_encrypted`] addressed to `certificate`
+/// (whose encryption key is `enc_key_label` in `ks`) and verifies the signed
+/// SPDU inside as [`verify_scms_signed`] does. An SPDU that is not encrypted,
+/// or encrypted to another key, is refused.
+pub fn open_scms_signed_encrypted(
+    ks: &dyn KeyStore,
+    enc_key_label: &str,
+    certificate: &[u8],
+    trust: &crate::aca::TrustStore,
+    bytes: &[u8],
+    now: scms_asn1::ieee1609dot2::Time32,
+    role: fn(&scms_asn1::ieee1609dot2dot1::protocol::SecurityMgmtSsp) -> bool,
+) -> Result<ScmsSigned, crate::aca::ChainError> {
+    use crate::aca::ChainError;
+    let data: Ieee1609Dot2Data<'_> =
+        scms_asn1::decode(bytes).map_err(|e| ChainError(format!("SPDU: {e}")))?;
+    let signed = scms_hsm::envelope::decrypt_for_certificate(
+        scms_hsm::envelope::Decryptor::Store(ks, enc_key_label),
+        certificate,
+        &data,
+    )
+    .map_err(|e| ChainError(format!("SPDU: decryption: {e}")))?;
+    verify_scms_signed(trust, &signed, now, role)
 }
 
 /// [`verify_scms_signed`] for a timed SPDU ([`scms_signed_timed`]): its

@@ -14,7 +14,7 @@
 //! |---|---|---|
 //! | `POST /v1/pre-linkage-values` | the RA's CAMP `SignedRaLaIndividualPreLinkageValueRequest` ([`signed_plv_request`]; 403 unless signed by an RA chaining to the trust store, within [`PLV_REQUEST_MAX_SKEW_SECS`] of now; 503 without [`LaService::with_investigation`]) | [`encode_plv_response`] |
 //! | `GET /v1/aca-key` | | the key shared with the ACA, an `Ieee1609Dot2Data` encrypted to the ACA certificate |
-//! | `POST /v3/linkage-seed` | an MA's CAMP `SignedLSRequest` (linkage chain identifiers) | `SignedLSReply` signed by the LA: each chain's seed at the current i-period (403 for a signer without the MA role, 404 unless [`LaService::with_investigation`]) |
+//! | `POST /v3/linkage-seed` | an MA's CAMP `SignedLSRequest` (linkage chain identifiers) | `SecuredLSReply`: the `SignedLSReply` signed by the LA (each chain's seed at the current i-period), encrypted to the encryption key of the requesting MA's certificate (403 for a signer without the MA role or without an encryption key, 404 unless [`LaService::with_investigation`]) |
 //!
 //! Every PLV answer carries the chain's linkage chain identifier
 //! ([`LaService::linkage_chain_id`]: the chain id sealed by the LA to itself),
@@ -414,7 +414,9 @@ impl LaService {
     /// Answers an MA's `SignedLSRequest` (COER): the signer must be an MA
     /// chaining in the trust store; each linkage chain identifier gets the
     /// chain's seed at the current i-period (or a failure). The answer is a
-    /// `SignedLSReply` signed by this LA. Returns it and the i-period.
+    /// `SecuredLSReply`: the `SignedLSReply` signed by this LA, encrypted to
+    /// the encryption key of the MA certificate that signed the request.
+    /// Returns it and the i-period.
     pub async fn handle_seed_request(&self, request: &[u8]) -> Result<(Vec<u8>, u32), LaError> {
         let inv = self
             .investigation
@@ -425,6 +427,16 @@ impl LaService {
             matches!(s, SecurityMgmtSsp::Ma(_))
         })
         .map_err(|e| LaError::Unauthorized(e.to_string()))?;
+        let ma_certificate = signed.signer;
+        let has_encryption_key = scms_asn1::decode::<scms_asn1::ieee1609dot2::Certificate<'_>>(
+            &ma_certificate,
+        )
+        .is_ok_and(|c| c.to_be_signed.encryption_key.is_some());
+        if !has_encryption_key {
+            return Err(LaError::Unauthorized(
+                "the MA certificate has no encryption key to answer to".into(),
+            ));
+        }
         let scoped: ScopedLSRequest<'_> = scms_asn1::decode(&signed.payload)
             .map_err(|e| LaError::BadRequest(format!("ScopedLSRequest: {e}")))?;
         let ScmsPDUContent::LaMa(LaMaInterfacePDU::MaLaLinkageSeedRequest(req)) = &scoped.0.content
@@ -474,9 +486,17 @@ impl LaService {
                 },
             )),
         });
-        let out =
-            scms_ca::spdu::scms_signed(self.ks.as_ref(), &inv.key_label, &inv.certificate, &reply)
-                .map_err(|e| LaError::BadRequest(format!("signing: {e}")))?;
+        // Signed, then encrypted to the requesting MA's certificate
+        // (`SecuredLSReply`): the seeds are for that MA only, whoever else
+        // sees the answer or replays the request.
+        let out = scms_ca::spdu::scms_signed_encrypted(
+            self.ks.as_ref(),
+            &inv.key_label,
+            &inv.certificate,
+            &reply,
+            &ma_certificate,
+        )
+        .map_err(|e| LaError::BadRequest(format!("signing: {e}")))?;
         Ok((out, i))
     }
 

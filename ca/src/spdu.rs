@@ -114,7 +114,7 @@ pub fn scms_signed_encrypted<T: scms_asn1::Encode>(
 }
 
 /// Why a CAMP signed SPDU between authorities is refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum SpduRefusal {
     /// Not a signed SPDU of the expected profile (it does not decode, is not
     /// signed data, or its header does not fit): a malformed request.

@@ -241,8 +241,7 @@ fn status(e: &LaError) -> StatusCode {
         | LaError::KeyStore(_)
         | LaError::Corrupt(_)
         | LaError::Storage {
-            unavailable: false,
-            ..
+            unavailable: false, ..
         } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -340,8 +339,7 @@ impl LaService {
                 let sealed: Vec<u8> = r.try_get(0).map_err(db)?;
                 let msg: Vec<u8> = r.try_get(1).map_err(db)?;
                 let k = unseal(&seal_key, &sealed)?;
-                let key = SymmetricKey::from_slice(&k)
-                    .ok_or(LaError::Corrupt("sealed ACA key"))?;
+                let key = SymmetricKey::from_slice(&k).ok_or(LaError::Corrupt("sealed ACA key"))?;
                 (LinkageAuthority::with_aca_key(la_id, alg, key), msg)
             }
             None => {
@@ -433,10 +431,9 @@ impl LaService {
             matches!(s, SecurityMgmtSsp::Ma(_))
         })?;
         let ma_certificate = signed.signer;
-        let has_encryption_key = scms_asn1::decode::<scms_asn1::ieee1609dot2::Certificate<'_>>(
-            &ma_certificate,
-        )
-        .is_ok_and(|c| c.to_be_signed.encryption_key.is_some());
+        let has_encryption_key =
+            scms_asn1::decode::<scms_asn1::ieee1609dot2::Certificate<'_>>(&ma_certificate)
+                .is_ok_and(|c| c.to_be_signed.encryption_key.is_some());
         if !has_encryption_key {
             return Err(LaError::Unauthorized(
                 "the MA certificate has no encryption key to answer to".into(),
@@ -555,8 +552,7 @@ impl LaService {
         for r in rows {
             let id: Vec<u8> = r.try_get(0).map_err(db)?;
             let id = ChainId(
-                <[u8; 16]>::try_from(id.as_slice())
-                    .map_err(|_| LaError::Corrupt("chain id"))?,
+                <[u8; 16]>::try_from(id.as_slice()).map_err(|_| LaError::Corrupt("chain id"))?,
             );
             if let Some(rec) = self.load_chain(&id).await? {
                 out.push((id, rec));

@@ -60,7 +60,9 @@ async fn run(family: Family) {
     let week = 7 * 86_400u32;
     let i_now = u32::try_from((NOW_UNIX - epoch) / i64::from(week)).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_sqlite(&dir.path().join("la1.db")).await.unwrap();
+    let store = Store::open_sqlite(&dir.path().join("la1.db"))
+        .await
+        .unwrap();
     let alg = match family {
         Family::Us => SymmAlgorithm::Aes128Ccm,
         Family::Cn => SymmAlgorithm::Sm4Ccm,
@@ -129,7 +131,10 @@ async fn run(family: Family) {
     // On the wire: encryptedData, and no seed in the clear.
     let d: Ieee1609Dot2Data<'_> = scms_asn1::decode(&wire).unwrap();
     assert!(matches!(d.content, Ieee1609Dot2Content::EncryptedData(_)));
-    assert!(!contains(&wire, &seed), "{family:?}: the seed is on the wire");
+    assert!(
+        !contains(&wire, &seed),
+        "{family:?}: the seed is on the wire"
+    );
     // The search finds it where it is in the clear: inside, once decrypted.
     let inner = decrypt_for_certificate(Decryptor::Store(ks.as_ref(), &ma_enc), &ma_cert, &d)
         .unwrap()
@@ -180,10 +185,16 @@ async fn run(family: Family) {
         &ma_cert,
     )
     .unwrap();
-    assert!(
-        open_scms_signed_encrypted(ks.as_ref(), &ma_enc, &ma_cert, &trust, &by_ra, now, la_role)
-            .is_err()
-    );
+    assert!(open_scms_signed_encrypted(
+        ks.as_ref(),
+        &ma_enc,
+        &ma_cert,
+        &trust,
+        &by_ra,
+        now,
+        la_role
+    )
+    .is_err());
 
     server.abort();
 }

@@ -133,13 +133,7 @@ async fn each_la_error_has_its_status_and_reason() {
     let ma_label = net.h.key_labels["ma"].clone();
     let ma_cert = net.h.certificate("ma").unwrap().to_vec();
     let seed_request = |lci: &[u8], label: &str, cert: &[u8]| {
-        scms_ca::spdu::scms_signed(
-            net.ks.as_ref(),
-            label,
-            cert,
-            &scms_ma_request(lci),
-        )
-        .unwrap()
+        scms_ca::spdu::scms_signed(net.ks.as_ref(), label, cert, &scms_ma_request(lci)).unwrap()
     };
     let la1 = &net.peers.la1;
 
@@ -178,7 +172,11 @@ async fn each_la_error_has_its_status_and_reason() {
         .await
         .unwrap();
     assert_eq!(r.status, 500, "{}", r.text());
-    assert!(r.text().contains("stored sealed record is corrupt"), "{}", r.text());
+    assert!(
+        r.text().contains("stored sealed record is corrupt"),
+        "{}",
+        r.text()
+    );
 
     // An LA without investigation: 404 for seeds, 503 for PLVs (no trust
     // store to check the RA with).
@@ -200,7 +198,10 @@ async fn each_la_error_has_its_status_and_reason() {
     let r = call(&bare_url, "POST", "/v3/linkage-seed", &[], &by_ma)
         .await
         .unwrap();
-    assert_eq!((r.status, r.text().trim()), (404, "investigation not enabled"));
+    assert_eq!(
+        (r.status, r.text().trim()),
+        (404, "investigation not enabled")
+    );
     let r = call(&bare_url, "POST", "/v1/pre-linkage-values", &[], &ra_signed)
         .await
         .unwrap();

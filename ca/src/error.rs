@@ -23,6 +23,8 @@ pub enum CaError {
     Verify(scms_crypto::verify::VerifyError),
     /// An elliptic-curve operation failed.
     Crypto(scms_crypto::suite::Error),
+    /// Encryption to a recipient failed (e.g. its certificate has no encryption key).
+    Envelope(scms_hsm::envelope::EnvelopeError),
     /// The request is inconsistent (names what and why).
     Invalid { what: &'static str, reason: String },
 }
@@ -46,6 +48,7 @@ impl fmt::Display for CaError {
             Self::Decode(e) => write!(f, "decode: {e}"),
             Self::Verify(e) => write!(f, "verify: {e}"),
             Self::Crypto(e) => write!(f, "crypto: {e}"),
+            Self::Envelope(e) => write!(f, "encryption: {e}"),
             Self::Invalid { what, reason } => write!(f, "{what}: {reason}"),
         }
     }
@@ -69,6 +72,7 @@ from!(scms_asn1::EncodeError, Encode);
 from!(scms_asn1::DecodeError, Decode);
 from!(scms_crypto::verify::VerifyError, Verify);
 from!(scms_crypto::suite::Error, Crypto);
+from!(scms_hsm::envelope::EnvelopeError, Envelope);
 
 impl From<scms_hsm::spdu::SpduError> for CaError {
     fn from(e: scms_hsm::spdu::SpduError) -> Self {

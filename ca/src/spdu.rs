@@ -94,6 +94,76 @@ pub fn scms_signed_timed<T: scms_asn1::Encode>(
     )
 }
 
+/// Signs `scoped` as [`scms_signed`] does, then encrypts the signed SPDU
+/// to the encryption key of `recipient_cert` (`certRecipInfo`): the CAMP
+/// `Secured…` form of an answer that only its recipient may read (the LA's
+/// `SecuredLSReply` to the MA, "encrypted using encryptionKey in
+/// MaCertificate"). Opened by [`open_scms_signed_encrypted`].
+pub fn scms_signed_encrypted<T: scms_asn1::Encode>(
+    ks: &dyn KeyStore,
+    label: &str,
+    signer_cert: &[u8],
+    scoped: &T,
+    recipient_cert: &[u8],
+) -> Result<Vec<u8>, CaError> {
+    let signed = scms_signed(ks, label, signer_cert, scoped)?;
+    Ok(scms_hsm::envelope::encrypt_to_certificate(
+        recipient_cert,
+        &signed,
+    )?)
+}
+
+/// Why a CAMP signed SPDU between authorities is refused.
+#[derive(Debug)]
+pub enum SpduRefusal {
+    /// Not a signed SPDU of the expected profile (it does not decode, is not
+    /// signed data, or its header does not fit): a malformed request.
+    Malformed(String),
+    /// Generated (Unix seconds) more than `max_skew_secs` from `now`: stale
+    /// or replayed.
+    Stale {
+        generated: u64,
+        now: scms_asn1::ieee1609dot2::Time32,
+        max_skew_secs: u32,
+    },
+    /// It does not open with the recipient's key: not encrypted, encrypted to
+    /// another key, or damaged.
+    Decryption(scms_hsm::envelope::EnvelopeError),
+    /// The signer's certificate chain or the signature does not verify.
+    Untrusted(crate::aca::ChainError),
+    /// The signer does not hold the SCMS role the request needs.
+    WrongRole,
+}
+
+impl SpduRefusal {
+    /// The bytes are not an SPDU of the expected form (rather than one
+    /// whose signer or freshness is refused).
+    pub fn is_malformed(&self) -> bool {
+        matches!(self, Self::Malformed(_))
+    }
+}
+
+impl core::fmt::Display for SpduRefusal {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Malformed(w) => write!(f, "SPDU: {w}"),
+            Self::Stale {
+                generated,
+                now,
+                max_skew_secs,
+            } => write!(
+                f,
+                "SPDU: generated {generated}, more than {max_skew_secs} s from now ({now}): stale or replayed"
+            ),
+            Self::Decryption(e) => write!(f, "SPDU: decryption: {e}"),
+            Self::Untrusted(e) => write!(f, "{e}"),
+            Self::WrongRole => f.write_str("the signer does not hold the SCMS role for this request"),
+        }
+    }
+}
+
+impl std::error::Error for SpduRefusal {}
+
 /// A verified CAMP signed SPDU: the signer's certificate and the scoped PDU's bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScmsSigned {
@@ -109,7 +179,7 @@ pub fn verify_scms_signed(
     bytes: &[u8],
     now: scms_asn1::ieee1609dot2::Time32,
     role: fn(&scms_asn1::ieee1609dot2dot1::protocol::SecurityMgmtSsp) -> bool,
-) -> Result<ScmsSigned, crate::aca::ChainError> {
+) -> Result<ScmsSigned, SpduRefusal> {
     verify_profile(
         trust,
         bytes,
@@ -120,6 +190,30 @@ pub fn verify_scms_signed(
     )
 }
 
+/// Opens an SPDU of [`scms_signed_encrypted`] addressed to `certificate`
+/// (whose encryption key is `enc_key_label` in `ks`) and verifies the signed
+/// SPDU inside as [`verify_scms_signed`] does. An SPDU that is not encrypted,
+/// or encrypted to another key, is refused.
+pub fn open_scms_signed_encrypted(
+    ks: &dyn KeyStore,
+    enc_key_label: &str,
+    certificate: &[u8],
+    trust: &crate::aca::TrustStore,
+    bytes: &[u8],
+    now: scms_asn1::ieee1609dot2::Time32,
+    role: fn(&scms_asn1::ieee1609dot2dot1::protocol::SecurityMgmtSsp) -> bool,
+) -> Result<ScmsSigned, SpduRefusal> {
+    let data: Ieee1609Dot2Data<'_> =
+        scms_asn1::decode(bytes).map_err(|e| SpduRefusal::Malformed(e.to_string()))?;
+    let signed = scms_hsm::envelope::decrypt_for_certificate(
+        scms_hsm::envelope::Decryptor::Store(ks, enc_key_label),
+        certificate,
+        &data,
+    )
+    .map_err(SpduRefusal::Decryption)?;
+    verify_scms_signed(trust, &signed, now, role)
+}
+
 /// [`verify_scms_signed`] for a timed SPDU ([`scms_signed_timed`]): its
 /// generation time must lie within `max_skew_secs` of `now`, either way.
 pub fn verify_scms_signed_timed(
@@ -128,7 +222,7 @@ pub fn verify_scms_signed_timed(
     now: scms_asn1::ieee1609dot2::Time32,
     max_skew_secs: u32,
     role: fn(&scms_asn1::ieee1609dot2dot1::protocol::SecurityMgmtSsp) -> bool,
-) -> Result<ScmsSigned, crate::aca::ChainError> {
+) -> Result<ScmsSigned, SpduRefusal> {
     verify_profile(
         trust,
         bytes,
@@ -146,32 +240,31 @@ fn verify_profile(
     profile: &scms_asn1::camp::base_types::SignedProfile,
     max_skew_secs: Option<u32>,
     role: fn(&scms_asn1::ieee1609dot2dot1::protocol::SecurityMgmtSsp) -> bool,
-) -> Result<ScmsSigned, crate::aca::ChainError> {
-    use crate::aca::ChainError;
-    let data: Ieee1609Dot2Data<'_> =
-        scms_asn1::decode(bytes).map_err(|e| ChainError(format!("SPDU: {e}")))?;
+) -> Result<ScmsSigned, SpduRefusal> {
+    let malformed = |e: &dyn core::fmt::Display| SpduRefusal::Malformed(e.to_string());
+    let data: Ieee1609Dot2Data<'_> = scms_asn1::decode(bytes).map_err(|e| malformed(&e))?;
     let payload = scms_asn1::camp::base_types::scms_signed_payload(&data, profile)
-        .map_err(|e| ChainError(format!("SPDU: {e}")))?
+        .map_err(|e| malformed(&e))?
         .to_vec();
     let Ieee1609Dot2Content::SignedData(sd) = &data.content else {
-        return Err(ChainError("SPDU: not signed data".into()));
+        return Err(malformed(&"not signed data"));
     };
-    if let Some(skew) = max_skew_secs {
+    if let Some(max_skew_secs) = max_skew_secs {
         // Present: the profile checked it.
-        let t = sd.tbs_data.header_info.generation_time.unwrap_or(0) / 1_000_000;
-        if t.abs_diff(u64::from(now)) > u64::from(skew) {
-            return Err(ChainError(format!(
-                "SPDU: generated {t}, more than {skew} s from now ({now}): stale or replayed"
-            )));
+        let generated = sd.tbs_data.header_info.generation_time.unwrap_or(0) / 1_000_000;
+        if generated.abs_diff(u64::from(now)) > u64::from(max_skew_secs) {
+            return Err(SpduRefusal::Stale {
+                generated,
+                now,
+                max_skew_secs,
+            });
         }
     }
-    let signer = crate::aca::verify_signed_data(trust, sd, now)?;
-    let cert: scms_asn1::ieee1609dot2::Certificate<'_> =
-        scms_asn1::decode(&signer).map_err(|e| ChainError(e.to_string()))?;
+    let signer = crate::aca::verify_signed_data(trust, sd, now).map_err(SpduRefusal::Untrusted)?;
+    let cert: scms_asn1::ieee1609dot2::Certificate<'_> = scms_asn1::decode(&signer)
+        .map_err(|e| SpduRefusal::Untrusted(crate::aca::ChainError(e.to_string())))?;
     if !crate::aca::has_scms_role(&cert, role) {
-        return Err(ChainError(
-            "the signer does not hold the SCMS role for this request".into(),
-        ));
+        return Err(SpduRefusal::WrongRole);
     }
     Ok(ScmsSigned { signer, payload })
 }

@@ -48,6 +48,15 @@ pub enum LaError {
     Rng,
     /// The service lacks what the request needs (its certificate, trust store).
     NotConfigured(&'static str),
+    /// The request's signed SPDU is refused: malformed (400), or its signer,
+    /// role or freshness is not accepted (403).
+    Refused(scms_ca::spdu::SpduRefusal),
+    /// Misbehavior investigation is not enabled on this LA (404).
+    InvestigationDisabled,
+    /// The key store failed (the sealing key, a signature).
+    KeyStore(String),
+    /// A stored record does not open or decode (names which).
+    Corrupt(&'static str),
     /// The database failed (500), or cannot be reached now (`unavailable`:
     /// 503, the same request may be repeated).
     Storage { unavailable: bool, reason: String },
@@ -60,6 +69,11 @@ impl fmt::Display for LaError {
             Self::UnknownChain => f.write_str("unknown linkage chain"),
             Self::Unauthorized(w) => write!(f, "unauthorized: {w}"),
             Self::NotConfigured(w) => write!(f, "not configured: {w}"),
+            Self::Refused(e) if e.is_malformed() => write!(f, "bad request: {e}"),
+            Self::Refused(e) => write!(f, "unauthorized: {e}"),
+            Self::InvestigationDisabled => f.write_str("investigation not enabled"),
+            Self::KeyStore(w) => write!(f, "key store: {w}"),
+            Self::Corrupt(w) => write!(f, "stored {w} is corrupt"),
             Self::BadRequest(w) => write!(f, "bad request: {w}"),
             Self::Envelope(e) => write!(f, "{e}"),
             Self::Encode(e) => write!(f, "encode: {e}"),
@@ -79,6 +93,11 @@ impl From<EnvelopeError> for LaError {
 impl From<scms_asn1::DecodeError> for LaError {
     fn from(e: scms_asn1::DecodeError) -> Self {
         Self::BadRequest(e.to_string())
+    }
+}
+impl From<scms_ca::spdu::SpduRefusal> for LaError {
+    fn from(e: scms_ca::spdu::SpduRefusal) -> Self {
+        Self::Refused(e)
     }
 }
 impl From<scms_asn1::EncodeError> for LaError {

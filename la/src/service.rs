@@ -14,7 +14,7 @@
 //! |---|---|---|
 //! | `POST /v1/pre-linkage-values` | the RA's CAMP `SignedRaLaIndividualPreLinkageValueRequest` ([`signed_plv_request`]; 403 unless signed by an RA chaining to the trust store, within [`PLV_REQUEST_MAX_SKEW_SECS`] of now; 503 without [`LaService::with_investigation`]) | [`encode_plv_response`] |
 //! | `GET /v1/aca-key` | | the key shared with the ACA, an `Ieee1609Dot2Data` encrypted to the ACA certificate |
-//! | `POST /v3/linkage-seed` | an MA's CAMP `SignedLSRequest` (linkage chain identifiers) | `SignedLSReply` signed by the LA: each chain's seed at the current i-period (403 for a signer without the MA role, 404 unless [`LaService::with_investigation`]) |
+//! | `POST /v3/linkage-seed` | an MA's CAMP `SignedLSRequest` (linkage chain identifiers) | `SecuredLSReply`: the `SignedLSReply` signed by the LA (each chain's seed at the current i-period), encrypted to the encryption key of the requesting MA's certificate (403 for a signer without the MA role or without an encryption key, 404 unless [`LaService::with_investigation`]) |
 //!
 //! Every PLV answer carries the chain's linkage chain identifier
 //! ([`LaService::linkage_chain_id`]: the chain id sealed by the LA to itself),
@@ -106,7 +106,7 @@ pub fn signed_plv_request(
         )),
     };
     scms_ca::spdu::scms_signed_timed(ks, key_label, ra_certificate, &scoped, generation_time)
-        .map_err(|e| LaError::BadRequest(format!("signing the PLV request: {e}")))
+        .map_err(|e| LaError::KeyStore(format!("signing the PLV request: {e}")))
 }
 
 /// Reads an RA's signed PLV request (see [`signed_plv_request`]) once
@@ -222,17 +222,27 @@ fn db(e: sqlx::Error) -> LaError {
     }
 }
 
-/// The HTTP status of an error no handler treats on its own.
+/// The HTTP status of every [`LaError`]: the one place the LA's answers
+/// are decided (the body is the error's one line).
 fn status(e: &LaError) -> StatusCode {
     match e {
         LaError::BadRequest(_) => StatusCode::BAD_REQUEST,
-        LaError::Unauthorized(_) => StatusCode::FORBIDDEN,
-        LaError::UnknownChain => StatusCode::NOT_FOUND,
-        LaError::NotConfigured(_) => StatusCode::SERVICE_UNAVAILABLE,
-        LaError::Storage {
+        LaError::Refused(r) if r.is_malformed() => StatusCode::BAD_REQUEST,
+        LaError::Unauthorized(_) | LaError::Refused(_) => StatusCode::FORBIDDEN,
+        LaError::UnknownChain | LaError::InvestigationDisabled => StatusCode::NOT_FOUND,
+        LaError::NotConfigured(_)
+        | LaError::Storage {
             unavailable: true, ..
         } => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
+        LaError::NoAcaKey
+        | LaError::Envelope(_)
+        | LaError::Encode(_)
+        | LaError::Rng
+        | LaError::KeyStore(_)
+        | LaError::Corrupt(_)
+        | LaError::Storage {
+            unavailable: false, ..
+        } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -273,10 +283,10 @@ pub type Clock = Arc<dyn Fn() -> scms_asn1::ieee1609dot2::Time32 + Send + Sync>;
 pub fn sealing_key(ks: &dyn KeyStore, seal_label: &str) -> Result<SymmetricKey, LaError> {
     let pk = ks
         .public_key(seal_label)
-        .map_err(|e| LaError::BadRequest(format!("sealing key: {e}")))?;
+        .map_err(|e| LaError::KeyStore(format!("sealing key: {e}")))?;
     let z = ks
         .ecdh(seal_label, &pk)
-        .map_err(|e| LaError::BadRequest(format!("sealing key: {e}")))?;
+        .map_err(|e| LaError::KeyStore(format!("sealing key: {e}")))?;
     let mut input = Zeroizing::new(b"scms-la-seal-v1".to_vec());
     input.extend_from_slice(&z);
     let d = digest(HashAlgorithm::Sha256, &input);
@@ -293,7 +303,7 @@ fn seal(key: &SymmetricKey, pt: &[u8]) -> Result<Vec<u8>, LaError> {
 
 fn unseal(key: &SymmetricKey, ct: &[u8]) -> Result<Zeroizing<Vec<u8>>, LaError> {
     let d: Ieee1609Dot2Data<'_> =
-        scms_asn1::decode(ct).map_err(|_| LaError::BadRequest("sealed record".into()))?;
+        scms_asn1::decode(ct).map_err(|_| LaError::Corrupt("sealed record"))?;
     Ok(envelope::decrypt_symmetric(
         key,
         SymmAlgorithm::Aes128Ccm,
@@ -316,7 +326,7 @@ impl LaService {
     ) -> Result<Self, LaError> {
         if ks.public_key(seal_label).is_err() {
             ks.generate(seal_label, scms_crypto::suite::Curve::NistP256)
-                .map_err(|e| LaError::BadRequest(format!("sealing key: {e}")))?;
+                .map_err(|e| LaError::KeyStore(format!("sealing key: {e}")))?;
         }
         let seal_key = sealing_key(ks.as_ref(), seal_label)?;
         let row = sqlx::query("SELECT sealed_key, aca_message FROM la_aca_keys WHERE la_id = $1")
@@ -329,8 +339,7 @@ impl LaService {
                 let sealed: Vec<u8> = r.try_get(0).map_err(db)?;
                 let msg: Vec<u8> = r.try_get(1).map_err(db)?;
                 let k = unseal(&seal_key, &sealed)?;
-                let key = SymmetricKey::from_slice(&k)
-                    .ok_or_else(|| LaError::BadRequest("sealed ACA key".into()))?;
+                let key = SymmetricKey::from_slice(&k).ok_or(LaError::Corrupt("sealed ACA key"))?;
                 (LinkageAuthority::with_aca_key(la_id, alg, key), msg)
             }
             None => {
@@ -374,7 +383,7 @@ impl LaService {
     pub fn linkage_chain_id(&self, chain: &ChainId) -> Result<Vec<u8>, LaError> {
         let sealed = seal(&self.seal, &chain.0)?;
         let d: Ieee1609Dot2Data<'_> =
-            scms_asn1::decode(&sealed).map_err(|_| LaError::BadRequest("seal".into()))?;
+            scms_asn1::decode(&sealed).map_err(|_| LaError::Corrupt("seal"))?;
         let e = envelope::encrypted_data(&d)?.clone();
         Ok(scms_asn1::encode(&LinkageChainId(e))?)
     }
@@ -402,29 +411,34 @@ impl LaService {
             (inv.clock)(),
             PLV_REQUEST_MAX_SKEW_SECS,
             |s| matches!(s, SecurityMgmtSsp::Ra(_)),
-        )
-        .map_err(|e| match e.0.strip_prefix("SPDU: ") {
-            // Not a signed SPDU of the right form: a bad request, not a refusal.
-            Some(w) if !w.contains("stale") => LaError::BadRequest(w.to_string()),
-            _ => LaError::Unauthorized(e.to_string()),
-        })?;
+        )?;
         plv_request_of(&signed.payload)
     }
 
     /// Answers an MA's `SignedLSRequest` (COER): the signer must be an MA
     /// chaining in the trust store; each linkage chain identifier gets the
     /// chain's seed at the current i-period (or a failure). The answer is a
-    /// `SignedLSReply` signed by this LA. Returns it and the i-period.
+    /// `SecuredLSReply`: the `SignedLSReply` signed by this LA, encrypted to
+    /// the encryption key of the MA certificate that signed the request.
+    /// Returns it and the i-period.
     pub async fn handle_seed_request(&self, request: &[u8]) -> Result<(Vec<u8>, u32), LaError> {
         let inv = self
             .investigation
             .as_ref()
-            .ok_or_else(|| LaError::BadRequest("investigation not enabled".into()))?;
+            .ok_or(LaError::InvestigationDisabled)?;
         let now = (inv.clock)();
         let signed = scms_ca::spdu::verify_scms_signed(&inv.trust, request, now, |s| {
             matches!(s, SecurityMgmtSsp::Ma(_))
-        })
-        .map_err(|e| LaError::Unauthorized(e.to_string()))?;
+        })?;
+        let ma_certificate = signed.signer;
+        let has_encryption_key =
+            scms_asn1::decode::<scms_asn1::ieee1609dot2::Certificate<'_>>(&ma_certificate)
+                .is_ok_and(|c| c.to_be_signed.encryption_key.is_some());
+        if !has_encryption_key {
+            return Err(LaError::Unauthorized(
+                "the MA certificate has no encryption key to answer to".into(),
+            ));
+        }
         let scoped: ScopedLSRequest<'_> = scms_asn1::decode(&signed.payload)
             .map_err(|e| LaError::BadRequest(format!("ScopedLSRequest: {e}")))?;
         let ScmsPDUContent::LaMa(LaMaInterfacePDU::MaLaLinkageSeedRequest(req)) = &scoped.0.content
@@ -474,9 +488,17 @@ impl LaService {
                 },
             )),
         });
-        let out =
-            scms_ca::spdu::scms_signed(self.ks.as_ref(), &inv.key_label, &inv.certificate, &reply)
-                .map_err(|e| LaError::BadRequest(format!("signing: {e}")))?;
+        // Signed, then encrypted to the requesting MA's certificate
+        // (`SecuredLSReply`): the seeds are for that MA only, whoever else
+        // sees the answer or replays the request.
+        let out = scms_ca::spdu::scms_signed_encrypted(
+            self.ks.as_ref(),
+            &inv.key_label,
+            &inv.certificate,
+            &reply,
+            &ma_certificate,
+        )
+        .map_err(|e| LaError::KeyStore(format!("signing and encrypting the answer: {e}")))?;
         Ok((out, i))
     }
 
@@ -506,7 +528,7 @@ impl LaService {
         let sealed: Vec<u8> = r.try_get(0).map_err(db)?;
         let pt = unseal(&self.seal, &sealed)?;
         if pt.len() != 20 {
-            return Err(LaError::BadRequest("sealed chain".into()));
+            return Err(LaError::Corrupt("sealed chain"));
         }
         let first_i = u32::from_be_bytes([pt[0], pt[1], pt[2], pt[3]]);
         let mut seed = [0u8; 16];
@@ -530,8 +552,7 @@ impl LaService {
         for r in rows {
             let id: Vec<u8> = r.try_get(0).map_err(db)?;
             let id = ChainId(
-                <[u8; 16]>::try_from(id.as_slice())
-                    .map_err(|_| LaError::BadRequest("chain id".into()))?,
+                <[u8; 16]>::try_from(id.as_slice()).map_err(|_| LaError::Corrupt("chain id"))?,
             );
             if let Some(rec) = self.load_chain(&id).await? {
                 out.push((id, rec));
@@ -615,9 +636,6 @@ async fn get_aca_key(State(la): State<Arc<LaService>>) -> Response {
 async fn post_seed(State(la): State<Arc<LaService>>, body: Bytes) -> Response {
     match la.handle_seed_request(&body).await {
         Ok((b, _)) => octets(b),
-        Err(LaError::BadRequest(w)) if w == "investigation not enabled" => {
-            text(StatusCode::NOT_FOUND, w)
-        }
         Err(e) => text(status(&e), e.to_string()),
     }
 }

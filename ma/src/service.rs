@@ -26,7 +26,7 @@ use scms_asn1::ieee1609dot2::{Certificate, CertificateId, ServiceSpecificPermiss
 use scms_asn1::ieee1609dot2dot1::protocol::{SecurityMgmtSsp, SECURITY_MGMT_PSID};
 use scms_ca::aca::{spdu_hash, verify_signed_data, TrustStore};
 use scms_ca::crl::{crl_contents, hash_entry, CrlBody, CrlHeader, IndividualEntry};
-use scms_ca::spdu::{hostname, scms_signed, verify_scms_signed};
+use scms_ca::spdu::{hostname, open_scms_signed_encrypted, scms_signed, verify_scms_signed};
 use scms_ca::store::{AuditEntry, Store, StoreError};
 use scms_crypto::linkage::{LaId, LinkageSeed, LinkageValue};
 use scms_hsm::KeyStore;
@@ -132,6 +132,16 @@ impl MaConfig {
         let d = (unix_from_time32(t) - self.iperiod_epoch_unix).max(0);
         u16::try_from(d / i64::from(self.iperiod_secs.max(1))).unwrap_or(u16::MAX)
     }
+}
+
+/// How an authority's answer to the MA comes back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AnswerForm {
+    /// A CAMP `Signed…` SPDU (the ACA's and the RA's answers).
+    Signed,
+    /// Signed, then encrypted to the MA certificate's encryption key (the
+    /// LAs' `SecuredLSReply`: linkage seeds).
+    SignedThenEncrypted,
 }
 
 /// Why the MA refused or failed.
@@ -603,14 +613,16 @@ impl MaService {
         Ok(())
     }
 
-    /// Signs `scoped`, posts it to `base` + `path`, verifies the answer's
-    /// signature and the answering authority's role, and returns its payload
-    /// and the request's hash (the `requestHash` the answer must carry).
+    /// Signs `scoped`, posts it to `base` + `path`, opens the answer
+    /// (`form`), verifies its signature and the answering authority's role,
+    /// and returns its payload and the request's hash (the `requestHash` the
+    /// answer must carry).
     async fn exchange<T: scms_asn1::Encode>(
         &self,
         base: &str,
         path: &str,
         scoped: &T,
+        form: AnswerForm,
         role: fn(&SecurityMgmtSsp) -> bool,
     ) -> Result<(Vec<u8>, [u8; 8]), MaError> {
         let req = scms_signed(
@@ -636,8 +648,19 @@ impl MaService {
                 r.text()
             )));
         }
-        let v = verify_scms_signed(&self.config.trust, &r.body, self.now(), role)
-            .map_err(|e| inv(format!("{base}{path}: answer: {e}")))?;
+        let v = match form {
+            AnswerForm::Signed => verify_scms_signed(&self.config.trust, &r.body, self.now(), role),
+            AnswerForm::SignedThenEncrypted => open_scms_signed_encrypted(
+                self.ks.as_ref(),
+                &self.config.enc_key_label,
+                &self.config.certificate,
+                &self.config.trust,
+                &r.body,
+                self.now(),
+                role,
+            ),
+        }
+        .map_err(|e| inv(format!("{base}{path}: answer: {e}")))?;
         Ok((v.payload, hash))
     }
 
@@ -669,6 +692,7 @@ impl MaService {
                 &self.peers.aca,
                 "/v3/ma-hpcr",
                 &investigate::hpcr_request(ma_id.clone(), lv),
+                AnswerForm::Signed,
                 |s| matches!(s, SecurityMgmtSsp::Aca(_)),
             )
             .await?;
@@ -684,6 +708,7 @@ impl MaService {
                 &self.peers.ra,
                 "/v3/ma-lci",
                 &investigate::lci_request(ma_id.clone(), hpcr),
+                AnswerForm::Signed,
                 |s| matches!(s, SecurityMgmtSsp::Ra(_)),
             )
             .await?;
@@ -701,9 +726,13 @@ impl MaService {
         ] {
             let req = investigate::seed_request(ma_id.clone(), lci).map_err(inv)?;
             let (p, h) = self
-                .exchange(base, "/v3/linkage-seed", &req, |s| {
-                    matches!(s, SecurityMgmtSsp::La(_))
-                })
+                .exchange(
+                    base,
+                    "/v3/linkage-seed",
+                    &req,
+                    AnswerForm::SignedThenEncrypted,
+                    |s| matches!(s, SecurityMgmtSsp::La(_)),
+                )
                 .await?;
             let (seed, la_id) = investigate::seed_of(&p, h).map_err(inv)?;
             self.step(
@@ -743,6 +772,7 @@ impl MaService {
                 &self.peers.ra,
                 "/v3/ma-blacklist",
                 &investigate::blacklist_request(ma_id, hpcr),
+                AnswerForm::Signed,
                 |s| matches!(s, SecurityMgmtSsp::Ra(_)),
             )
             .await?;

@@ -521,7 +521,10 @@ impl RaService {
     /// a scratch state holding this device's requests from the database (the
     /// enrollment certificate is known once the request is opened: a first
     /// pass on an empty state, a second one only when the device has earlier
-    /// requests), then the request is committed.
+    /// requests), then the request is committed. The second pass and the
+    /// commit run under the device's lock ([`RaStore::lock_enrollment`]):
+    /// RA processes on one database decide one device's requests one at a
+    /// time, so two of them never both accept what the policy allows once.
     async fn cert_request_shared(&self, bytes: &[u8], hash: &[u8; 8]) -> Result<Vec<u8>, RaError> {
         let now = self.now();
         let none = MemoryBlocklist::default();
@@ -538,24 +541,23 @@ impl RaService {
             Ok::<_, RaError>((ack, rec))
         };
         let (mut ack, mut rec) = check(Vec::new())?;
-        if self.db.is_blocked(&rec.enrollment).await? {
+        let now_unix = unix_from_time32(now);
+        let mut lock = self.db.lock_enrollment(&rec.enrollment, now_unix).await?;
+        if lock.is_blocked().await? {
             return Err(RaError::Blocklisted);
         }
-        let earlier = self.db.requests_of(&rec.enrollment).await?;
+        let earlier = lock.requests().await?;
+        if earlier.iter().any(|(h, _)| h == hash) {
+            // The same bytes accepted by another node meanwhile: its answer.
+            return lock
+                .stored_ack(hash)
+                .await?
+                .ok_or_else(|| RaError::Internal("accepted request without its answer".into()));
+        }
         if !earlier.is_empty() {
             (ack, rec) = check(earlier)?;
         }
-        if let Err(e) = self
-            .db
-            .insert_request(hash, &rec, &ack, unix_from_time32(now))
-            .await
-        {
-            // The same bytes accepted by another node meanwhile: its answer.
-            return match self.db.stored_ack(hash).await? {
-                Some(ack) => Ok(ack),
-                None => Err(e),
-            };
-        }
+        lock.accept(hash, &rec, &ack, now_unix).await?;
         Ok(ack)
     }
 

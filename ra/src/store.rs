@@ -365,36 +365,37 @@ impl RaStore {
             .transpose()
     }
 
-    /// The requests of one enrollment certificate (HashedId8), by hash: what
-    /// the "already provisioned" and rate checks look at.
-    pub async fn requests_of(
-        &self,
-        enrollment: &[u8; 8],
-    ) -> Result<Vec<([u8; 8], RequestRecord)>, RaError> {
-        let rows =
-            sqlx::query("SELECT request_hash, record FROM ra_requests WHERE enrollment = $1")
-                .bind(enrollment.to_vec())
-                .fetch_all(self.pool())
-                .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok((
-                    arr(r.try_get(0)?)?,
-                    decode_record(&r.try_get::<Vec<u8>, _>(1)?)?,
-                ))
-            })
-            .collect()
-    }
-
     /// Whether an enrollment certificate is blocklisted.
     pub async fn is_blocked(&self, enrollment: &[u8; 8]) -> Result<bool, RaError> {
-        Ok(
-            sqlx::query("SELECT 1 FROM ra_blocklist WHERE enrollment = $1")
-                .bind(enrollment.to_vec())
-                .fetch_optional(self.pool())
-                .await?
-                .is_some(),
+        is_blocked(self.pool(), enrollment).await
+    }
+
+    /// Opens the transaction in which a request of the device `enrollment`
+    /// is decided: it first takes that device's row of
+    /// `ra_enrollment_locks` (PostgreSQL: a row lock; SQLite: the database's
+    /// write lock), which another RA process deciding a request of the same
+    /// device waits for until this transaction ends. What
+    /// [`EnrollmentLock`] reads afterwards is what the other processes
+    /// committed; what it records is committed with [`EnrollmentLock::accept`]
+    /// (dropped without it, nothing is written).
+    pub async fn lock_enrollment(
+        &self,
+        enrollment: &[u8; 8],
+        now_unix: i64,
+    ) -> Result<EnrollmentLock, RaError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO ra_enrollment_locks (enrollment, locked_at) VALUES ($1, $2) \
+             ON CONFLICT (enrollment) DO UPDATE SET locked_at = excluded.locked_at",
         )
+        .bind(enrollment.to_vec())
+        .bind(now_unix)
+        .execute(&mut *tx)
+        .await?;
+        Ok(EnrollmentLock {
+            tx,
+            enrollment: *enrollment,
+        })
     }
 
     /// The part of the state one download reads: the request `hash` and
@@ -438,14 +439,7 @@ impl RaStore {
 
     /// The acknowledgement stored for a request hash (idempotent replay).
     pub async fn stored_ack(&self, hash: &[u8; 8]) -> Result<Option<Vec<u8>>, RaError> {
-        let row = sqlx::query("SELECT ack FROM ra_requests WHERE request_hash = $1")
-            .bind(hash.to_vec())
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(match row {
-            Some(r) => Some(r.try_get(0)?),
-            None => None,
-        })
+        stored_ack(self.pool(), hash).await
     }
 
     /// Records an accepted request (pending) and its acknowledgement.
@@ -456,18 +450,7 @@ impl RaStore {
         ack: &[u8],
         now_unix: i64,
     ) -> Result<(), RaError> {
-        sqlx::query(
-            "INSERT INTO ra_requests (request_hash, enrollment, record, ack, pending, created_at) \
-             VALUES ($1, $2, $3, $4, 1, $5)",
-        )
-        .bind(hash.to_vec())
-        .bind(rec.enrollment.to_vec())
-        .bind(encode_record(rec))
-        .bind(ack.to_vec())
-        .bind(now_unix)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        insert_request(self.pool(), hash, rec, ack, now_unix).await
     }
 
     /// Records an expansion: the request is no longer pending, its chains,
@@ -584,4 +567,114 @@ impl RaStore {
         .await?;
         Ok(())
     }
+}
+
+/// One device's request being decided ([`RaStore::lock_enrollment`]): a
+/// transaction holding the device's lock; its reads see what every RA
+/// process committed before it got the lock.
+pub struct EnrollmentLock {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    enrollment: [u8; 8],
+}
+
+impl EnrollmentLock {
+    /// Whether the device is blocklisted.
+    pub async fn is_blocked(&mut self) -> Result<bool, RaError> {
+        is_blocked(&mut *self.tx, &self.enrollment).await
+    }
+
+    /// The device's earlier requests, by hash.
+    pub async fn requests(&mut self) -> Result<Vec<([u8; 8], RequestRecord)>, RaError> {
+        requests_of(&mut *self.tx, &self.enrollment).await
+    }
+
+    /// The acknowledgement stored for one of the device's requests.
+    pub async fn stored_ack(&mut self, hash: &[u8; 8]) -> Result<Option<Vec<u8>>, RaError> {
+        stored_ack(&mut *self.tx, hash).await
+    }
+
+    /// Records the accepted request `hash` of this device (pending) and its
+    /// acknowledgement, and commits: the lock is released.
+    pub async fn accept(
+        mut self,
+        hash: &[u8; 8],
+        rec: &RequestRecord,
+        ack: &[u8],
+        now_unix: i64,
+    ) -> Result<(), RaError> {
+        if rec.enrollment != self.enrollment {
+            return Err(RaError::Internal(
+                "a request recorded under another device's lock".into(),
+            ));
+        }
+        insert_request(&mut *self.tx, hash, rec, ack, now_unix).await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn requests_of<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    enrollment: &[u8; 8],
+) -> Result<Vec<([u8; 8], RequestRecord)>, RaError> {
+    let rows = sqlx::query("SELECT request_hash, record FROM ra_requests WHERE enrollment = $1")
+        .bind(enrollment.to_vec())
+        .fetch_all(db)
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok((
+                arr(r.try_get(0)?)?,
+                decode_record(&r.try_get::<Vec<u8>, _>(1)?)?,
+            ))
+        })
+        .collect()
+}
+
+async fn is_blocked<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    enrollment: &[u8; 8],
+) -> Result<bool, RaError> {
+    Ok(
+        sqlx::query("SELECT 1 FROM ra_blocklist WHERE enrollment = $1")
+            .bind(enrollment.to_vec())
+            .fetch_optional(db)
+            .await?
+            .is_some(),
+    )
+}
+
+async fn stored_ack<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    hash: &[u8; 8],
+) -> Result<Option<Vec<u8>>, RaError> {
+    let row = sqlx::query("SELECT ack FROM ra_requests WHERE request_hash = $1")
+        .bind(hash.to_vec())
+        .fetch_optional(db)
+        .await?;
+    Ok(match row {
+        Some(r) => Some(r.try_get(0)?),
+        None => None,
+    })
+}
+
+async fn insert_request<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    hash: &[u8; 8],
+    rec: &RequestRecord,
+    ack: &[u8],
+    now_unix: i64,
+) -> Result<(), RaError> {
+    sqlx::query(
+        "INSERT INTO ra_requests (request_hash, enrollment, record, ack, pending, created_at) \
+         VALUES ($1, $2, $3, $4, 1, $5)",
+    )
+    .bind(hash.to_vec())
+    .bind(rec.enrollment.to_vec())
+    .bind(encode_record(rec))
+    .bind(ack.to_vec())
+    .bind(now_unix)
+    .execute(db)
+    .await?;
+    Ok(())
 }

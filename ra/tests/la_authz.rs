@@ -4,15 +4,26 @@
 //! `PLV_REQUEST_MAX_SKEW_SECS` of the LA's clock. Another authority's
 //! signature, a stale request and unsigned bytes are refused, and a refused
 //! request creates no linkage chain.
+//!
+//! Every LA error has one status (`scms_la::service`'s `status`, over the
+//! typed `LaError`): 400 malformed, 403 refused signer or freshness, 404
+//! investigation not enabled, 503 not configured, 500 a stored record that
+//! does not open.
 
 mod common;
 mod http_support;
 #[path = "../../ca/tests/store_support/mod.rs"]
 mod store_support;
 
-use http_support::{Db, Net};
+use std::sync::Arc;
+
+use http_support::{serve, Db, Net};
 use scms_ca::profile::Family;
-use scms_la::service::{decode_plv_response, signed_plv_request, PLV_REQUEST_MAX_SKEW_SECS};
+use scms_crypto::ccm::SymmAlgorithm;
+use scms_crypto::linkage::LaId;
+use scms_la::service::{
+    decode_plv_response, signed_plv_request, LaService, PLV_REQUEST_MAX_SKEW_SECS,
+};
 use scms_la::PlvRequest;
 use scms_ra::http::call;
 
@@ -105,4 +116,120 @@ async fn only_the_ra_gets_pre_linkage_values() {
     // Only the two accepted requests created chains.
     assert_eq!(chains(&net).await, before + 2);
     net.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_la_error_has_its_status_and_reason() {
+    let (net, _devices) = Net::start(Family::Us, Db::Sqlite, 1, 1).await;
+    let now_us = u64::from(net.now()) * 1_000_000;
+    let ra_signed = signed_plv_request(
+        net.ks.as_ref(),
+        &net.ra_core.key_label,
+        &net.ra_core.certificate,
+        &REQ,
+        now_us,
+    )
+    .unwrap();
+    let ma_label = net.h.key_labels["ma"].clone();
+    let ma_cert = net.h.certificate("ma").unwrap().to_vec();
+    let seed_request = |lci: &[u8], label: &str, cert: &[u8]| {
+        scms_ca::spdu::scms_signed(net.ks.as_ref(), label, cert, &scms_ma_request(lci)).unwrap()
+    };
+    let la1 = &net.peers.la1;
+
+    // A chain of LA1, and the MA asks for its seed: 200.
+    let r = call(la1, "POST", "/v1/pre-linkage-values", &[], &ra_signed)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let lci = decode_plv_response(&r.body).unwrap().lci;
+    let by_ma = seed_request(&lci, &ma_label, &ma_cert);
+    let r = call(la1, "POST", "/v3/linkage-seed", &[], &by_ma)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    // 400: not an SPDU; 403: signed by the RA (not an MA).
+    let r = call(la1, "POST", "/v3/linkage-seed", &[], b"\x03\x80\x00")
+        .await
+        .unwrap();
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().starts_with("bad request: SPDU: "), "{}", r.text());
+    let by_ra = seed_request(&lci, &net.ra_core.key_label, &net.ra_core.certificate);
+    let r = call(la1, "POST", "/v3/linkage-seed", &[], &by_ra)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(r.text().contains("SCMS role"), "{}", r.text());
+
+    // 500: the chain's sealed record in LA1's database does not open.
+    sqlx::query("UPDATE la_chains SET sealed = $1")
+        .bind(vec![0u8, 1, 2])
+        .execute(net.dbs[0].store.pool())
+        .await
+        .unwrap();
+    let r = call(la1, "POST", "/v3/linkage-seed", &[], &by_ma)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 500, "{}", r.text());
+    assert!(
+        r.text().contains("stored sealed record is corrupt"),
+        "{}",
+        r.text()
+    );
+
+    // An LA without investigation: 404 for seeds, 503 for PLVs (no trust
+    // store to check the RA with).
+    let dir = tempfile::tempdir().unwrap();
+    let bare = LaService::open(
+        LaId(3),
+        SymmAlgorithm::Aes128Ccm,
+        net.ks.clone(),
+        "la3-seal",
+        scms_ca::store::Store::open_sqlite(&dir.path().join("la3.db"))
+            .await
+            .unwrap(),
+        &net.ra_core.aca_certificate,
+        common::NOW_UNIX,
+    )
+    .await
+    .unwrap();
+    let (bare_url, task) = serve(scms_la::service::router(Arc::new(bare))).await;
+    let r = call(&bare_url, "POST", "/v3/linkage-seed", &[], &by_ma)
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status, r.text().trim()),
+        (404, "investigation not enabled")
+    );
+    let r = call(&bare_url, "POST", "/v1/pre-linkage-values", &[], &ra_signed)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(r.text().starts_with("not configured: "), "{}", r.text());
+
+    task.abort();
+    net.stop().await;
+}
+
+/// The MA's `ScopedLSRequest` for one linkage chain identifier (COER).
+fn scms_ma_request(lci: &[u8]) -> scms_asn1::camp::protocol::ScopedLSRequest<'_> {
+    use scms_asn1::camp::la_ma::{
+        LaMaInterfacePDU, MaLaLinkageSeedRequestMsg, ToBeSignedLSRequestMsg,
+    };
+    use scms_asn1::camp::protocol::{ScmsPDU, ScmsPDUContent, ScopedLSRequest};
+    ScopedLSRequest(ScmsPDU {
+        version: 1,
+        content: ScmsPDUContent::LaMa(LaMaInterfacePDU::MaLaLinkageSeedRequest(
+            MaLaLinkageSeedRequestMsg {
+                version: 1,
+                tbs: ToBeSignedLSRequestMsg {
+                    ma_id: scms_ca::spdu::hostname("ma"),
+                    lci: vec![scms_asn1::decode(lci).unwrap()],
+                    unknown_extensions: Default::default(),
+                },
+                signatures: Vec::new(),
+            },
+        )),
+    })
 }

@@ -56,7 +56,7 @@ use scms_crypto::verify::{
 use scms_crypto::wire;
 use scms_hsm::KeyStore;
 
-use crate::issue::{issue, IssuanceRecord, IssueParams, IssuerRef, SubjectId};
+use crate::issue::{issue_decoded, IssuanceRecord, IssueParams, IssuerRef, SubjectId};
 use crate::profile::{CertKind, Profile};
 use crate::spdu::{signed_spdu, SignerForm};
 use crate::CaError;
@@ -502,6 +502,9 @@ pub struct Aca {
     pub trust: TrustStore,
     /// LA keys by `symmRecipInfo` id (persisted sealed by the storage layer).
     pub la_keys: BTreeMap<[u8; 8], (SymmetricKey, SymmAlgorithm)>,
+    /// The certificate's public key, decoded once (a point decompression
+    /// per certificate otherwise), with the certificate it came from.
+    own_key: OnceLock<(Vec<u8>, PublicKey)>,
 }
 
 impl Aca {
@@ -520,7 +523,20 @@ impl Aca {
             profile,
             trust,
             la_keys: BTreeMap::new(),
+            own_key: OnceLock::new(),
         }
+    }
+
+    /// The key of `self.certificate` (decoded as `cert`).
+    fn own_key(&self, cert: &Certificate<'_>) -> Result<PublicKey, CaError> {
+        if let Some((bytes, key)) = self.own_key.get() {
+            if *bytes == self.certificate {
+                return Ok(key.clone());
+            }
+        }
+        let key = certificate_public_key(cert, None)?;
+        let _ = self.own_key.set((self.certificate.clone(), key.clone()));
+        Ok(key)
     }
 
     /// Accepts an LA's shared key: `message` is the `Ieee1609Dot2Data` the LA
@@ -642,9 +658,8 @@ impl Aca {
 
         // The certificate.
         let aca_cert: Certificate<'_> = scms_asn1::decode(&self.certificate)?;
-        let curve = certificate_public_key(&aca_cert, None)
-            .map_err(CaError::from)?
-            .curve();
+        let aca_key = self.own_key(&aca_cert)?;
+        let curve = aca_key.curve();
         let (kind, cocoon) = match (&req.r#type, &req.tbs_cert.verify_key_indicator) {
             (CertificateType::Implicit, VerificationKeyIndicator::ReconstructionValue(p)) => (
                 CertKind::Implicit,
@@ -696,12 +711,14 @@ impl Aca {
         params.kind = Some(kind);
         params.requester = Some(&ra_cert);
         params.craca_id = aca_cert.to_be_signed.craca_id;
-        let issued = issue(
+        let issued = issue_decoded(
             ks,
             &IssuerRef {
                 certificate: &self.certificate,
                 key_label: &self.key_label,
             },
+            &aca_cert,
+            &aca_key,
             &params,
         )
         .map_err(|e| match e {

@@ -121,6 +121,16 @@ pub trait KeyStore: Send + Sync {
         k: &EcScalar,
     ) -> Result<EcScalar, KeyStoreError>;
 
+    /// True when [`KeyStore::ecqv_reconstruction`] computes `s` in this
+    /// process with [`ecqv_reconstruction_with`] from the very key whose
+    /// public key [`KeyStore::public_key`] gives (the software stores check
+    /// that pair when they unseal a key). The issuer, which has checked that
+    /// public key against its certificate, then trusts `s` without its
+    /// `s·G` self-check; any other store keeps the self-check.
+    fn ecqv_in_process(&self) -> bool {
+        false
+    }
+
     /// Every key of the store.
     fn list(&self) -> Result<Vec<KeyInfo>, KeyStoreError>;
 }

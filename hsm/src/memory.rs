@@ -83,6 +83,10 @@ impl KeyStore for MemoryKeyStore {
         self.with_key(label, |key| ecqv_reconstruction_with(key, e, k))
     }
 
+    fn ecqv_in_process(&self) -> bool {
+        true
+    }
+
     fn list(&self) -> Result<Vec<KeyInfo>, KeyStoreError> {
         Ok(lock(&self.keys)?
             .iter()

@@ -475,6 +475,11 @@ impl KeyStore for SoftKeyStore {
     }
 
     fn public_key(&self, label: &str) -> Result<PublicKey, KeyStoreError> {
+        // An unsealed key was checked against its file's public key; issuers
+        // ask for it at every issuance, so spare them the file read.
+        if let Ok(k) = self.unsealed.public_key(label) {
+            return Ok(k);
+        }
         let path = self.path_of(label)?;
         let bytes = read_key_file(&path, label)?;
         let s = parse(&bytes, label)?;
@@ -497,6 +502,10 @@ impl KeyStore for SoftKeyStore {
         k: &EcScalar,
     ) -> Result<EcScalar, KeyStoreError> {
         self.with_unsealed(label, |m| m.ecqv_reconstruction(label, e, k))
+    }
+
+    fn ecqv_in_process(&self) -> bool {
+        true
     }
 
     /// Public data from the file headers: needs no passphrase, unseals nothing.

@@ -213,6 +213,10 @@ impl KeyStore for WrappedKeyStore {
         self.with_key(label, |key| ecqv_reconstruction_with(key, e, k))
     }
 
+    fn ecqv_in_process(&self) -> bool {
+        true
+    }
+
     fn list(&self) -> Result<Vec<KeyInfo>, KeyStoreError> {
         let mut out = Vec::new();
         for entry in fs::read_dir(&self.dir).map_err(|e| io("listing", &self.dir, e))? {

@@ -658,3 +658,69 @@ fn random_inputs_never_panic() {
     }
     assert!(checked > 100, "{checked}");
 }
+
+/// A key store that answers an ECQV reconstruction value off by one, as a
+/// faulty or foreign store could: it does not claim `ecqv_in_process`.
+struct FaultyEcqv(scms_hsm::MemoryKeyStore);
+
+impl KeyStore for FaultyEcqv {
+    fn generate(&self, label: &str, curve: Curve) -> Result<KeyInfo, KeyStoreError> {
+        self.0.generate(label, curve)
+    }
+    fn public_key(&self, label: &str) -> Result<PublicKey, KeyStoreError> {
+        self.0.public_key(label)
+    }
+    fn sign_digest(&self, label: &str, digest: &[u8]) -> Result<Signature, KeyStoreError> {
+        self.0.sign_digest(label, digest)
+    }
+    fn ecdh(&self, label: &str, peer: &PublicKey) -> Result<SharedSecret, KeyStoreError> {
+        self.0.ecdh(label, peer)
+    }
+    fn ecqv_reconstruction(
+        &self,
+        label: &str,
+        e: &EcScalar,
+        k: &EcScalar,
+    ) -> Result<EcScalar, KeyStoreError> {
+        let s = self.0.ecqv_reconstruction(label, e, k)?;
+        let mut one = [0u8; 32];
+        one[31] = 1;
+        let one = EcScalar::from_be_bytes(Curve::NistP256, &one).expect("1 is a scalar");
+        Ok(s.add(&one).expect("same curve"))
+    }
+    fn list(&self) -> Result<Vec<KeyInfo>, KeyStoreError> {
+        self.0.list()
+    }
+}
+
+#[test]
+fn a_wrong_reconstruction_value_from_a_store_is_caught() {
+    assert!(scms_hsm::MemoryKeyStore::new().ecqv_in_process());
+    let ks = FaultyEcqv(scms_hsm::MemoryKeyStore::new());
+    assert!(!ks.ecqv_in_process());
+    let h = scms_ca::hierarchy::build(
+        &ks,
+        &scms_ca::hierarchy::HierarchyOptions::new(Family::Us, common::now()),
+    )
+    .unwrap();
+    let p = builtin(Family::Us, "pseudonym").unwrap();
+    let mut params = IssueParams::new(&p, SubjectId::None, key(), common::now());
+    params.kind = Some(scms_ca::profile::CertKind::Implicit);
+    match issue(&ks, &h.issuer_ref("aca").unwrap(), &params) {
+        Err(e) => assert!(
+            e.to_string()
+                .contains("reconstruction value does not match"),
+            "{e}"
+        ),
+        Ok(_) => panic!("an implicit certificate with a wrong s was issued"),
+    }
+    // The same request on the in-process store is issued.
+    let ks = scms_hsm::MemoryKeyStore::new();
+    let h = scms_ca::hierarchy::build(
+        &ks,
+        &scms_ca::hierarchy::HierarchyOptions::new(Family::Us, common::now()),
+    )
+    .unwrap();
+    let issued = issue(&ks, &h.issuer_ref("aca").unwrap(), &params).unwrap();
+    assert!(issued.reconstruction.is_some());
+}

@@ -30,7 +30,6 @@
 use core::arch::asm;
 use core::sync::atomic::{AtomicU8, Ordering};
 
-
 /// 0: not detected yet, 1: no BMI2/ADX, 2: BMI2 and ADX.
 static STATE: AtomicU8 = AtomicU8::new(0);
 
@@ -280,8 +279,8 @@ pub(crate) fn square(a: &[u64; 4]) -> [u64; 4] {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::curve::{CurveParams, P256};
     use super::enabled;
+    use crate::engine::curve::{CurveParams, P256};
     use crate::engine::field;
 
     type Fe = field::Fe<P256>;

@@ -531,11 +531,11 @@ impl Aca {
     fn own_key(&self, cert: &Certificate<'_>) -> Result<PublicKey, CaError> {
         if let Some((bytes, key)) = self.own_key.get() {
             if *bytes == self.certificate {
-                return Ok(key.clone());
+                return Ok(*key);
             }
         }
         let key = certificate_public_key(cert, None)?;
-        let _ = self.own_key.set((self.certificate.clone(), key.clone()));
+        let _ = self.own_key.set((self.certificate.clone(), key));
         Ok(key)
     }
 

@@ -11,7 +11,8 @@ use scms_asn1::ieee1609dot2::{
     SubjectPermissions,
 };
 use scms_crypto::engine::{self, Affine};
-use scms_crypto::hash::{digest, HashAlgorithm};
+use scms_crypto::hash::{digest, Digest, HashAlgorithm};
+use scms_crypto::signing_input::sm2_signer_z_a;
 use scms_crypto::suite::{Curve, PublicKey};
 use scms_crypto::verify::{self, certificate_hashed_id8};
 use std::collections::{HashMap, VecDeque};
@@ -19,6 +20,15 @@ use std::sync::Arc;
 
 /// An 8-byte certificate digest.
 pub type HashedId8 = [u8; 8];
+
+/// What verifying an SM2 signer's messages needs, computed once per
+/// certificate: the key for the engine and `Z_A` (YD/T 3957: `ID_A` = SM3 of
+/// the certificate), so a message costs one SM3 of its tbsData.
+#[derive(Clone, Debug)]
+pub struct Sm2Signer {
+    pub key: engine::sm2::Affine,
+    pub z_a: Digest,
+}
 
 /// What verification needs from a checked certificate (owned, so it outlives the
 /// message it came in).
@@ -39,8 +49,9 @@ pub struct CertInfo {
     /// The same key for the fast P-256 engine (`scms_crypto::engine`), when
     /// the key is on NIST P-256.
     pub p256: Option<Affine>,
-    /// The same key for the engine's SM2 verifier, when the key is on SM2.
-    pub sm2: Option<engine::sm2::Affine>,
+    /// The same key for the engine's SM2 verifier with its `Z_A`, when the
+    /// key is on SM2.
+    pub sm2: Option<Sm2Signer>,
     /// Validity in `Time32` seconds: `start <= t < end`.
     pub start: u32,
     pub end: u64,
@@ -211,7 +222,12 @@ impl CertificateStore {
             .then(|| Affine::from_sec1(&public_key.to_sec1(false)).ok())
             .flatten();
         let sm2 = (public_key.curve() == Curve::Sm2)
-            .then(|| engine::sm2::Affine::from_sec1(&public_key.to_sec1(false)).ok())
+            .then(|| {
+                Some(Sm2Signer {
+                    key: engine::sm2::Affine::from_sec1(&public_key.to_sec1(false)).ok()?,
+                    z_a: sm2_signer_z_a(&public_key, bytes).ok()?,
+                })
+            })
             .flatten();
         let app_permissions = tbs
             .app_permissions

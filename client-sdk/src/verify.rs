@@ -3,7 +3,7 @@
 //! costs little. Bytes and time in, a verdict out: no I/O, no clock.
 
 use crate::revocation::{CrlApplied, RevocationList};
-use crate::store::{hashed_id3, CertInfo, CertificateStore, HashedId8};
+use crate::store::{hashed_id3, CertInfo, CertificateStore, HashedId8, Sm2Signer};
 use scms_asn1::ieee1609dot2::crl_base_types::CrlContents;
 use scms_asn1::ieee1609dot2::crl_ssp::{CracaType, CrlSsp};
 use scms_asn1::ieee1609dot2::time::time32_of;
@@ -14,7 +14,7 @@ use scms_asn1::ieee1609dot2::{
 use scms_asn1::ieee1609dot2::{EccP256CurvePoint, EcsigP256Signature, Signature};
 use scms_crypto::engine::{self, Affine, BatchItem, BatchSizer, FullSignature, SignerCache};
 use scms_crypto::hash::{digest, HashAlgorithm};
-use scms_crypto::signing_input::{ecdsa_digest_from_hashes, sm2_signing_digest};
+use scms_crypto::signing_input::{ecdsa_digest_from_hashes, sm2_digest_from_z_a};
 use scms_crypto::verify::verify_signed_data_with_key;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -301,8 +301,8 @@ impl Verifier {
     /// curves are checked here and now.
     fn signature_task(&mut self, sd: &SignedData<'_>, c: &Checked) -> SigTask {
         let signer = &c.signer;
-        if let (Some(key), Signature::Sm2Signature(sig)) = (&signer.sm2, &sd.signature) {
-            return SigTask::Done(sm2_with_table(&mut self.sm2_tables, sd, signer, key, sig));
+        if let (Some(sm2), Signature::Sm2Signature(sig)) = (&signer.sm2, &sd.signature) {
+            return SigTask::Done(sm2_with_table(&mut self.sm2_tables, sd, signer, sm2, sig));
         }
         let tables = &mut self.tables;
         signature_plan(sd, signer, &c.tbs_sha256, |key, digest, es| {
@@ -311,26 +311,25 @@ impl Verifier {
     }
 }
 
-/// SM2 (YD/T 3957): e = SM3(Z_A || tbsData) with ID_A = SM3(signer
-/// certificate), then the engine through the signer's table.
+/// SM2 (YD/T 3957): e = SM3(Z_A || tbsData) with the signer's Z_A (kept
+/// with its certificate), then the engine through the signer's table.
 fn sm2_with_table(
     tables: &mut engine::sm2::SignerCache,
     sd: &SignedData<'_>,
     signer: &CertInfo,
-    key: &engine::sm2::Affine,
+    sm2: &Sm2Signer,
     sig: &EcsigP256Signature,
 ) -> Result<(), Rejection> {
     let tbs = sd
         .tbs_data
         .to_bytes()
         .map_err(|e| Rejection::Malformed(e.to_string()))?;
-    let e = sm2_signing_digest(&signer.public_key, &tbs, &signer.bytes)
-        .map_err(|_| Rejection::BadSignature)?;
+    let e = sm2_digest_from_z_a(&sm2.z_a, &tbs);
     let e = <[u8; 32]>::try_from(e.as_bytes()).map_err(|_| Rejection::BadSignature)?;
     let es =
         engine::sm2::Signature::from_scalars(&sig.r_sig, &sig.s_sig).map_err(engine_rejection)?;
     tables
-        .verify_with_table(&signer.hashed_id8, key, &e, &es)
+        .verify_with_table(&signer.hashed_id8, &sm2.key, &e, &es)
         .map_err(engine_rejection)
 }
 

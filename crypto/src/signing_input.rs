@@ -122,11 +122,23 @@ pub fn sm2_digest_with_id(
     id: &[u8],
     message: &[u8],
 ) -> Result<Digest, Error> {
-    let z = sm2_z_a(public_key, id)?;
+    Ok(sm2_digest_from_z_a(&sm2_z_a(public_key, id)?, message))
+}
+
+/// `e = SM3(Z_A || message)` for a `Z_A` computed once per signer (a
+/// receiver keeps it with the signer's certificate).
+pub fn sm2_digest_from_z_a(z_a: &Digest, message: &[u8]) -> Digest {
     let mut h = Hasher::new(HashAlgorithm::Sm3);
-    h.update(z.as_bytes());
+    h.update(z_a.as_bytes());
     h.update(message);
-    Ok(h.finalize())
+    h.finalize()
+}
+
+/// The YD/T 3957 `Z_A` of a signer: `ID_A = SM3(signer_cert)`, the
+/// identifier [`sm2_signing_digest`] uses.
+pub fn sm2_signer_z_a(signer_public_key: &EcPoint, signer_cert: &[u8]) -> Result<Digest, Error> {
+    let id = digest(HashAlgorithm::Sm3, signer_cert);
+    sm2_z_a(signer_public_key, id.as_bytes())
 }
 
 /// The YD/T 3957 SM2 signing digest `e = SM3(Z_A || tbs)` with
@@ -138,8 +150,10 @@ pub fn sm2_signing_digest(
     tbs: &[u8],
     signer_cert: &[u8],
 ) -> Result<Digest, Error> {
-    let id = digest(HashAlgorithm::Sm3, signer_cert);
-    sm2_digest_with_id(signer_public_key, id.as_bytes(), tbs)
+    Ok(sm2_digest_from_z_a(
+        &sm2_signer_z_a(signer_public_key, signer_cert)?,
+        tbs,
+    ))
 }
 
 #[cfg(test)]

@@ -396,23 +396,26 @@ fn mont_reduce<C: CurveParams>(r: [u64; 8]) -> Fe<C> {
 /// (hi·2^256 + r) mod p for a value below 2p.
 #[inline(always)]
 const fn sub_p_if_ge<C: CurveParams>(r: [u64; 4], hi: u64) -> Fe<C> {
-    let p = C::P;
-    let (t0, w) = sbb(r[0], p[0], 0);
-    let (t1, w) = sbb(r[1], p[1], w);
-    let (t2, w) = sbb(r[2], p[2], w);
-    let (t3, w) = sbb(r[3], p[3], w);
+    Fe(sub_if_ge(r, hi, &C::P), PhantomData)
+}
+
+/// (hi·2^256 + r) mod m for a value below 2m: m subtracted once, masked
+/// rather than branched (the signer reduces secrets with it, mod p and n).
+#[inline(always)]
+pub(crate) const fn sub_if_ge(r: [u64; 4], hi: u64, m: &[u64; 4]) -> [u64; 4] {
+    let (t0, w) = sbb(r[0], m[0], 0);
+    let (t1, w) = sbb(r[1], m[1], w);
+    let (t2, w) = sbb(r[2], m[2], w);
+    let (t3, w) = sbb(r[3], m[3], w);
     let (_, w) = sbb(hi, 0, w);
-    // w = 1: the value was below p, keep it.
+    // w = 1: the value was below m, keep it.
     let keep = 0u64.wrapping_sub(w);
-    Fe(
-        [
-            (r[0] & keep) | (t0 & !keep),
-            (r[1] & keep) | (t1 & !keep),
-            (r[2] & keep) | (t2 & !keep),
-            (r[3] & keep) | (t3 & !keep),
-        ],
-        PhantomData,
-    )
+    [
+        (r[0] & keep) | (t0 & !keep),
+        (r[1] & keep) | (t1 & !keep),
+        (r[2] & keep) | (t2 & !keep),
+        (r[3] & keep) | (t3 & !keep),
+    ]
 }
 
 /// a < b on little-endian limbs.

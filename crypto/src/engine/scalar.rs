@@ -11,7 +11,9 @@
 use core::marker::PhantomData;
 
 use super::curve::CurveParams;
-use super::field::{adc, limbs_from_be, limbs_to_be, lt, mac, pow2_512_mod, sbb, sub_small};
+use super::field::{
+    adc, limbs_from_be, limbs_to_be, lt, mac, pow2_512_mod, sbb, sub_if_ge, sub_small,
+};
 use super::modinv::{self, Modulus};
 
 /// A scalar modulo n, canonical.
@@ -160,23 +162,7 @@ impl<C: CurveParams> Sc<C> {
 
 #[inline]
 fn sub_n_if_ge<C: CurveParams>(r: [u64; 4], hi: u64) -> Sc<C> {
-    let n = C::N;
-    let (t0, w) = sbb(r[0], n[0], 0);
-    let (t1, w) = sbb(r[1], n[1], w);
-    let (t2, w) = sbb(r[2], n[2], w);
-    let (t3, w) = sbb(r[3], n[3], w);
-    let (_, w) = sbb(hi, 0, w);
-    // Masked rather than branched: the signer multiplies secrets mod n.
-    let keep = 0u64.wrapping_sub(w);
-    Sc(
-        [
-            (r[0] & keep) | (t0 & !keep),
-            (r[1] & keep) | (t1 & !keep),
-            (r[2] & keep) | (t2 & !keep),
-            (r[3] & keep) | (t3 & !keep),
-        ],
-        PhantomData,
-    )
+    Sc(sub_if_ge(r, hi, &C::N), PhantomData)
 }
 
 /// Montgomery multiplication mod n: a·b·2^-256 mod n.

@@ -247,7 +247,13 @@ impl AcaService {
         let signed = verify_scms_signed(&aca.trust, request, now, |s| {
             matches!(s, SecurityMgmtSsp::Ma(_))
         })
-        .map_err(|e| AcaServiceError::Aca(AcaError::Unauthorized(format!("MA: {e}"))))?;
+        .map_err(|e| {
+            AcaServiceError::Aca(if e.is_malformed() {
+                AcaError::Malformed(format!("MA: {e}"))
+            } else {
+                AcaError::Unauthorized(format!("MA: {e}"))
+            })
+        })?;
         let scoped: ScopedMaPcaHPCRRequest<'_> = scms_asn1::decode(&signed.payload)
             .map_err(|e| AcaServiceError::Aca(AcaError::Malformed(e.to_string())))?;
         let ScmsPDUContent::MaPca(MaPcaInterfacePDU::MaPcaHpcrRequest(req)) = &scoped.0.content

@@ -504,7 +504,13 @@ impl CrlService {
         let signed = verify_scms_signed(&self.config.trust, request, now, |s| {
             matches!(s, SecurityMgmtSsp::Ma(_))
         })
-        .map_err(|e| CrlServiceError::Unauthorized(format!("MA: {e}")))?;
+        .map_err(|e| {
+            if e.is_malformed() {
+                CrlServiceError::Malformed(format!("MA: {e}"))
+            } else {
+                CrlServiceError::Unauthorized(format!("MA: {e}"))
+            }
+        })?;
         let contents: CrlContents = scms_asn1::decode(&signed.payload)
             .map_err(|e| CrlServiceError::Malformed(format!("CrlContents: {e}")))?;
         let entries = entries_of(&contents)?;

@@ -9,20 +9,19 @@
 mod common;
 #[path = "../../ra/tests/http_support/mod.rs"]
 mod http_support;
+#[path = "misbehavior_support/mod.rs"]
+mod misbehavior_support;
 #[path = "report_support/mod.rs"]
 mod report_support;
 #[path = "../../ca/tests/store_support/mod.rs"]
 mod store_support;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http_support::{db, download, provision_with, serve, Db, Net};
+use http_support::{download, provision_with, Db, Net};
 use report_support::{bsm, report};
-use scms_ca::aca::TrustStore;
-use scms_ca::crl_service::{CrlService, CrlServiceConfig};
 use scms_ca::profile::Family;
-use scms_ma::{Decision, MaConfig, MaPeers, MaService};
+use scms_ma::Decision;
 use scms_ra::http::call;
 use scms_sdk::provision::Pseudonym;
 use scms_sdk::verify::{Rejection, Verifier, VerifierConfig};
@@ -40,59 +39,18 @@ async fn audit_kinds(store: &scms_ca::store::Store) -> Vec<String> {
 async fn run(kind: Db) {
     let t0 = Instant::now();
     let (mut net, mut devices) = Net::start(Family::Us, kind, 4, 3).await;
-    let epoch = net.ra_core.config.iperiod_epoch_unix;
     let i = net.ra_core.config.iperiod_of(net.now()).unwrap();
 
     // The CRL generator and the MA, each on its own database.
-    let mut ca_trust = TrustStore::new();
-    ca_trust.add_anchor(&net.root).unwrap();
-    ca_trust.add_ca(&net.ica).unwrap();
-    let crl_db = db(kind).await;
-    let crl = Arc::new(
-        CrlService::open(
-            CrlServiceConfig::new(
-                net.h.certificate("crl").unwrap().to_vec(),
-                net.h.key_labels["crl"].clone(),
-                ca_trust.clone(),
-                epoch,
-            ),
-            net.ks.clone(),
-            crl_db.store.clone(),
-            net.clock.clone(),
-        )
-        .await
-        .unwrap(),
-    );
-    let (crl_url, crl_task) = serve(scms_ca::crl_service::router(crl.clone())).await;
-    let mut ma_trust = ca_trust.clone();
-    ma_trust.add_ca(&net.ra_core.aca_certificate).unwrap();
-    let ma_cert = net.h.certificate("ma").unwrap().to_vec();
-    let ma_label = net.h.key_labels["ma"].clone();
-    let ma_db = db(kind).await;
-    let ma = Arc::new(
-        MaService::open(
-            MaConfig::new(
-                ma_cert.clone(),
-                ma_label.clone(),
-                format!("{ma_label}-enc"),
-                ma_trust,
-                epoch,
-            ),
-            net.ks.clone(),
-            ma_db.store.clone(),
-            net.clock.clone(),
-            MaPeers {
-                aca: net.peers.aca.clone(),
-                ra: net.ra_url.clone(),
-                la1: net.peers.la1.clone(),
-                la2: net.peers.la2.clone(),
-                crl: crl_url.clone(),
-            },
-        )
-        .await
-        .unwrap(),
-    );
-    let (ma_url, ma_task) = serve(scms_ma::router(ma.clone())).await;
+    let misbehavior_support::Misbehavior {
+        ma,
+        ma_url,
+        ma_cert,
+        ma_db,
+        crl_url,
+        crl_db,
+        ..
+    } = misbehavior_support::start_misbehavior(&mut net, kind).await;
 
     // The MA certificate for BSMs; not for a PSID it does not handle.
     let r = call(&ma_url, "GET", "/v3/ma-certificate?psid=20", &[], &[])
@@ -290,8 +248,6 @@ async fn run(kind: Db) {
         provisioned,
         t0.elapsed()
     );
-    crl_task.abort();
-    ma_task.abort();
     crl_db.cleanup().await;
     ma_db.cleanup().await;
     net.stop().await;

@@ -342,7 +342,15 @@ impl RaService {
             matches!(s, SecurityMgmtSsp::Ma(_))
         })
         .map(|s| s.payload)
-        .map_err(|e| RaError::Unauthorized(format!("MA: {e}")))
+        // Bytes that are not such an SPDU are a bad request; a signer or
+        // role that is refused, a forbidden one.
+        .map_err(|e| {
+            if e.is_malformed() {
+                RaError::Malformed(format!("MA: {e}"))
+            } else {
+                RaError::Unauthorized(format!("MA: {e}"))
+            }
+        })
     }
 
     fn sign_camp<T: scms_asn1::Encode>(&self, scoped: &T) -> Result<Vec<u8>, RaError> {

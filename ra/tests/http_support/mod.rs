@@ -81,6 +81,18 @@ impl Net {
     /// Builds the hierarchy and `n` devices (original, unified and compact
     /// unified butterfly keys in turn), starts LA1, LA2, the ACA and the RA.
     pub async fn start(family: Family, kind: Db, n: usize, k: usize) -> (Net, Vec<Device>) {
+        Self::start_with_clock(family, kind, n, k, clock()).await
+    }
+
+    /// [`Net::start`] with the services on `clock` (the endpoint fuzzers
+    /// stop time, so that the requests they build stay fresh).
+    pub async fn start_with_clock(
+        family: Family,
+        kind: Db,
+        n: usize,
+        k: usize,
+        clock: Clock,
+    ) -> (Net, Vec<Device>) {
         let w = World::new(family);
         let devices: Vec<Device> = (0..n)
             .map(|x| {
@@ -96,7 +108,6 @@ impl Net {
             ks, h, mut ra, aca, ..
         } = w;
         let ks: Arc<dyn KeyStore> = Arc::new(ks);
-        let clock = clock();
         let alg = match family {
             Family::Us => SymmAlgorithm::Aes128Ccm,
             Family::Cn => SymmAlgorithm::Sm4Ccm,

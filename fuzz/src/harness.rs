@@ -59,6 +59,8 @@ use crate::store_support::{self, TestDb};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Endpoint {
     EcaEnrollment,
+    EcaSuccessor,
+    EcaSuccessorDownload,
     AcaCertRequest,
     AcaMaHpcr,
     RaProvision,
@@ -75,8 +77,10 @@ pub enum Endpoint {
 const AUTHORITIES: [&str; 9] = ["root", "ica", "eca", "aca", "ra", "la1", "la2", "ma", "crl"];
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 11] = [
+    pub const ALL: [Endpoint; 13] = [
         Endpoint::EcaEnrollment,
+        Endpoint::EcaSuccessor,
+        Endpoint::EcaSuccessorDownload,
         Endpoint::AcaCertRequest,
         Endpoint::AcaMaHpcr,
         Endpoint::RaProvision,
@@ -93,6 +97,8 @@ impl Endpoint {
     pub fn target(self) -> &'static str {
         match self {
             Endpoint::EcaEnrollment => "http_eca_enrollment",
+            Endpoint::EcaSuccessor => "http_eca_successor",
+            Endpoint::EcaSuccessorDownload => "http_eca_successor_download",
             Endpoint::AcaCertRequest => "http_aca_cert_request",
             Endpoint::AcaMaHpcr => "http_aca_ma_hpcr",
             Endpoint::RaProvision => "http_ra_provision",
@@ -106,9 +112,20 @@ impl Endpoint {
         }
     }
 
+    /// The HTTP method (the downloads carry their request in a header).
+    pub fn method(self) -> &'static str {
+        match self {
+            Endpoint::RaDownload | Endpoint::EcaSuccessorDownload => "GET",
+            _ => "POST",
+        }
+    }
+
     pub fn path(self) -> &'static str {
         match self {
             Endpoint::EcaEnrollment => "/v3/enrollment-certificate",
+            Endpoint::EcaSuccessor | Endpoint::EcaSuccessorDownload => {
+                "/v3/successor-enrollment-certificate"
+            }
             Endpoint::AcaCertRequest => "/v3/ra-aca-cert-request",
             Endpoint::AcaMaHpcr => "/v3/ma-hpcr",
             Endpoint::RaProvision | Endpoint::RaDownload => "/v3/authorization-certificate",
@@ -126,6 +143,9 @@ impl Endpoint {
     fn pdu_types(self) -> &'static [&'static str] {
         match self {
             Endpoint::EcaEnrollment => &["eca_ee_pdu", "scms_pdu", "tbs_certificate"],
+            Endpoint::EcaSuccessor | Endpoint::EcaSuccessorDownload => {
+                &["ee_ra_pdu", "eca_ee_pdu", "scms_pdu"]
+            }
             Endpoint::AcaCertRequest => &["aca_ra_pdu", "scms_pdu"],
             Endpoint::AcaMaHpcr => &["camp_ma_pca_pdu", "camp_scms_pdu"],
             Endpoint::RaProvision | Endpoint::RaDownload => &["ee_ra_pdu", "scms_pdu"],
@@ -141,7 +161,10 @@ impl Endpoint {
     fn takes_cert_request(self) -> bool {
         matches!(
             self,
-            Endpoint::EcaEnrollment | Endpoint::AcaCertRequest | Endpoint::RaProvision
+            Endpoint::EcaEnrollment
+                | Endpoint::EcaSuccessor
+                | Endpoint::AcaCertRequest
+                | Endpoint::RaProvision
         )
     }
 
@@ -163,6 +186,9 @@ pub struct Harness {
     _eca_db: TestDb,
     /// Enrolled devices (their butterfly requests change as they build).
     devices: Mutex<Vec<Device>>,
+    /// Devices enrolled at the harness's ECA (key `enrol`, certificate), for
+    /// successor enrollment.
+    enrolled: Mutex<Vec<(MemoryKeyStore, Vec<u8>)>>,
     /// Pseudonyms of the first devices, for reports and evidence.
     pseudonyms: Vec<Pseudonym>,
     /// The i-period the frozen clock is in.
@@ -195,54 +221,75 @@ impl Harness {
             .enable_all()
             .build()
             .expect("tokio runtime");
-        let (net, misbehavior, eca, eca_db, devices, pseudonyms, i) = rt.block_on(async {
-            let ticking = Arc::new(AtomicBool::new(true));
-            let t = ticking.clone();
-            tokio::spawn(async move {
-                while t.load(Ordering::Relaxed) {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    CLOCK_UNIX.fetch_add(1, Ordering::Relaxed);
-                }
-            });
-            let clock: scms_ra::service::Clock = Arc::new(frozen);
-            let (mut net, mut devices) =
-                Net::start_with_clock(Family::Us, Db::Sqlite, 6, 2, clock).await;
-            let misbehavior = start_misbehavior(&mut net, Db::Sqlite).await;
-            // The ECA on its own database, holding the same hierarchy.
-            let eca_db = store_support::sqlite().await;
-            let opts = HierarchyOptions::new(Family::Us, time32_from_unix(NOW_UNIX - 30 * 86_400));
-            eca_db
-                .store
-                .commit(&Batch::hierarchy(&net.h, &opts).expect("batch"), NOW_UNIX)
+        let (net, misbehavior, eca, eca_db, devices, enrolled, pseudonyms, i) =
+            rt.block_on(async {
+                let ticking = Arc::new(AtomicBool::new(true));
+                let t = ticking.clone();
+                tokio::spawn(async move {
+                    while t.load(Ordering::Relaxed) {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        CLOCK_UNIX.fetch_add(1, Ordering::Relaxed);
+                    }
+                });
+                let clock: scms_ra::service::Clock = Arc::new(frozen);
+                let (mut net, mut devices) =
+                    Net::start_with_clock(Family::Us, Db::Sqlite, 6, 2, clock).await;
+                let misbehavior = start_misbehavior(&mut net, Db::Sqlite).await;
+                // The ECA on its own database, holding the same hierarchy.
+                let eca_db = store_support::sqlite().await;
+                let opts =
+                    HierarchyOptions::new(Family::Us, time32_from_unix(NOW_UNIX - 30 * 86_400));
+                eca_db
+                    .store
+                    .commit(&Batch::hierarchy(&net.h, &opts).expect("batch"), NOW_UNIX)
+                    .await
+                    .expect("hierarchy");
+                let eca = scms_ca::eca::Eca::from_store(
+                    eca_db.store.clone(),
+                    net.ks.clone(),
+                    builtin(Family::Us, "enrollment").expect("profile"),
+                )
                 .await
-                .expect("hierarchy");
-            let eca = scms_ca::eca::Eca::from_store(
-                eca_db.store.clone(),
-                net.ks.clone(),
-                builtin(Family::Us, "enrollment").expect("profile"),
-            )
-            .await
-            .expect("eca");
-            let eca = scms_ca::eca::router(Arc::new(eca));
-            // Two devices provisioned, so that reports carry real pseudonyms.
-            let i = net.ra_core.config.iperiod_of(net.now()).expect("i-period");
-            for d in devices.iter_mut().take(2) {
-                let a = provision_with(&net, d, net.now(), 168).await;
-                assert_eq!(a.status, 200, "{}", a.text());
-                d.request
-                    .process_ack(&a.body, &net.ra_core.certificate)
-                    .expect("ack");
-            }
-            net.start_worker(Duration::from_millis(50));
-            let mut pseudonyms = Vec::new();
-            for d in devices.iter().take(2) {
-                let mut p = download(&net, d, i, Duration::from_secs(60)).await;
-                p.truncate(2);
-                pseudonyms.extend(p);
-            }
-            ticking.store(false, Ordering::Relaxed);
-            (net, misbehavior, eca, eca_db, devices, pseudonyms, i)
-        });
+                .expect("eca");
+                // The RA is the successor enrollment front, as `scms serve` sets it.
+                let eca = eca.with_successor_front(scms_ca::eca::SuccessorFront {
+                    certificate: net.ra_core.certificate.clone(),
+                    key_label: net.ra_core.key_label.clone(),
+                    enc_key_label: net.ra_core.enc_key_label.clone(),
+                });
+                let eca = scms_ca::eca::router(Arc::new(eca));
+                let mut enrolled = Vec::new();
+                for _ in 0..2 {
+                    enrolled.push(enroll_at(&eca, &net.root).await);
+                }
+                // Two devices provisioned, so that reports carry real pseudonyms.
+                let i = net.ra_core.config.iperiod_of(net.now()).expect("i-period");
+                for d in devices.iter_mut().take(2) {
+                    let a = provision_with(&net, d, net.now(), 168).await;
+                    assert_eq!(a.status, 200, "{}", a.text());
+                    d.request
+                        .process_ack(&a.body, &net.ra_core.certificate)
+                        .expect("ack");
+                }
+                net.start_worker(Duration::from_millis(50));
+                let mut pseudonyms = Vec::new();
+                for d in devices.iter().take(2) {
+                    let mut p = download(&net, d, i, Duration::from_secs(60)).await;
+                    p.truncate(2);
+                    pseudonyms.extend(p);
+                }
+                ticking.store(false, Ordering::Relaxed);
+                (
+                    net,
+                    misbehavior,
+                    eca,
+                    eca_db,
+                    devices,
+                    enrolled,
+                    pseudonyms,
+                    i,
+                )
+            });
         Harness {
             rt,
             net,
@@ -250,6 +297,7 @@ impl Harness {
             eca,
             _eca_db: eca_db,
             devices: Mutex::new(devices),
+            enrolled: Mutex::new(enrolled),
             pseudonyms,
             i,
         }
@@ -257,7 +305,9 @@ impl Harness {
 
     fn router(&self, e: Endpoint) -> Router {
         match e {
-            Endpoint::EcaEnrollment => self.eca.clone(),
+            Endpoint::EcaEnrollment | Endpoint::EcaSuccessor | Endpoint::EcaSuccessorDownload => {
+                self.eca.clone()
+            }
             Endpoint::AcaCertRequest | Endpoint::AcaMaHpcr => {
                 scms_ca::aca_service::router(self.net.aca.clone())
             }
@@ -278,17 +328,20 @@ impl Harness {
     pub fn run(&self, e: Endpoint, data: &[u8]) -> Option<(u16, String)> {
         let mut u = Unstructured::new(data);
         let (body, content_type) = self.body(e, &mut u).ok()?;
-        let mut req = Request::builder().uri(e.path());
-        if e == Endpoint::RaDownload {
+        let mut req = Request::builder().uri(e.path()).method(e.method());
+        if e.method() == "GET" {
             let b64 = base64::engine::general_purpose::STANDARD.encode(&body);
-            req = req.method("GET").header("Download-Req", b64);
-        } else {
-            req = req.method("POST");
+            req = req.header("Download-Req", b64);
         }
         if let Some(ct) = content_type {
             req = req.header("Content-Type", ct);
         }
-        let req = req.body(Body::from(body)).ok()?;
+        let body = if e.method() == "GET" {
+            Body::empty()
+        } else {
+            Body::from(body)
+        };
+        let req = req.body(body).ok()?;
         let router = self.router(e);
         let (status, retry_after, text) = self.rt.block_on(async move {
             let r = router.oneshot(req).await.expect("infallible");
@@ -364,7 +417,10 @@ impl Harness {
             0 => return Ok(plain),
             1 => *u.choose(&["ra", "aca", "ma", "la1", "la2"])?,
             _ => match e {
-                Endpoint::RaProvision | Endpoint::RaDownload => "ra",
+                Endpoint::RaProvision
+                | Endpoint::RaDownload
+                | Endpoint::EcaSuccessor
+                | Endpoint::EcaSuccessorDownload => "ra",
                 Endpoint::EcaEnrollment => "eca",
                 Endpoint::AcaCertRequest | Endpoint::AcaMaHpcr => "aca",
                 Endpoint::LaPreLinkageValues => "la1",
@@ -395,14 +451,26 @@ impl Harness {
         let ra_cert = &self.net.ra_core.certificate;
         match e {
             Endpoint::RaProvision => {
+                // Half the time what a device asks (this week, a week,
+                // PSIDs 32 and 38), otherwise anything.
+                let usual = u.arbitrary::<bool>()?;
                 let params = RequestParams {
-                    psids: (0..u.int_in_range(0..=3u8)?)
-                        .map(|_| Ok(*u.choose(&[32u64, 38, 35, 0x20_40_97, u64::MAX])?))
-                        .collect::<ArbResult<_>>()?,
+                    psids: if usual {
+                        vec![32, 38]
+                    } else {
+                        (0..u.int_in_range(0..=3u8)?)
+                            .map(|_| Ok(*u.choose(&[32u64, 38, 35, 0x20_40_97, u64::MAX])?))
+                            .collect::<ArbResult<_>>()?
+                    },
                     start: time32_from_unix(
-                        frozen_unix() + i64::from(u.int_in_range(-1_000_000..=5_000_000i32)?),
+                        frozen_unix()
+                            + i64::from(if usual {
+                                u.int_in_range(-3600..=3600i32)?
+                            } else {
+                                u.int_in_range(-1_000_000..=5_000_000i32)?
+                            }),
                     ),
-                    hours: u.arbitrary()?,
+                    hours: if usual { 168 } else { u.arbitrary()? },
                     explicit: u.ratio(1, 4)?,
                 };
                 let mut devices = self.devices.lock().unwrap();
@@ -438,6 +506,34 @@ impl Harness {
                 };
                 scms_sdk::enroll::build_enrollment_request(&ks, "device", &tbs, now)
                     .map_err(|_| arbitrary::Error::IncorrectFormat)
+            }
+            Endpoint::EcaSuccessor | Endpoint::EcaSuccessorDownload => {
+                let enrolled = self.enrolled.lock().unwrap();
+                let (ks, enrollment) = u.choose(&enrolled[..])?;
+                // The successor key (replaced at each request).
+                ks.remove("next")
+                    .map_err(|_| arbitrary::Error::IncorrectFormat)?;
+                ks.generate("next", Curve::NistP256)
+                    .map_err(|_| arbitrary::Error::IncorrectFormat)?;
+                // Most often what the current certificate holds (a renewal).
+                let current: scms_asn1::ieee1609dot2::Certificate<'_> =
+                    scms_asn1::decode(enrollment).map_err(|_| arbitrary::Error::IncorrectFormat)?;
+                let tbs = match u.int_in_range(0..=3u8)? {
+                    0 => ToBeSignedCertificate::generate(u)?,
+                    1 => enrollment_tbs(now),
+                    _ => current.to_be_signed.value().clone(),
+                };
+                let req = scms_sdk::enroll::build_successor_request(
+                    ks, "enrol", enrollment, "next", &tbs, ra_cert, now,
+                )
+                .map_err(|_| arbitrary::Error::IncorrectFormat)?;
+                if e == Endpoint::EcaSuccessor {
+                    return Ok(req.request);
+                }
+                scms_sdk::enroll::successor_download_request(
+                    ks, "enrol", enrollment, ra_cert, &req, now,
+                )
+                .map_err(|_| arbitrary::Error::IncorrectFormat)
             }
             Endpoint::MaReport => self.report(u),
             _ => self.signed(e, u),
@@ -488,6 +584,32 @@ impl Harness {
         )
         .map_err(|_| arbitrary::Error::IncorrectFormat)
     }
+}
+
+/// Enrolls a new device at `eca` (its router) as a device does: its key
+/// store (key `enrol`) and its enrollment certificate.
+async fn enroll_at(eca: &Router, root: &[u8]) -> (MemoryKeyStore, Vec<u8>) {
+    let ks = MemoryKeyStore::new();
+    ks.generate("enrol", Curve::NistP256).expect("key");
+    let now = scms_ca::eca::system_now();
+    let req = scms_sdk::enroll::build_enrollment_request(&ks, "enrol", &enrollment_tbs(now), now)
+        .expect("enrollment request");
+    let r = eca
+        .clone()
+        .oneshot(
+            Request::post("/v3/enrollment-certificate")
+                .body(Body::from(req.clone()))
+                .expect("request"),
+        )
+        .await
+        .expect("infallible");
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = r.into_body().collect().await.expect("body").to_bytes();
+    let mut store = scms_sdk::store::CertificateStore::new(16, 4);
+    store.add_trust_anchor(root).expect("root");
+    let e = scms_sdk::enroll::process_enrollment_response(&mut store, &ks, "enrol", &req, &body)
+        .expect("enrollment");
+    (ks, e.certificate)
 }
 
 /// The enrollment profile's `ToBeSignedCertificate` for a device key.
@@ -599,6 +721,9 @@ fn mutate(body: &mut Vec<u8>, u: &mut Unstructured<'_>) -> ArbResult<()> {
 /// A 2xx, or a 4xx with a one-line reason (the download's "not ready yet":
 /// 503 with `Retry-After`); anything else is a finding.
 fn check_answer(e: Endpoint, status: StatusCode, retry_after: bool, text: &str) {
+    if std::env::var_os("SCMS_FUZZ_DEBUG").is_some() {
+        eprintln!("{}: {status} {text}", e.target());
+    }
     if status.is_success() {
         return;
     }

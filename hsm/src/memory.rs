@@ -26,6 +26,11 @@ impl MemoryKeyStore {
         Ok(info)
     }
 
+    /// Forgets `label` (its key is zeroized on drop); whether it was held.
+    pub fn remove(&self, label: &str) -> Result<bool, KeyStoreError> {
+        Ok(lock(&self.keys)?.remove(label).is_some())
+    }
+
     /// Whether `label` is held.
     pub fn contains(&self, label: &str) -> bool {
         lock(&self.keys).is_ok_and(|k| k.contains_key(label))

@@ -53,6 +53,41 @@ fn recipe(seed: &mut u64, len: usize) -> Vec<u8> {
         .collect()
 }
 
+/// Every route `scms serve` documents that takes a body, or a request in a
+/// `Download-Req` header, has its fuzz target (and a line in fuzz/Cargo.toml).
+#[test]
+fn every_documented_route_with_a_request_has_a_fuzz_target() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let routes = std::fs::read_to_string(root.join("cli/src/serve/routes.rs")).unwrap();
+    let manifest = std::fs::read_to_string(root.join("fuzz/Cargo.toml")).unwrap();
+    let field = |block: &str, name: &str| -> String {
+        let at = block.find(&format!("{name}: \"")).unwrap() + name.len() + 3;
+        block[at..].split('"').next().unwrap().to_string()
+    };
+    let mut documented = 0;
+    for block in routes.split("RouteDoc {").skip(2) {
+        let (method, path, request) = (
+            field(block, "method"),
+            field(block, "path"),
+            field(block, "request"),
+        );
+        if method != "POST" && !request.contains("Download-Req") {
+            continue;
+        }
+        documented += 1;
+        let e = Endpoint::ALL
+            .iter()
+            .find(|e| e.method() == method && e.path() == path)
+            .unwrap_or_else(|| panic!("{method} {path} has no fuzz target"));
+        assert!(
+            manifest.contains(&format!("name = \"{}\"", e.target())),
+            "{} is not in fuzz/Cargo.toml",
+            e.target()
+        );
+    }
+    assert!(documented >= 11, "{documented} routes found in routes.rs");
+}
+
 #[test]
 fn every_endpoint_answers_fuzz_recipes_with_2xx_or_a_reasoned_4xx() {
     let h = Harness::get();

@@ -135,11 +135,11 @@ impl Hierarchy {
     }
 }
 
+/// Roles whose certificates carry an encryption key (`<key label>-enc`).
+pub const ENCRYPTING_ROLES: [&str; 5] = ["ra", "aca", "la1", "la2", "ma"];
+
 /// Builds a hierarchy: generates every key in `ks`, issues every certificate
 /// (linted, signed, verified) and signs the CTL.
-/// Roles whose certificates carry an encryption key (`<key label>-enc`).
-pub const ENCRYPTING_ROLES: [&str; 3] = ["ra", "aca", "ma"];
-
 pub fn build(ks: &dyn KeyStore, opts: &HierarchyOptions) -> Result<Hierarchy, CaError> {
     if opts.electors == 0 {
         return Err(CaError::invalid("electors", "at least one elector"));
@@ -195,7 +195,9 @@ pub fn build(ks: &dyn KeyStore, opts: &HierarchyOptions) -> Result<Hierarchy, Ca
         params.craca_id = craca_id;
         // Authorities that receive encrypted requests carry an encryption key:
         // the RA (provisioning requests), the ACA (pre-linkage values, RA
-        // requests) and the MA (misbehavior reports). Its label is `<label>-enc`.
+        // requests), the LAs (the MA's `SecuredLSRequest`) and the MA
+        // (misbehavior reports, the LAs' `SecuredLSReply`). Its label is
+        // `<label>-enc`.
         if ENCRYPTING_ROLES.contains(role) {
             let enc = ks.generate(&format!("{label}-enc"), profile.curve.curve())?;
             params.encryption_key = Some(scms_crypto::suite::PublicKey::from_sec1(

@@ -96,9 +96,11 @@ pub fn scms_signed_timed<T: scms_asn1::Encode>(
 
 /// Signs `scoped` as [`scms_signed`] does, then encrypts the signed SPDU
 /// to the encryption key of `recipient_cert` (`certRecipInfo`): the CAMP
-/// `Secured…` form of an answer that only its recipient may read (the LA's
-/// `SecuredLSReply` to the MA, "encrypted using encryptionKey in
-/// MaCertificate"). Opened by [`open_scms_signed_encrypted`].
+/// `Secured…` form of a message that only its recipient may read: the MA's
+/// `SecuredLSRequest` to an LA (encrypted to the LA certificate's
+/// `encryptionKey`) and the LA's `SecuredLSReply` to the MA ("encrypted
+/// using encryptionKey in MaCertificate"). Opened by
+/// [`open_scms_signed_encrypted`].
 pub fn scms_signed_encrypted<T: scms_asn1::Encode>(
     ks: &dyn KeyStore,
     label: &str,
@@ -126,8 +128,11 @@ pub enum SpduRefusal {
         now: scms_asn1::ieee1609dot2::Time32,
         max_skew_secs: u32,
     },
-    /// It does not open with the recipient's key: not encrypted, encrypted to
-    /// another key, or damaged.
+    /// Not encrypted (a signed SPDU where a `Secured…` one, signed then
+    /// encrypted to the recipient's certificate, is expected).
+    NotEncrypted,
+    /// Encrypted, but it does not open with the recipient's key: encrypted
+    /// to another key, damaged, or not an envelope this recipient can open.
     Decryption(scms_hsm::envelope::EnvelopeError),
     /// The signer's certificate chain or the signature does not verify.
     Untrusted(crate::aca::ChainError),
@@ -137,9 +142,20 @@ pub enum SpduRefusal {
 
 impl SpduRefusal {
     /// The bytes are not an SPDU of the expected form (rather than one
-    /// whose signer or freshness is refused).
+    /// whose signer, freshness or recipient is refused): not decodable, not
+    /// encrypted where it must be, an envelope that is not well formed (an
+    /// unknown algorithm, a point not on the curve). Encrypted to another
+    /// key or failing its tag is a refusal, as a bad signature is.
     pub fn is_malformed(&self) -> bool {
-        matches!(self, Self::Malformed(_))
+        use scms_hsm::envelope::EnvelopeError as E;
+        match self {
+            Self::Malformed(_) | Self::NotEncrypted => true,
+            Self::Decryption(e) => match e {
+                E::Malformed(_) | E::Unsupported(_) | E::Crypto(_) | E::Decode(_) => true,
+                E::NotForUs | E::Authentication | E::KeyStore(_) | E::Encode(_) => false,
+            },
+            Self::Stale { .. } | Self::Untrusted(_) | Self::WrongRole => false,
+        }
     }
 }
 
@@ -154,6 +170,9 @@ impl core::fmt::Display for SpduRefusal {
             } => write!(
                 f,
                 "SPDU: generated {generated}, more than {max_skew_secs} s from now ({now}): stale or replayed"
+            ),
+            Self::NotEncrypted => f.write_str(
+                "SPDU: not encrypted (expected signed, then encrypted to the recipient's certificate)",
             ),
             Self::Decryption(e) => write!(f, "SPDU: decryption: {e}"),
             Self::Untrusted(e) => write!(f, "{e}"),
@@ -192,8 +211,10 @@ pub fn verify_scms_signed(
 
 /// Opens an SPDU of [`scms_signed_encrypted`] addressed to `certificate`
 /// (whose encryption key is `enc_key_label` in `ks`) and verifies the signed
-/// SPDU inside as [`verify_scms_signed`] does. An SPDU that is not encrypted,
-/// or encrypted to another key, is refused.
+/// SPDU inside as [`verify_scms_signed`] does. An SPDU that is not encrypted
+/// ([`SpduRefusal::NotEncrypted`]), or encrypted to another key
+/// ([`SpduRefusal::Decryption`]), is refused. Used both ways between the MA
+/// and an LA: the `SecuredLSRequest` and the `SecuredLSReply`.
 pub fn open_scms_signed_encrypted(
     ks: &dyn KeyStore,
     enc_key_label: &str,
@@ -205,6 +226,9 @@ pub fn open_scms_signed_encrypted(
 ) -> Result<ScmsSigned, SpduRefusal> {
     let data: Ieee1609Dot2Data<'_> =
         scms_asn1::decode(bytes).map_err(|e| SpduRefusal::Malformed(e.to_string()))?;
+    if !matches!(data.content, Ieee1609Dot2Content::EncryptedData(_)) {
+        return Err(SpduRefusal::NotEncrypted);
+    }
     let signed = scms_hsm::envelope::decrypt_for_certificate(
         scms_hsm::envelope::Decryptor::Store(ks, enc_key_label),
         certificate,

@@ -128,6 +128,34 @@ fn init_export_verify(profile: &str) {
         );
     }
 
+    // The authorities that receive encrypted messages carry an encryption
+    // key, its private key in the key store (`<label>-enc`): devices encrypt
+    // to the RA, the RA to the ACA, the MA to LA1 and LA2 (the linkage-seed
+    // request), the LAs and devices to the MA. The others carry none.
+    for (role, encrypting) in [
+        ("ra", true),
+        ("aca", true),
+        ("la1", true),
+        ("la2", true),
+        ("ma", true),
+        ("eca", false),
+        ("crl", false),
+    ] {
+        let bytes = std::fs::read(out.join(format!("{role}.oer"))).expect("cert");
+        let cert: scms_asn1::ieee1609dot2::Certificate<'_> =
+            scms_asn1::decode(&bytes).expect("decodes");
+        assert_eq!(
+            cert.to_be_signed.encryption_key.is_some(),
+            encrypting,
+            "{profile} {role}: encryptionKey"
+        );
+        assert_eq!(
+            data.join(format!("keys/{profile}-{role}-enc.key")).exists(),
+            encrypting,
+            "{profile} {role}: its encryption key in the key store"
+        );
+    }
+
     // Link by link with the binary.
     for n in names.iter().filter(|n| *n != "ctl.oer") {
         let role = n.trim_end_matches(".oer");

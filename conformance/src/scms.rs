@@ -272,6 +272,8 @@ pub async fn start_crl_and_ma(
             la1: authorities.la1,
             la2: authorities.la2,
             crl: crl_url.clone(),
+            la1_certificate: cert("la1")?,
+            la2_certificate: cert("la2")?,
         },
     )
     .await

@@ -40,7 +40,8 @@ pub enum LaError {
     Unauthorized(String),
     /// The request is out of the LA's limits or before the chain's start.
     BadRequest(String),
-    /// Encryption failed.
+    /// Encryption failed, or decryption with this LA's own key (its key
+    /// store) failed.
     Envelope(EnvelopeError),
     /// Encoding failed.
     Encode(scms_asn1::EncodeError),
@@ -48,8 +49,9 @@ pub enum LaError {
     Rng,
     /// The service lacks what the request needs (its certificate, trust store).
     NotConfigured(&'static str),
-    /// The request's signed SPDU is refused: malformed (400), or its signer,
-    /// role or freshness is not accepted (403).
+    /// The request's signed (or signed, then encrypted) SPDU is refused:
+    /// malformed or not encrypted where it must be (400), or its signer,
+    /// role, freshness or recipient is not accepted (403).
     Refused(scms_ca::spdu::SpduRefusal),
     /// Misbehavior investigation is not enabled on this LA (404).
     InvestigationDisabled,

@@ -14,7 +14,7 @@
 //! |---|---|---|
 //! | `POST /v1/pre-linkage-values` | the RA's CAMP `SignedRaLaIndividualPreLinkageValueRequest` ([`signed_plv_request`]; 403 unless signed by an RA chaining to the trust store, within [`PLV_REQUEST_MAX_SKEW_SECS`] of now; 503 without [`LaService::with_investigation`]) | [`encode_plv_response`] |
 //! | `GET /v1/aca-key` | | the key shared with the ACA, an `Ieee1609Dot2Data` encrypted to the ACA certificate |
-//! | `POST /v3/linkage-seed` | an MA's CAMP `SignedLSRequest` (linkage chain identifiers) | `SecuredLSReply`: the `SignedLSReply` signed by the LA (each chain's seed at the current i-period), encrypted to the encryption key of the requesting MA's certificate (403 for a signer without the MA role or without an encryption key, 404 unless [`LaService::with_investigation`]) |
+//! | `POST /v3/linkage-seed` | an MA's CAMP `SecuredLSRequest`: the `SignedLSRequest` (linkage chain identifiers) encrypted to the encryption key of this LA's certificate (400 not encrypted or not an SPDU, 403 encrypted to another key, a signer without the MA role or an MA certificate without an encryption key, 503 this LA's certificate has no encryption key) | `SecuredLSReply`: the `SignedLSReply` signed by the LA (each chain's seed at the current i-period), encrypted to the encryption key of the requesting MA's certificate (404 unless [`LaService::with_investigation`]) |
 //!
 //! Every PLV answer carries the chain's linkage chain identifier
 //! ([`LaService::linkage_chain_id`]: the chain id sealed by the LA to itself),
@@ -37,6 +37,7 @@ use scms_asn1::camp::la_ma::{LCI2LSReply, LaMaInterfacePDU, LaMaLinkageSeedRespo
 use scms_asn1::camp::protocol::{ScmsPDU, ScmsPDUContent, ScopedLSReply, ScopedLSRequest};
 use scms_asn1::ieee1609dot2::{Ieee1609Dot2Content, Ieee1609Dot2Data};
 use scms_asn1::ieee1609dot2dot1::protocol::SecurityMgmtSsp;
+use scms_ca::spdu::SpduRefusal;
 use scms_ca::store::Store;
 use scms_crypto::ccm::{SymmAlgorithm, SymmetricKey};
 use scms_crypto::hash::{digest, HashAlgorithm};
@@ -227,7 +228,10 @@ fn db(e: sqlx::Error) -> LaError {
 fn status(e: &LaError) -> StatusCode {
     match e {
         LaError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        // Not an SPDU, not encrypted where it must be, a malformed envelope
+        // (`SpduRefusal::is_malformed`, itself one exhaustive match).
         LaError::Refused(r) if r.is_malformed() => StatusCode::BAD_REQUEST,
+        // Its signer, role or freshness, or encrypted to another key.
         LaError::Unauthorized(_) | LaError::Refused(_) => StatusCode::FORBIDDEN,
         LaError::UnknownChain | LaError::InvestigationDisabled => StatusCode::NOT_FOUND,
         LaError::NotConfigured(_)
@@ -261,13 +265,17 @@ pub struct LaService {
 }
 
 /// The LA's side of misbehavior investigation: its certificate and key (it
-/// signs its answers), the trust store the MA's certificate chains in, the
-/// i-period schedule and the clock (a seed is revealed for the current
-/// i-period only).
+/// signs its answers), the key of the certificate's encryption key (the MA's
+/// requests are encrypted to it), the trust store the MA's certificate
+/// chains in, the i-period schedule and the clock (a seed is revealed for
+/// the current i-period only).
 #[derive(Clone)]
 pub struct LaInvestigation {
     pub certificate: Vec<u8>,
     pub key_label: String,
+    /// Label of the key of the certificate's `encryptionKey` (`<key_label>-enc`
+    /// in a hierarchy of `scms init`).
+    pub enc_key_label: String,
     pub trust: scms_ca::aca::TrustStore,
     pub iperiod_epoch_unix: i64,
     pub iperiod_secs: u32,
@@ -415,20 +423,45 @@ impl LaService {
         plv_request_of(&signed.payload)
     }
 
-    /// Answers an MA's `SignedLSRequest` (COER): the signer must be an MA
-    /// chaining in the trust store; each linkage chain identifier gets the
-    /// chain's seed at the current i-period (or a failure). The answer is a
-    /// `SecuredLSReply`: the `SignedLSReply` signed by this LA, encrypted to
-    /// the encryption key of the MA certificate that signed the request.
-    /// Returns it and the i-period.
+    /// Answers an MA's `SecuredLSRequest` (COER): the `SignedLSRequest`
+    /// encrypted to the encryption key of this LA's certificate. It is
+    /// decrypted with [`LaInvestigation::enc_key_label`], then the signer must
+    /// be an MA chaining in the trust store; each linkage chain identifier
+    /// gets the chain's seed at the current i-period (or a failure). The
+    /// answer is a `SecuredLSReply`: the `SignedLSReply` signed by this LA,
+    /// encrypted to the encryption key of the MA certificate that signed the
+    /// request. Returns it and the i-period.
     pub async fn handle_seed_request(&self, request: &[u8]) -> Result<(Vec<u8>, u32), LaError> {
         let inv = self
             .investigation
             .as_ref()
             .ok_or(LaError::InvestigationDisabled)?;
         let now = (inv.clock)();
-        let signed = scms_ca::spdu::verify_scms_signed(&inv.trust, request, now, |s| {
-            matches!(s, SecurityMgmtSsp::Ma(_))
+        // A certificate of an older `scms init` carries no encryption key:
+        // no MA can address a request to it.
+        let own_encryption_key =
+            scms_asn1::decode::<scms_asn1::ieee1609dot2::Certificate<'_>>(&inv.certificate)
+                .is_ok_and(|c| c.to_be_signed.encryption_key.is_some());
+        if !own_encryption_key {
+            return Err(LaError::NotConfigured(
+                "this LA's certificate has no encryption key to receive SecuredLSRequest with",
+            ));
+        }
+        let signed = scms_ca::spdu::open_scms_signed_encrypted(
+            self.ks.as_ref(),
+            &inv.enc_key_label,
+            &inv.certificate,
+            &inv.trust,
+            request,
+            now,
+            |s| matches!(s, SecurityMgmtSsp::Ma(_)),
+        )
+        .map_err(|r| match r {
+            // This LA's key store failing is no refusal of the request.
+            SpduRefusal::Decryption(
+                e @ (envelope::EnvelopeError::KeyStore(_) | envelope::EnvelopeError::Encode(_)),
+            ) => LaError::Envelope(e),
+            r => LaError::Refused(r),
         })?;
         let ma_certificate = signed.signer;
         let has_encryption_key =

@@ -7,7 +7,9 @@
 //! 2. MA -> RA `SignedLCIRequest` (HPCR) -> `SignedLCIResponse`: the two LAs'
 //!    linkage chain identifiers and the last i-period of the chain.
 //! 3. MA -> LA1, LA2 `SignedLSRequest` (LCI) -> `SignedLSReply`: the chain's
-//!    linkage seed at the current i-period.
+//!    linkage seed at the current i-period. Both are encrypted on the way
+//!    (`SecuredLSRequest` to the LA's certificate, `SecuredLSReply` to the
+//!    MA's: `scms_ca::spdu::scms_signed_encrypted`); the service does that.
 //! 4. MA -> RA `SignedBlacklistRequest` (HPCR) -> `SignedBlacklistResponse`.
 //!
 //! The requests carry no auditor countersignature (`signatures` is empty).

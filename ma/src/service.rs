@@ -26,7 +26,9 @@ use scms_asn1::ieee1609dot2::{Certificate, CertificateId, ServiceSpecificPermiss
 use scms_asn1::ieee1609dot2dot1::protocol::{SecurityMgmtSsp, SECURITY_MGMT_PSID};
 use scms_ca::aca::{spdu_hash, verify_signed_data, TrustStore};
 use scms_ca::crl::{crl_contents, hash_entry, CrlBody, CrlHeader, IndividualEntry};
-use scms_ca::spdu::{hostname, open_scms_signed_encrypted, scms_signed, verify_scms_signed};
+use scms_ca::spdu::{
+    hostname, open_scms_signed_encrypted, scms_signed, scms_signed_encrypted, verify_scms_signed,
+};
 use scms_ca::store::{AuditEntry, Store, StoreError};
 use scms_crypto::linkage::{LaId, LinkageSeed, LinkageValue};
 use scms_hsm::KeyStore;
@@ -47,7 +49,8 @@ pub type Clock = Arc<dyn Fn() -> Time32 + Send + Sync>;
 /// Largest report.
 pub const MAX_REPORT: usize = 64 * 1024;
 
-/// Where the other authorities answer (`http://HOST:PORT`).
+/// Where the other authorities answer (`http://HOST:PORT`), and the LA
+/// certificates the MA's linkage-seed requests are encrypted to.
 #[derive(Clone, Debug)]
 pub struct MaPeers {
     pub aca: String,
@@ -56,6 +59,11 @@ pub struct MaPeers {
     pub la2: String,
     /// The CRL generator.
     pub crl: String,
+    /// LA1's certificate: the `SecuredLSRequest` to LA1 is encrypted to its
+    /// `encryptionKey` (see [`la_recipient`]).
+    pub la1_certificate: Vec<u8>,
+    /// LA2's certificate, as LA1's.
+    pub la2_certificate: Vec<u8>,
 }
 
 /// When the MA revokes.
@@ -134,6 +142,16 @@ impl MaConfig {
     }
 }
 
+/// How the MA's request to an authority goes out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RequestForm<'c> {
+    /// A CAMP `Signed…` SPDU (to the ACA and the RA).
+    Signed,
+    /// Signed, then encrypted to the encryption key of this certificate (to
+    /// the LAs, `SecuredLSRequest`: linkage chain identifiers).
+    SignedThenEncryptedTo(&'c [u8]),
+}
+
 /// How an authority's answer to the MA comes back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum AnswerForm {
@@ -151,6 +169,9 @@ pub enum MaError {
     /// A peer failed or answered something that does not verify (502).
     Investigation(String),
     Store(StoreError),
+    /// The MA's configuration cannot work (an LA certificate it cannot
+    /// encrypt its requests to).
+    Config(String),
     Internal(String),
 }
 
@@ -160,6 +181,7 @@ impl core::fmt::Display for MaError {
             Self::Report(e) => write!(f, "{e}"),
             Self::Investigation(w) => write!(f, "investigation: {w}"),
             Self::Store(e) => write!(f, "{e}"),
+            Self::Config(w) => write!(f, "configuration: {w}"),
             Self::Internal(w) => write!(f, "internal: {w}"),
         }
     }
@@ -239,6 +261,40 @@ fn inv(w: impl std::fmt::Display) -> MaError {
     MaError::Investigation(w.to_string())
 }
 
+/// Checks that `certificate` (of the LA named `which`, for the error) may
+/// receive the MA's `SecuredLSRequest` at `now`: an LA certificate
+/// (`SecurityMgmtSsp.la`) chaining in `trust`, with an `encryptionKey`. An LA
+/// certificate of an older `scms init` has none: the MA refuses to send its
+/// linkage chain identifiers unencrypted (and does not start, see
+/// [`MaService::open`]).
+pub fn la_recipient(
+    which: &str,
+    certificate: &[u8],
+    trust: &TrustStore,
+    now: Time32,
+) -> Result<(), MaError> {
+    let bad = |w: String| MaError::Config(format!("the {which} certificate {w}"));
+    let c: Certificate<'_> =
+        scms_asn1::decode(certificate).map_err(|e| bad(format!("does not decode: {e}")))?;
+    let id = scms_crypto::verify::certificate_hashed_id8(&c)
+        .map(|h| hex(&h.0))
+        .unwrap_or_default();
+    if !scms_ca::aca::has_scms_role(&c, |s| matches!(s, SecurityMgmtSsp::La(_))) {
+        return Err(bad(format!("{id} is not an LA certificate")));
+    }
+    trust
+        .verify_chain(certificate, now)
+        .map_err(|e| bad(format!("{id} does not chain: {e}")))?;
+    if c.to_be_signed.encryption_key.is_none() {
+        return Err(bad(format!(
+            "{id} has no encryption key (encryptionKey): the linkage-seed request \
+             (SecuredLSRequest) is encrypted to it; certificates of an scms init older \
+             than the encrypted request have none (docs/operator.md)"
+        )));
+    }
+    Ok(())
+}
+
 /// The relevant PSIDs of an MA certificate (`MaSsp`).
 pub fn relevant_psids(cert: &[u8]) -> Vec<u64> {
     let Ok(c) = scms_asn1::decode::<Certificate<'_>>(cert) else {
@@ -265,6 +321,8 @@ pub fn relevant_psids(cert: &[u8]) -> Vec<u64> {
 impl MaService {
     /// Opens the MA over `store` (migrated) and applies the latest CRL the
     /// CRL generator serves, if it answers (reporters on it are refused).
+    /// Refused when an LA certificate of `peers` cannot receive the
+    /// encrypted linkage-seed request ([`la_recipient`]).
     pub async fn open(
         config: MaConfig,
         ks: Arc<dyn KeyStore>,
@@ -274,6 +332,12 @@ impl MaService {
     ) -> Result<Self, MaError> {
         scms_asn1::decode::<Certificate<'_>>(&config.certificate)
             .map_err(|e| MaError::Internal(format!("MA certificate: {e}")))?;
+        for (which, c) in [
+            ("LA1", &peers.la1_certificate),
+            ("LA2", &peers.la2_certificate),
+        ] {
+            la_recipient(which, c, &config.trust, clock())?;
+        }
         let s = Self {
             config,
             ks,
@@ -613,24 +677,30 @@ impl MaService {
         Ok(())
     }
 
-    /// Signs `scoped`, posts it to `base` + `path`, opens the answer
-    /// (`form`), verifies its signature and the answering authority's role,
-    /// and returns its payload and the request's hash (the `requestHash` the
-    /// answer must carry).
+    /// Signs `scoped` (and encrypts it, `request`), posts it to `base` +
+    /// `path`, opens the answer (`form`), verifies its signature and the
+    /// answering authority's role, and returns its payload and the request's
+    /// hash (the `requestHash` the answer must carry: of the SPDU sent).
     async fn exchange<T: scms_asn1::Encode>(
         &self,
         base: &str,
         path: &str,
         scoped: &T,
+        request: RequestForm<'_>,
         form: AnswerForm,
         role: fn(&SecurityMgmtSsp) -> bool,
     ) -> Result<(Vec<u8>, [u8; 8]), MaError> {
-        let req = scms_signed(
+        let (ks, label, cert) = (
             self.ks.as_ref(),
             &self.config.key_label,
             &self.config.certificate,
-            scoped,
-        )
+        );
+        let req = match request {
+            RequestForm::Signed => scms_signed(ks, label, cert, scoped),
+            RequestForm::SignedThenEncryptedTo(to) => {
+                scms_signed_encrypted(ks, label, cert, scoped, to)
+            }
+        }
         .map_err(|e| MaError::Internal(e.to_string()))?;
         let sm = scms_crypto::verify::certificate_public_key(
             &scms_asn1::decode(&self.config.certificate).map_err(inv)?,
@@ -692,6 +762,7 @@ impl MaService {
                 &self.peers.aca,
                 "/v3/ma-hpcr",
                 &investigate::hpcr_request(ma_id.clone(), lv),
+                RequestForm::Signed,
                 AnswerForm::Signed,
                 |s| matches!(s, SecurityMgmtSsp::Aca(_)),
             )
@@ -708,6 +779,7 @@ impl MaService {
                 &self.peers.ra,
                 "/v3/ma-lci",
                 &investigate::lci_request(ma_id.clone(), hpcr),
+                RequestForm::Signed,
                 AnswerForm::Signed,
                 |s| matches!(s, SecurityMgmtSsp::Ra(_)),
             )
@@ -718,18 +790,33 @@ impl MaService {
             serde_json::json!({"peer": self.peers.ra, "hpcr": hex(&hpcr), "i_max": chains.i_max}),
         )
         .await?;
-        // 3. LA1 and LA2: the seeds of the current i-period.
+        // 3. LA1 and LA2: the seeds of the current i-period. The request
+        // (`SecuredLSRequest`) is encrypted to the LA's certificate, the
+        // answer (`SecuredLSReply`) to the MA's: the linkage chain
+        // identifiers and the seeds are for the two ends only.
         let mut seeds = Vec::with_capacity(2);
-        for (base, lci) in [
-            (&self.peers.la1, &chains.la1_lci),
-            (&self.peers.la2, &chains.la2_lci),
+        for (which, base, la_cert, lci) in [
+            (
+                "LA1",
+                &self.peers.la1,
+                &self.peers.la1_certificate,
+                &chains.la1_lci,
+            ),
+            (
+                "LA2",
+                &self.peers.la2,
+                &self.peers.la2_certificate,
+                &chains.la2_lci,
+            ),
         ] {
+            la_recipient(which, la_cert, &self.config.trust, now)?;
             let req = investigate::seed_request(ma_id.clone(), lci).map_err(inv)?;
             let (p, h) = self
                 .exchange(
                     base,
                     "/v3/linkage-seed",
                     &req,
+                    RequestForm::SignedThenEncryptedTo(la_cert),
                     AnswerForm::SignedThenEncrypted,
                     |s| matches!(s, SecurityMgmtSsp::La(_)),
                 )
@@ -772,6 +859,7 @@ impl MaService {
                 &self.peers.ra,
                 "/v3/ma-blacklist",
                 &investigate::blacklist_request(ma_id, hpcr),
+                RequestForm::Signed,
                 AnswerForm::Signed,
                 |s| matches!(s, SecurityMgmtSsp::Ra(_)),
             )

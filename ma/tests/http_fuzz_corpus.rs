@@ -60,9 +60,12 @@ fn every_documented_route_with_a_request_has_a_fuzz_target() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let routes = std::fs::read_to_string(root.join("cli/src/serve/routes.rs")).unwrap();
     let manifest = std::fs::read_to_string(root.join("fuzz/Cargo.toml")).unwrap();
+    // `name: "value"`, the value perhaps on the next line (rustfmt).
     let field = |block: &str, name: &str| -> String {
-        let at = block.find(&format!("{name}: \"")).unwrap() + name.len() + 3;
-        block[at..].split('"').next().unwrap().to_string()
+        let at = block.find(&format!("{name}:")).unwrap() + name.len() + 1;
+        let rest = block[at..].trim_start();
+        assert!(rest.starts_with('"'), "{name} is not a literal: {rest:.40}");
+        rest[1..].split('"').next().unwrap().to_string()
     };
     let mut documented = 0;
     for block in routes.split("RouteDoc {").skip(2) {

@@ -229,15 +229,27 @@ async fn run(kind: Db) {
         &scms_ma::investigate::hpcr_request(scms_ca::spdu::hostname("ra"), [0; 9]),
     )
     .unwrap();
-    for (base, path) in [
-        (&net.peers.aca, "/v3/ma-hpcr"),
-        (&net.peers.la1, "/v3/linkage-seed"),
-        (&net.peers.la2, "/v3/linkage-seed"),
-        (&net.ra_url, "/v3/ma-lci"),
-        (&net.ra_url, "/v3/ma-blacklist"),
-        (&crl_url, "/v3/crl-entries"),
+    // To the LAs it goes as the MA's does: encrypted to the LA's certificate.
+    let by_ra_to = |la: &str| {
+        scms_ca::spdu::scms_signed_encrypted(
+            net.ks.as_ref(),
+            &net.ra_core.key_label,
+            &net.ra_core.certificate,
+            &scms_ma::investigate::hpcr_request(scms_ca::spdu::hostname("ra"), [0; 9]),
+            net.h.certificate(la).unwrap(),
+        )
+        .unwrap()
+    };
+    let (to_la1, to_la2) = (by_ra_to("la1"), by_ra_to("la2"));
+    for (base, path, by_ra) in [
+        (&net.peers.aca, "/v3/ma-hpcr", &by_ra),
+        (&net.peers.la1, "/v3/linkage-seed", &to_la1),
+        (&net.peers.la2, "/v3/linkage-seed", &to_la2),
+        (&net.ra_url, "/v3/ma-lci", &by_ra),
+        (&net.ra_url, "/v3/ma-blacklist", &by_ra),
+        (&crl_url, "/v3/crl-entries", &by_ra),
     ] {
-        let r = call(base, "POST", path, &[], &by_ra).await.unwrap();
+        let r = call(base, "POST", path, &[], by_ra).await.unwrap();
         assert_eq!(r.status, 403, "{path}: {}", r.text());
         let r = call(base, "POST", path, &[], b"garbage").await.unwrap();
         assert!(r.status == 400 || r.status == 403, "{path}: {}", r.status);

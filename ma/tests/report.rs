@@ -338,6 +338,8 @@ async fn severe_violation_revokes_by_hash(kind: &str) {
             la1: unused.clone(),
             la2: unused,
             crl: crl_url,
+            la1_certificate: f.w.h.certificate("la1").unwrap().to_vec(),
+            la2_certificate: f.w.h.certificate("la2").unwrap().to_vec(),
         },
     )
     .await

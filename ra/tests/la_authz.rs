@@ -132,8 +132,17 @@ async fn each_la_error_has_its_status_and_reason() {
     .unwrap();
     let ma_label = net.h.key_labels["ma"].clone();
     let ma_cert = net.h.certificate("ma").unwrap().to_vec();
+    // The MA's `SecuredLSRequest`: signed, then encrypted to LA1's certificate.
+    let la1_cert = net.h.certificate("la1").unwrap().to_vec();
     let seed_request = |lci: &[u8], label: &str, cert: &[u8]| {
-        scms_ca::spdu::scms_signed(net.ks.as_ref(), label, cert, &scms_ma_request(lci)).unwrap()
+        scms_ca::spdu::scms_signed_encrypted(
+            net.ks.as_ref(),
+            label,
+            cert,
+            &scms_ma_request(lci),
+            &la1_cert,
+        )
+        .unwrap()
     };
     let la1 = &net.peers.la1;
 
@@ -149,12 +158,42 @@ async fn each_la_error_has_its_status_and_reason() {
         .unwrap();
     assert_eq!(r.status, 200, "{}", r.text());
 
-    // 400: not an SPDU; 403: signed by the RA (not an MA).
+    // 400: not an SPDU, or the MA's signed request not encrypted; 403:
+    // encrypted to another LA (LA2), or signed by the RA (not an MA).
     let r = call(la1, "POST", "/v3/linkage-seed", &[], b"\x03\x80\x00")
         .await
         .unwrap();
     assert_eq!(r.status, 400, "{}", r.text());
     assert!(r.text().starts_with("bad request: SPDU: "), "{}", r.text());
+    let plain =
+        scms_ca::spdu::scms_signed(net.ks.as_ref(), &ma_label, &ma_cert, &scms_ma_request(&lci))
+            .unwrap();
+    let r = call(la1, "POST", "/v3/linkage-seed", &[], &plain)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(
+        r.text().starts_with("bad request: SPDU: not encrypted"),
+        "{}",
+        r.text()
+    );
+    let to_la2 = scms_ca::spdu::scms_signed_encrypted(
+        net.ks.as_ref(),
+        &ma_label,
+        &ma_cert,
+        &scms_ma_request(&lci),
+        net.h.certificate("la2").unwrap(),
+    )
+    .unwrap();
+    let r = call(la1, "POST", "/v3/linkage-seed", &[], &to_la2)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(
+        r.text().contains("no recipient info names this recipient"),
+        "{}",
+        r.text()
+    );
     let by_ra = seed_request(&lci, &net.ra_core.key_label, &net.ra_core.certificate);
     let r = call(la1, "POST", "/v3/linkage-seed", &[], &by_ra)
         .await

@@ -218,6 +218,8 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
             .with_investigation(LaInvestigation {
                 certificate: a.certificate.clone(),
                 key_label: a.key_label.clone(),
+                // The MA's requests are encrypted to the certificate's key.
+                enc_key_label: format!("{}-enc", a.key_label),
                 trust: ctx.trust().await?,
                 iperiod_epoch_unix: ctx.iperiod_epoch()?,
                 iperiod_secs: 7 * 86_400,
@@ -306,6 +308,9 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
                     la1: ctx.peer(Role::La1)?,
                     la2: ctx.peer(Role::La2)?,
                     crl: ctx.peer(Role::Crl)?,
+                    // The seed requests are encrypted to these.
+                    la1_certificate: ctx.authority("la1").await?.certificate,
+                    la2_certificate: ctx.authority("la2").await?.certificate,
                 },
             )
             .await

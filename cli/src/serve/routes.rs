@@ -221,9 +221,21 @@ const LA: &[RouteDoc] = &[
         method: "POST",
         path: "/v3/linkage-seed",
         summary: "Investigation: the linkage seed of a chain for the current i-period (MA only).",
-        request: "SignedLSRequest (COER)",
-        response: (200, "SignedLSResponse (COER)", OCTETS),
-        errors: &[(400, "malformed"), MA_ONLY],
+        request:
+            "SecuredLSRequest (COER): the MA's SignedLSRequest, encrypted to this LA's certificate",
+        response: (
+            200,
+            "SecuredLSReply (COER): the LA's SignedLSReply, encrypted to the MA's certificate",
+            OCTETS,
+        ),
+        errors: &[
+            (400, "malformed, or not encrypted"),
+            (
+                403,
+                "encrypted to another key, or the signer is not an MA chaining to the trust store",
+            ),
+            (503, "this LA's certificate has no encryption key"),
+        ],
     },
     RouteDoc {
         method: "GET",

@@ -151,6 +151,7 @@ async fn start() -> (String, String, Vec<(String, Vec<u8>)>, tempfile::TempDir) 
         .with_investigation(LaInvestigation {
             certificate: cert(name),
             key_label: label(name),
+            enc_key_label: format!("{}-enc", label(name)),
             trust: trust.clone(),
             iperiod_epoch_unix: epoch,
             iperiod_secs: RaConfig::new(epoch).iperiod_secs,

@@ -114,6 +114,7 @@ async fn start_in(family: Family, dir: &std::path::Path) -> String {
         .with_investigation(LaInvestigation {
             certificate: cert(name),
             key_label: h.key_labels[name].clone(),
+            enc_key_label: format!("{}-enc", h.key_labels[name]),
             trust: trust.clone(),
             iperiod_epoch_unix: epoch,
             iperiod_secs: RaConfig::new(epoch).iperiod_secs,

@@ -70,6 +70,8 @@ pub async fn start_misbehavior(net: &mut Net, kind: Db) -> Misbehavior {
                 la1: net.peers.la1.clone(),
                 la2: net.peers.la2.clone(),
                 crl: crl_url.clone(),
+                la1_certificate: net.h.certificate("la1").unwrap().to_vec(),
+                la2_certificate: net.h.certificate("la2").unwrap().to_vec(),
             },
         )
         .await

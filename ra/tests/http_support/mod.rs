@@ -134,6 +134,7 @@ impl Net {
             .with_investigation(LaInvestigation {
                 certificate: h.certificate("la1").unwrap().to_vec(),
                 key_label: h.key_labels["la1"].clone(),
+                enc_key_label: format!("{}-enc", h.key_labels["la1"]),
                 trust: aca.trust.clone(),
                 iperiod_epoch_unix: ra.config.iperiod_epoch_unix,
                 iperiod_secs: ra.config.iperiod_secs,
@@ -156,6 +157,7 @@ impl Net {
             .with_investigation(LaInvestigation {
                 certificate: h.certificate("la2").unwrap().to_vec(),
                 key_label: h.key_labels["la2"].clone(),
+                enc_key_label: format!("{}-enc", h.key_labels["la2"]),
                 trust: aca.trust.clone(),
                 iperiod_epoch_unix: ra.config.iperiod_epoch_unix,
                 iperiod_secs: ra.config.iperiod_secs,

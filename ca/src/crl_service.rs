@@ -317,19 +317,52 @@ impl CrlService {
 
     /// Adds entries (already present ones are kept once) and issues the CRL
     /// of every series they touch. Returns the new CRLs.
+    ///
+    /// A linkage entry for a device already held (the same LAs, and the seeds
+    /// of the earlier `iRev` lead to those of the later one) is merged into
+    /// one: the earlier `iRev` and its seeds, the larger `iMax` and `jMax`.
+    /// So an MA that sends a revocation again from a later i-period (it was
+    /// killed and resumed) never puts the device on the CRL twice.
     pub async fn add(&self, entries: &[CrlEntry]) -> Result<Vec<SignedCrl>, CrlServiceError> {
         let _g = self.lock.lock().await;
         let now = unix_from_time32((self.clock)());
         let (mut linkage, mut hash) = (false, false);
+        let mut held = if entries
+            .iter()
+            .any(|e| matches!(e, CrlEntry::Linkage { .. }))
+        {
+            self.entries().await?
+        } else {
+            Vec::new()
+        };
+        let mut tx = self.store.pool().begin().await?;
         for e in entries {
-            let series = match e {
+            let (series, e) = match e {
                 CrlEntry::Linkage { .. } => {
                     linkage = true;
-                    self.config.linkage_series
+                    let same = held.iter().position(|h| same_device(h, e));
+                    let e = match same {
+                        None => *e,
+                        Some(k) => {
+                            let merged = merge_linkage(&held[k], e);
+                            if merged == held[k] {
+                                continue;
+                            }
+                            sqlx::query("DELETE FROM crl_entries WHERE series = $1 AND entry = $2")
+                                .bind(i64::from(self.config.linkage_series))
+                                .bind(held[k].to_bytes())
+                                .execute(&mut *tx)
+                                .await?;
+                            held.remove(k);
+                            merged
+                        }
+                    };
+                    held.push(e);
+                    (self.config.linkage_series, e)
                 }
                 CrlEntry::Hash(_) => {
                     hash = true;
-                    self.config.hash_series
+                    (self.config.hash_series, *e)
                 }
             };
             sqlx::query(
@@ -339,9 +372,10 @@ impl CrlService {
             .bind(i64::from(series))
             .bind(e.to_bytes())
             .bind(now)
-            .execute(self.store.pool())
+            .execute(&mut *tx)
             .await?;
         }
+        tx.commit().await?;
         let mut out = Vec::new();
         if linkage {
             out.push(self.issue_locked(self.config.linkage_series).await?);
@@ -416,18 +450,10 @@ impl CrlService {
                 if entry.i_max < i {
                     continue;
                 }
-                let steps = u32::from(i.saturating_sub(*i_rev));
-                let (la1, la2) = (
-                    LaId(u16::from_be_bytes(entry.la1_id)),
-                    LaId(u16::from_be_bytes(entry.la2_id)),
-                );
+                let (linkage_seed1, linkage_seed2) = seeds_at(*i_rev, entry, i);
                 individual.push(IndividualEntry {
-                    linkage_seed1: *LinkageSeed::from_bytes(entry.linkage_seed1)
-                        .at(la1, steps)
-                        .as_bytes(),
-                    linkage_seed2: *LinkageSeed::from_bytes(entry.linkage_seed2)
-                        .at(la2, steps)
-                        .as_bytes(),
+                    linkage_seed1,
+                    linkage_seed2,
                     ..*entry
                 });
             }
@@ -551,6 +577,79 @@ async fn get_crl(State(s): State<Arc<CrlService>>, Query(q): Query<SeriesQuery>)
 
 async fn post_entries(State(s): State<Arc<CrlService>>, body: Bytes) -> Response {
     respond(s.handle_entries(&body).await)
+}
+
+/// The seeds of `entry` (at `i_rev`) advanced to i-period `i` (no earlier).
+fn seeds_at(i_rev: u16, entry: &IndividualEntry, i: u16) -> ([u8; 16], [u8; 16]) {
+    let steps = u32::from(i.saturating_sub(i_rev));
+    let (la1, la2) = (
+        LaId(u16::from_be_bytes(entry.la1_id)),
+        LaId(u16::from_be_bytes(entry.la2_id)),
+    );
+    (
+        *LinkageSeed::from_bytes(entry.linkage_seed1)
+            .at(la1, steps)
+            .as_bytes(),
+        *LinkageSeed::from_bytes(entry.linkage_seed2)
+            .at(la2, steps)
+            .as_bytes(),
+    )
+}
+
+/// Whether two linkage entries revoke the same device: the same LA pair,
+/// and the earlier entry's seeds advanced to the later `iRev` are the later
+/// entry's seeds.
+fn same_device(a: &CrlEntry, b: &CrlEntry) -> bool {
+    let (
+        CrlEntry::Linkage {
+            i_rev: ia,
+            entry: ea,
+        },
+        CrlEntry::Linkage {
+            i_rev: ib,
+            entry: eb,
+        },
+    ) = (a, b)
+    else {
+        return false;
+    };
+    if (ea.la1_id, ea.la2_id) != (eb.la1_id, eb.la2_id) {
+        return false;
+    }
+    let ((i0, e0), (i1, e1)) = if ia <= ib {
+        ((ia, ea), (ib, eb))
+    } else {
+        ((ib, eb), (ia, ea))
+    };
+    seeds_at(*i0, e0, *i1) == (e1.linkage_seed1, e1.linkage_seed2)
+}
+
+/// One entry for two of [`same_device`]: the earlier `iRev` with its seeds,
+/// the larger `iMax` and `jMax`.
+fn merge_linkage(held: &CrlEntry, new: &CrlEntry) -> CrlEntry {
+    match (held, new) {
+        (
+            CrlEntry::Linkage {
+                i_rev: ih,
+                entry: eh,
+            },
+            CrlEntry::Linkage {
+                i_rev: inew,
+                entry: en,
+            },
+        ) => {
+            let (i_rev, first) = if ih <= inew { (*ih, eh) } else { (*inew, en) };
+            CrlEntry::Linkage {
+                i_rev,
+                entry: IndividualEntry {
+                    i_max: eh.i_max.max(en.i_max),
+                    jmax: eh.jmax.max(en.jmax),
+                    ..*first
+                },
+            }
+        }
+        _ => *held,
+    }
 }
 
 /// The CRL generator's HTTP interface.

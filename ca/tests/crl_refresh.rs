@@ -8,17 +8,27 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use scms_ca::aca::TrustStore;
-use scms_ca::crl_service::{CrlService, CrlServiceConfig};
+use scms_ca::crl::IndividualEntry;
+use scms_ca::crl_service::{CrlEntry, CrlService, CrlServiceConfig};
 use scms_ca::hierarchy::{build, HierarchyOptions};
 use scms_ca::profile::{builtin, Family};
 use scms_ca::store::Store;
+use scms_crypto::linkage::{LaId, LinkageSeed};
 use scms_hsm::{KeyStore, MemoryKeyStore};
 
-#[tokio::test]
-async fn crls_are_reissued_before_next_crl_and_each_iperiod() {
+/// A CRL generator on SQLite whose clock is `now`, at 12 hours before an
+/// i-period ends (well after the epoch).
+struct Setup {
+    crl: CrlService,
+    config: CrlServiceConfig,
+    now: Arc<AtomicU32>,
+    t0: u32,
+    _dir: tempfile::TempDir,
+}
+
+async fn setup() -> Setup {
     let profile = builtin(Family::Us, "pseudonym").unwrap();
     let epoch = profile.iperiod_epoch_unix.unwrap();
-    // 12 hours before an i-period ends, well after the epoch.
     let week = 7 * 86_400;
     let t0_unix = epoch + 1_000 * week + 6 * 86_400 + 12 * 3600;
     let t0 = scms_asn1::ieee1609dot2::time::time32_from_unix(t0_unix);
@@ -43,12 +53,32 @@ async fn crls_are_reissued_before_next_crl_and_each_iperiod() {
         trust,
         epoch,
     );
+    let crl = CrlService::open(config.clone(), ks, store, clock)
+        .await
+        .unwrap();
+    Setup {
+        crl,
+        config,
+        now,
+        t0,
+        _dir: dir,
+    }
+}
+
+#[tokio::test]
+async fn crls_are_reissued_before_next_crl_and_each_iperiod() {
+    let Setup {
+        crl,
+        config,
+        now,
+        t0,
+        _dir,
+    } = setup().await;
     let (linkage, hash, period) = (
         config.linkage_series,
         config.hash_series,
         config.next_crl_secs,
     );
-    let crl = CrlService::open(config, ks, store, clock).await.unwrap();
     let margin = 3600;
     let series = |v: &[scms_ca::crl::SignedCrl]| -> Vec<u16> {
         let mut s: Vec<u16> = v.iter().map(|c| c.header.series).collect();
@@ -78,4 +108,85 @@ async fn crls_are_reissued_before_next_crl_and_each_iperiod() {
     assert_eq!(series(&third), [hash]);
     assert_eq!(third[0].header.next_crl, t0 + 2 * period - margin);
     assert!(crl.refresh_due(margin).await.unwrap().is_empty());
+}
+
+/// An MA killed during a revocation and resumed in a later i-period sends
+/// the device again with the seeds of that i-period: the generator keeps one
+/// entry (the earliest `iRev`, the larger `iMax`), and the CRL lists the
+/// device once.
+#[tokio::test]
+async fn one_device_sent_from_several_iperiods_is_one_entry() {
+    let Setup {
+        crl,
+        config,
+        t0,
+        _dir,
+        ..
+    } = setup().await;
+    let i = config.iperiod_of(t0);
+    let (la1, la2) = (LaId(7), LaId(9));
+    // The device's seeds at i - 1, i and i + 1.
+    let s0 = (
+        LinkageSeed::from_bytes([0x11; 16]),
+        LinkageSeed::from_bytes([0x22; 16]),
+    );
+    let at = |steps: u32| {
+        (
+            *s0.0.at(la1, steps).as_bytes(),
+            *s0.1.at(la2, steps).as_bytes(),
+        )
+    };
+    let entry = |i_rev: u16, steps: u32, i_max: u16| {
+        let (linkage_seed1, linkage_seed2) = at(steps);
+        CrlEntry::Linkage {
+            i_rev,
+            entry: IndividualEntry {
+                jmax: 20,
+                la1_id: 7u16.to_be_bytes(),
+                la2_id: 9u16.to_be_bytes(),
+                i_max,
+                linkage_seed1,
+                linkage_seed2,
+            },
+        }
+    };
+    let issued = |v: Vec<scms_ca::crl::SignedCrl>| v.iter().map(|c| c.entries).sum::<usize>();
+
+    assert_eq!(issued(crl.add(&[entry(i, 1, i + 10)]).await.unwrap()), 1);
+    // Again from the next i-period: the same single entry.
+    assert_eq!(
+        issued(crl.add(&[entry(i + 1, 2, i + 10)]).await.unwrap()),
+        1
+    );
+    assert_eq!(crl.entries().await.unwrap(), [entry(i, 1, i + 10)]);
+    // With a later iMax: merged.
+    assert_eq!(
+        issued(crl.add(&[entry(i + 1, 2, i + 12)]).await.unwrap()),
+        1
+    );
+    assert_eq!(crl.entries().await.unwrap(), [entry(i, 1, i + 12)]);
+    // From the i-period before: that one is kept (it covers more).
+    assert_eq!(issued(crl.add(&[entry(i - 1, 0, i + 3)]).await.unwrap()), 1);
+    assert_eq!(crl.entries().await.unwrap(), [entry(i - 1, 0, i + 12)]);
+    // Another device of the same LAs: two.
+    let other = CrlEntry::Linkage {
+        i_rev: i,
+        entry: IndividualEntry {
+            jmax: 20,
+            la1_id: 7u16.to_be_bytes(),
+            la2_id: 9u16.to_be_bytes(),
+            i_max: i + 10,
+            linkage_seed1: [0x33; 16],
+            linkage_seed2: [0x44; 16],
+        },
+    };
+    assert_eq!(issued(crl.add(&[other]).await.unwrap()), 2);
+    assert_eq!(crl.entries().await.unwrap().len(), 2);
+    // The CRL lists the device once, with its seeds of the current i-period.
+    let latest = crl.latest(config.linkage_series).await.unwrap();
+    let signer = config.certificate.clone();
+    let contents = scms_ca::crl::verify_crl(&latest, &[&signer]).unwrap();
+    let text = format!("{:?}", contents);
+    let (s1, _) = at(1);
+    assert_eq!(text.matches(&format!("{:?}", s1)).count(), 1, "{text}");
 }

@@ -223,6 +223,9 @@ pub struct Batch {
     pub audit: Vec<AuditEntry>,
     /// The ACA's investigation records of the certificates in the batch.
     pub aca_linkage: Vec<AcaLinkageRecord>,
+    /// MA decisions that change (table `ma_decisions`: target HashedId8,
+    /// new decision), with the audit entry that records why.
+    pub ma_decisions: Vec<([u8; 8], &'static str)>,
 }
 
 /// What the ACA keeps per pseudonym certificate for investigations (table
@@ -629,6 +632,13 @@ impl Store {
             .bind(now_unix)
             .execute(&mut *tx)
             .await?;
+        }
+        for (target, decision) in &batch.ma_decisions {
+            sqlx::query("UPDATE ma_decisions SET decision = $1 WHERE target = $2")
+                .bind(*decision)
+                .bind(target.to_vec())
+                .execute(&mut *tx)
+                .await?;
         }
         audit.extend(batch.audit.iter().cloned());
 

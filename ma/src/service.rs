@@ -29,7 +29,7 @@ use scms_ca::crl::{crl_contents, hash_entry, CrlBody, CrlHeader, IndividualEntry
 use scms_ca::spdu::{
     hostname, open_scms_signed_encrypted, scms_signed, scms_signed_encrypted, verify_scms_signed,
 };
-use scms_ca::store::{AuditEntry, Store, StoreError};
+use scms_ca::store::{AuditEntry, Batch, Store, StoreError};
 use scms_crypto::linkage::{LaId, LinkageSeed, LinkageValue};
 use scms_hsm::KeyStore;
 use scms_ra::http::call;
@@ -509,18 +509,25 @@ impl MaService {
                 serde_json::json!({"error": e.to_string()}),
             ),
         };
-        self.step(
+        let entry = step_entry(
             "revocation",
             serde_json::json!({"target": hex(target), "result": decision, "details": details}),
-        )
-        .await?;
-        result?;
-        sqlx::query("UPDATE ma_decisions SET decision = $1 WHERE target = $2")
-            .bind(REVOKED)
-            .bind(target.to_vec())
-            .execute(self.store.pool())
+        );
+        // The completion is logged and the decision marked `revoked` in one
+        // transaction: an MA killed in between logs it once, when resumed.
+        let batch = Batch {
+            audit: vec![entry],
+            ma_decisions: if result.is_ok() {
+                vec![(*target, REVOKED)]
+            } else {
+                Vec::new()
+            },
+            ..Batch::default()
+        };
+        self.store
+            .commit(&batch, unix_from_time32(self.now()))
             .await?;
-        Ok(())
+        result.map(|_| ())
     }
 
     /// Finishes every revocation decided but not completed (the MA crashed
@@ -666,13 +673,8 @@ impl MaService {
     }
 
     async fn step(&self, step: &str, details: serde_json::Value) -> Result<(), MaError> {
-        let mut d = details;
-        d["step"] = serde_json::json!(step);
         self.store
-            .audit(
-                vec![AuditEntry::json("ma-investigation", &d)],
-                unix_from_time32(self.now()),
-            )
+            .audit(vec![step_entry(step, details)], unix_from_time32(self.now()))
             .await?;
         Ok(())
     }
@@ -991,6 +993,13 @@ async fn post_report(State(s): State<Arc<MaService>>, body: Bytes) -> Response {
         Ok(_) => text(StatusCode::ACCEPTED, "report accepted".into()),
         Err(e) => text(e.status(), e.to_string()),
     }
+}
+
+/// The audit entry of an investigation step.
+fn step_entry(step: &str, details: serde_json::Value) -> AuditEntry {
+    let mut d = details;
+    d["step"] = serde_json::json!(step);
+    AuditEntry::json("ma-investigation", &d)
 }
 
 /// The MA's HTTP interface: `GET /v3/ma-certificate?psid=<hex>`,

@@ -212,6 +212,49 @@ impl CrlEntry {
     }
 }
 
+/// Whether `new` lists the device `stored` lists already: two linkage
+/// entries of the same LAs whose seeds at the earlier `iRev`, advanced to
+/// the later one, are the later entry's seeds. An MA that finishes a
+/// revocation in a later i-period than it started it (it crashed after the
+/// generator had the entry) gets the LAs' seeds of that i-period; kept
+/// twice, the device would be listed twice in every CRL from then on.
+pub fn same_device(stored: &CrlEntry, new: &CrlEntry) -> bool {
+    let (
+        CrlEntry::Linkage {
+            i_rev: i_a,
+            entry: a,
+        },
+        CrlEntry::Linkage {
+            i_rev: i_b,
+            entry: b,
+        },
+    ) = (stored, new)
+    else {
+        return false;
+    };
+    if (a.la1_id, a.la2_id) != (b.la1_id, b.la2_id) {
+        return false;
+    }
+    let ((early_i, early), (late_i, late)) = if i_a <= i_b {
+        ((i_a, a), (i_b, b))
+    } else {
+        ((i_b, b), (i_a, a))
+    };
+    let steps = u32::from(late_i - early_i);
+    let (la1, la2) = (
+        LaId(u16::from_be_bytes(a.la1_id)),
+        LaId(u16::from_be_bytes(a.la2_id)),
+    );
+    LinkageSeed::from_bytes(early.linkage_seed1)
+        .at(la1, steps)
+        .as_bytes()
+        == &late.linkage_seed1
+        && LinkageSeed::from_bytes(early.linkage_seed2)
+            .at(la2, steps)
+            .as_bytes()
+            == &late.linkage_seed2
+}
+
 /// The entries a delta `CrlContents` carries.
 pub fn entries_of(contents: &CrlContents) -> Result<Vec<CrlEntry>, CrlServiceError> {
     let mut out = Vec::new();
@@ -315,13 +358,21 @@ impl CrlService {
         Ok(out)
     }
 
-    /// Adds entries (already present ones are kept once) and issues the CRL
-    /// of every series they touch. Returns the new CRLs.
+    /// Adds entries (already present ones are kept once, also a linkage
+    /// entry whose device is listed under an earlier `iRev`: see
+    /// [`same_device`]) and issues the CRL of every series they touch.
+    /// Returns the new CRLs.
     pub async fn add(&self, entries: &[CrlEntry]) -> Result<Vec<SignedCrl>, CrlServiceError> {
         let _g = self.lock.lock().await;
         let now = unix_from_time32((self.clock)());
         let (mut linkage, mut hash) = (false, false);
+        let listed = self.entries().await?;
         for e in entries {
+            if listed.iter().any(|l| same_device(l, e)) {
+                // Issued again all the same: the MA expects the new CRL.
+                linkage = true;
+                continue;
+            }
             let series = match e {
                 CrlEntry::Linkage { .. } => {
                     linkage = true;

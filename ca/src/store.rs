@@ -223,6 +223,9 @@ pub struct Batch {
     pub audit: Vec<AuditEntry>,
     /// The ACA's investigation records of the certificates in the batch.
     pub aca_linkage: Vec<AcaLinkageRecord>,
+    /// MA decisions to set (`ma_decisions.decision` by target HashedId8):
+    /// a revocation's completion is logged and marked in one transaction.
+    pub ma_decisions: Vec<([u8; 8], String)>,
 }
 
 /// What the ACA keeps per pseudonym certificate for investigations (table
@@ -629,6 +632,13 @@ impl Store {
             .bind(now_unix)
             .execute(&mut *tx)
             .await?;
+        }
+        for (target, decision) in &batch.ma_decisions {
+            sqlx::query("UPDATE ma_decisions SET decision = $1 WHERE target = $2")
+                .bind(decision.clone())
+                .bind(target.to_vec())
+                .execute(&mut *tx)
+                .await?;
         }
         audit.extend(batch.audit.iter().cloned());
 

@@ -27,7 +27,7 @@ use scms_asn1::ieee1609dot2dot1::protocol::{SecurityMgmtSsp, SECURITY_MGMT_PSID}
 use scms_ca::aca::{spdu_hash, verify_signed_data, TrustStore};
 use scms_ca::crl::{crl_contents, hash_entry, CrlBody, CrlHeader, IndividualEntry};
 use scms_ca::spdu::{hostname, open_scms_signed_encrypted, scms_signed, verify_scms_signed};
-use scms_ca::store::{AuditEntry, Store, StoreError};
+use scms_ca::store::{AuditEntry, Batch, Store, StoreError};
 use scms_crypto::linkage::{LaId, LinkageSeed, LinkageValue};
 use scms_hsm::KeyStore;
 use scms_ra::http::call;
@@ -445,18 +445,23 @@ impl MaService {
                 serde_json::json!({"error": e.to_string()}),
             ),
         };
-        self.step(
-            "revocation",
-            serde_json::json!({"target": hex(target), "result": decision, "details": details}),
-        )
-        .await?;
-        result?;
-        sqlx::query("UPDATE ma_decisions SET decision = $1 WHERE target = $2")
-            .bind(REVOKED)
-            .bind(target.to_vec())
-            .execute(self.store.pool())
+        // The completion logged and the decision marked in one transaction:
+        // a crash between the two would have the resumption log it again.
+        let step = serde_json::json!({
+            "step": "revocation", "target": hex(target), "result": decision, "details": details,
+        });
+        let batch = Batch {
+            audit: vec![AuditEntry::json("ma-investigation", &step)],
+            ma_decisions: match result {
+                Ok(_) => vec![(*target, REVOKED.to_string())],
+                Err(_) => Vec::new(),
+            },
+            ..Batch::default()
+        };
+        self.store
+            .commit(&batch, unix_from_time32(self.now()))
             .await?;
-        Ok(())
+        result.map(|_| ())
     }
 
     /// Finishes every revocation decided but not completed (the MA crashed

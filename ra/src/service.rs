@@ -34,8 +34,10 @@
 //! the queue gauges are counted there, and the worker reloads its part (pending
 //! requests, queue, in flight; not the served requests nor the responses)
 //! before each step. Memory stays flat however many devices were served.
-//! Run the worker ([`RaService::spawn_worker`]) on one node only: two workers
-//! would release the same queued items.
+//! Run the worker ([`RaService::spawn_worker`]) on one node only: a second
+//! one would redo the same work, whose commit is then refused
+//! ([`RaStore::commit_expansion`], [`RaStore::commit_release`]: nothing is
+//! certified twice, but the step fails).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

@@ -454,7 +454,11 @@ impl RaStore {
     }
 
     /// Records an expansion: the request is no longer pending, its chains,
-    /// and its queued items, in one transaction.
+    /// and its queued items, in one transaction. Refused (nothing written)
+    /// when the request is not pending any more: expanded by another worker
+    /// after this one read it (a second worker, or a killed one whose commit
+    /// reached the database after its successor read the state); its items
+    /// queued again would be released and certified twice.
     pub async fn commit_expansion(
         &self,
         hash: &[u8; 8],
@@ -462,11 +466,19 @@ impl RaStore {
         items: &[ShuffleItem],
     ) -> Result<(), RaError> {
         let mut tx = self.pool().begin().await?;
-        sqlx::query("UPDATE ra_requests SET pending = 0, record = $1 WHERE request_hash = $2")
-            .bind(encode_record(rec))
-            .bind(hash.to_vec())
-            .execute(&mut *tx)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE ra_requests SET pending = 0, record = $1 WHERE request_hash = $2 \
+             AND pending <> 0",
+        )
+        .bind(encode_record(rec))
+        .bind(hash.to_vec())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(RaError::Internal(
+                "request no longer pending: expanded by another worker".into(),
+            ));
+        }
         for it in items {
             sqlx::query(
                 "INSERT INTO ra_queue (device, i, j, enqueued, explicit, tbs_cert, linkage_info, \
@@ -488,16 +500,24 @@ impl RaStore {
     }
 
     /// Records a released batch: the items leave the queue and are in flight
-    /// with their signed requests, in one transaction.
+    /// with their signed requests, in one transaction. Refused (nothing
+    /// written) when an item is not in the queue any more: released by
+    /// another worker after this one read the queue.
     pub async fn commit_release(&self, batch: &[([u8; 8], Slot, Vec<u8>)]) -> Result<(), RaError> {
         let mut tx = self.pool().begin().await?;
         for (h, s, spdu) in batch {
-            sqlx::query("DELETE FROM ra_queue WHERE device = $1 AND i = $2 AND j = $3")
+            let gone = sqlx::query("DELETE FROM ra_queue WHERE device = $1 AND i = $2 AND j = $3")
                 .bind(s.request.to_vec())
                 .bind(i64::from(s.i))
                 .bind(i64::from(s.j))
                 .execute(&mut *tx)
                 .await?;
+            if gone.rows_affected() != 1 {
+                return Err(RaError::Internal(format!(
+                    "item (i {}, j {}) no longer queued: released by another worker",
+                    s.i, s.j
+                )));
+            }
             sqlx::query(
                 "INSERT INTO ra_in_flight (spdu_hash, device, i, j, spdu) VALUES ($1, $2, $3, $4, $5)",
             )

@@ -264,3 +264,82 @@ async fn one_device_at_once_on_two_ras_sqlite() {
 async fn one_device_at_once_on_two_ras_postgres() {
     one_device_at_once(Db::Postgres).await;
 }
+
+async fn count(store: &Store, sql: &str) -> i64 {
+    sqlx::query(sql)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap()
+}
+
+/// Two workers on one database (a second one started by mistake, or a
+/// killed worker whose last commit reached the database after its
+/// successor had read the queue): B works from a copy read before A's
+/// commit. Each request is expanded once and each queued item released
+/// once: B's later commit is refused and nothing of it is stored.
+async fn two_workers(kind: Db) {
+    let (net, mut devices) = Net::start(Family::Us, kind, 2, 1).await;
+    let (a, a_url) = node(&net, true).await;
+    let (b, _) = node(&net, true).await;
+    let db = &net.ra_db.store;
+    let post = |req: Vec<u8>| {
+        let url = a_url.clone();
+        async move {
+            let r = call(&url, "POST", "/v3/authorization-certificate", &[], &req)
+                .await
+                .unwrap();
+            assert_eq!(r.status, 200, "{}", r.text());
+        }
+    };
+
+    // Both read the pending request; A expands it and releases its items,
+    // then B expands it again.
+    post(request(&net, &mut devices[0])).await;
+    a.refresh().await.unwrap();
+    b.refresh().await.unwrap();
+    assert_eq!(a.expand().await.unwrap(), 1);
+    let per_request = a.release().await.unwrap() as i64;
+    assert!(per_request > 0);
+    let again = b.expand().await;
+    assert!(again.is_err(), "a request expanded twice: {again:?}");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM ra_queue").await, 0);
+
+    // Both read the queue of a second request; A releases it first.
+    post(request(&net, &mut devices[1])).await;
+    a.refresh().await.unwrap();
+    assert_eq!(a.expand().await.unwrap(), 1);
+    a.refresh().await.unwrap();
+    b.refresh().await.unwrap();
+    assert_eq!(a.release().await.unwrap() as i64, per_request);
+    let again = b.release().await;
+    assert!(again.is_err(), "items released twice: {again:?}");
+
+    for sql in [
+        "SELECT COUNT(*) FROM ra_in_flight",
+        "SELECT COUNT(*) FROM ra_hpcr",
+    ] {
+        assert_eq!(count(db, sql).await, 2 * per_request, "{sql}");
+    }
+    assert_eq!(
+        count(
+            db,
+            "SELECT COUNT(*) FROM (SELECT DISTINCT device, i, j FROM ra_hpcr) s"
+        )
+        .await,
+        2 * per_request,
+        "one release per slot"
+    );
+    net.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_release_each_item_once_sqlite() {
+    two_workers(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_release_each_item_once_postgres() {
+    two_workers(Db::Postgres).await;
+}

@@ -255,8 +255,21 @@ async fn guard(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respon
             // Bodies without a Content-Length are cut at the limit too.
             let body = Body::new(http_body_util::Limited::new(body, s.limits.body_limit));
             let req = Request::from_parts(parts, body);
-            match tokio::time::timeout(s.limits.request_timeout, next.run(req)).await {
-                Ok(r) => r,
+            // The handler runs in a task of its own, to its end: neither a
+            // client that goes away (hyper drops the request's future) nor
+            // the timeout below cancels it half-way through its database
+            // work. A cancelled sqlx `begin()` on PostgreSQL (0.8) returns
+            // its connection to the pool inside a transaction sqlx does not
+            // know of, where the next borrower's writes would wait for a
+            // commit that may never come. What the handler commits after
+            // its client left is what the same request again gets.
+            let work = tokio::spawn(next.run(req));
+            match tokio::time::timeout(s.limits.request_timeout, work).await {
+                Ok(Ok(r)) => r,
+                Ok(Err(e)) => text(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("request handler failed: {e}"),
+                ),
                 Err(_) => text(
                     StatusCode::REQUEST_TIMEOUT,
                     format!(
@@ -418,5 +431,76 @@ mod tests {
         assert!(r.text().contains("within 50 ms"), "{}", r.text());
         assert_eq!(metrics.requests("/v3/ctl", 408), 1);
         server.abort();
+    }
+
+    /// A role whose `/v3/ctl` handler takes `ms` and then sets `done`, served
+    /// with a request timeout of 50 ms: its base URL (and its database's
+    /// directory, to keep).
+    async fn slow_role(
+        ms: u64,
+        done: Arc<std::sync::atomic::AtomicBool>,
+    ) -> (String, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open_sqlite(&dir.path().join("t.db"))
+            .await
+            .expect("store");
+        let router = Router::new().route(
+            "/v3/ctl",
+            get(move || async move {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                done.store(true, std::sync::atomic::Ordering::SeqCst);
+                "late"
+            }),
+        );
+        let (app, _) = app(
+            RoleService {
+                role: Role::Root,
+                router,
+                store,
+                ready: None,
+                gauges: None,
+                issues: &[],
+            },
+            Limits {
+                body_limit: 1024,
+                request_timeout: Duration::from_millis(50),
+            },
+        );
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", l.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(l, app).await });
+        (base, dir)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_handler_runs_to_its_end_after_the_timeout() {
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (base, _dir) = slow_role(200, done.clone()).await;
+        let r = scms_ra::http::call(&base, "GET", "/v3/ctl", &[], &[])
+            .await
+            .expect("call");
+        assert_eq!(r.status, 408);
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert!(done.load(std::sync::atomic::Ordering::SeqCst));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_handler_runs_to_its_end_when_the_client_goes_away() {
+        use tokio::io::AsyncWriteExt;
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (base, _dir) = slow_role(30, done.clone()).await;
+        let mut c = tokio::net::TcpStream::connect(base.trim_start_matches("http://"))
+            .await
+            .expect("connect");
+        c.write_all(b"GET /v3/ctl HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .expect("write");
+        // The request is read, then the client is gone.
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        drop(c);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(done.load(std::sync::atomic::Ordering::SeqCst));
     }
 }

@@ -7,8 +7,9 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -134,6 +135,11 @@ impl Cluster {
 
     /// `scms serve --role R...`, its stderr appended to DIR/serve.log.
     pub fn serve(&self, roles: &[&str]) -> Server {
+        self.serve_with_env(roles, &[])
+    }
+
+    /// [`Cluster::serve`] with `SCMS_*` variables (listen addresses, peers...).
+    pub fn serve_with_env(&self, roles: &[&str], env: &[(&str, &str)]) -> Server {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -143,7 +149,7 @@ impl Cluster {
         for r in roles {
             args.extend(["--role", r]);
         }
-        Server::try_start(self.path(), &args, roles.len(), Stdio::from(log))
+        Server::try_start_with_env(self.path(), &args, roles.len(), Stdio::from(log), env)
             .unwrap_or_else(|e| panic!("{e}\n{}", self.log_tail()))
     }
 
@@ -161,6 +167,22 @@ impl Cluster {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// The servers' log holds no PostgreSQL notice that a transaction was
+    /// begun inside another or ended outside one: what sqlx leaves behind
+    /// when a request's future is dropped in the middle of its database work
+    /// (a connection back in the pool inside a transaction nobody ends).
+    pub fn assert_no_stray_transactions(&self) {
+        let log = std::fs::read_to_string(self.log()).unwrap_or_default();
+        let stray: Vec<&str> = log
+            .lines()
+            .filter(|l| {
+                l.contains("there is already a transaction in progress")
+                    || l.contains("there is no transaction in progress")
+            })
+            .collect();
+        assert!(stray.is_empty(), "{}", stray.join("\n"));
     }
 
     /// An authority certificate `scms init` exported.
@@ -237,6 +259,160 @@ impl Killer {
             kills: n,
             restart,
             server,
+        }
+    }
+}
+
+/// `scms bench proxy`: a round-robin TCP proxy on a fixed loopback port in
+/// front of `backends` (loopback ports), as a load balancer stands in front
+/// of several processes; stopped when dropped.
+pub struct Proxy {
+    child: Child,
+}
+
+impl Proxy {
+    pub fn start(port: u16, backends: &[u16]) -> Proxy {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_scms"));
+        cmd.args(["bench", "proxy", "--listen", &format!("127.0.0.1:{port}")]);
+        for b in backends {
+            cmd.args(["--backend", &format!("http://127.0.0.1:{b}")]);
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("scms bench proxy");
+        let mut line = String::new();
+        let out = child.stdout.take().expect("stdout");
+        BufReader::new(out)
+            .read_line(&mut line)
+            .expect("the proxy prints its address");
+        assert_eq!(
+            line.trim(),
+            format!("proxy http://127.0.0.1:{port}"),
+            "scms bench proxy"
+        );
+        Proxy { child }
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Several RA+ACA `scms serve` processes ("nodes") on the cluster's one
+/// (PostgreSQL) database, each on ports of its own, behind two round-robin
+/// proxies ([`Proxy`]) that listen at the cluster's RA and ACA addresses:
+/// devices, the other roles and the RA worker (node 0 only, as
+/// docs/operator.md says to run it) reach whichever node is up.
+pub struct Nodes<'c> {
+    c: &'c Cluster,
+    /// (RA port, ACA port) of each node.
+    ports: Vec<(u16, u16)>,
+    /// Each node's process; the lock is held while it is killed and restarted.
+    servers: Vec<Mutex<Option<Server>>>,
+    _proxies: [Proxy; 2],
+}
+
+impl<'c> Nodes<'c> {
+    pub fn start(c: &'c Cluster, n: usize) -> Nodes<'c> {
+        let ports: Vec<(u16, u16)> = (0..n).map(|_| (free_port(), free_port())).collect();
+        let ra: Vec<u16> = ports.iter().map(|p| p.0).collect();
+        let aca: Vec<u16> = ports.iter().map(|p| p.1).collect();
+        let proxies = [
+            Proxy::start(c.ports["ra"], &ra),
+            Proxy::start(c.ports["aca"], &aca),
+        ];
+        let mut nodes = Nodes {
+            c,
+            ports,
+            servers: Vec::new(),
+            _proxies: proxies,
+        };
+        nodes.servers = (0..n).map(|k| Mutex::new(Some(nodes.serve(k)))).collect();
+        nodes
+    }
+
+    pub fn len(&self) -> usize {
+        self.ports.len()
+    }
+
+    /// Node `k`'s own address of `role` (`ra` or `aca`).
+    pub fn url(&self, k: usize, role: &str) -> String {
+        let (ra, aca) = self.ports[k];
+        format!("http://127.0.0.1:{}", if role == "ra" { ra } else { aca })
+    }
+
+    /// Starts node `k`'s process.
+    fn serve(&self, k: usize) -> Server {
+        let (ra, aca) = self.ports[k];
+        let (ra, aca) = (format!("127.0.0.1:{ra}"), format!("127.0.0.1:{aca}"));
+        let (peer_ra, peer_aca) = (self.c.url("ra"), self.c.url("aca"));
+        self.c.serve_with_env(
+            &["ra", "aca"],
+            &[
+                ("SCMS_LISTEN_RA", &ra),
+                ("SCMS_LISTEN_ACA", &aca),
+                // The RA worker sends to every ACA through the proxy.
+                ("SCMS_PEER_RA", &peer_ra),
+                ("SCMS_PEER_ACA", &peer_aca),
+                ("SCMS_RA_WORKER", if k == 0 { "true" } else { "false" }),
+            ],
+        )
+    }
+
+    /// Waits until every node's RA and ACA answer `/readyz` with 200.
+    pub fn ready(&self, within: Duration) {
+        for k in 0..self.len() {
+            for role in ["ra", "aca"] {
+                let url = self.url(k, role);
+                let t0 = Instant::now();
+                while !matches!(try_http(&url, "GET", "/readyz", b""), Ok((200, _, _))) {
+                    assert!(
+                        t0.elapsed() < within,
+                        "node {k} {role} not ready within {within:?}\n{}",
+                        self.c.log_tail()
+                    );
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+        }
+    }
+
+    /// SIGKILLs `kills` times a node chosen at random after a random time
+    /// (`up`, ms) and restarts it at once; several threads may do this at
+    /// the same time. Per kill: the node and the time from the kill until
+    /// the new process printed its addresses.
+    pub fn kill_at_random(
+        &self,
+        kills: usize,
+        up: (u64, u64),
+        rng: &mut Rng,
+    ) -> Vec<(usize, Duration)> {
+        let mut out = Vec::with_capacity(kills);
+        for _ in 0..kills {
+            std::thread::sleep(rng.millis(up.0, up.1));
+            let k = rng.below(self.len() as u64) as usize;
+            let mut slot = self.servers[k].lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(s) = slot.take() {
+                s.kill();
+            }
+            let t = Instant::now();
+            *slot = Some(self.serve(k));
+            out.push((k, t.elapsed()));
+        }
+        out
+    }
+
+    /// Stops every node (SIGKILL).
+    pub fn stop(&self) {
+        for s in &self.servers {
+            if let Some(s) = s.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                s.kill();
+            }
         }
     }
 }
@@ -466,8 +642,9 @@ async fn count(store: &Store, sql: &str) -> i64 {
 
 /// The provisioning invariants after the run, on the database: nothing left
 /// half done, one certificate per (device, i, j) slot, every stored response
-/// there, and exactly the certificates the devices downloaded. Returns the
-/// number of slots.
+/// there, and exactly the certificates the devices downloaded. The same
+/// checks on SQLite and PostgreSQL (plain SQL through the store's `Any`
+/// pool). Returns the number of slots.
 pub async fn check_provisioning(store: &Store, devices: &[Vec<[u8; 8]>]) -> usize {
     let slots = devices.len() * J as usize;
     assert_eq!(
@@ -513,11 +690,18 @@ pub async fn check_provisioning(store: &Store, devices: &[Vec<[u8; 8]>]) -> usiz
     .await
     .expect("certificates per slot");
     assert_eq!(rows.len(), slots, "slots released");
+    assert_eq!(
+        count(store, "SELECT COUNT(*) FROM ra_hpcr").await,
+        slots as i64,
+        "one released request per slot"
+    );
     for r in &rows {
         let (i, j): (i64, i64) = (r.try_get(1).expect("i"), r.try_get(2).expect("j"));
         let n: i64 = r.try_get(3).expect("count");
         assert_eq!(n, 1, "certificates for slot (i {i}, j {j})");
     }
+    // One ACA idempotency record per slot: the record's key is the hash of
+    // the RA's request, the slot's HPCR.
     assert_eq!(
         count(
             store,
@@ -526,6 +710,16 @@ pub async fn check_provisioning(store: &Store, devices: &[Vec<[u8; 8]>]) -> usiz
         .await,
         slots as i64,
         "ACA idempotency records"
+    );
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM requests q JOIN ra_hpcr h ON h.hpcr = q.request_hash \
+             WHERE q.kind = 'aca-ra-cert-request'"
+        )
+        .await,
+        slots as i64,
+        "ACA idempotency records of the released requests"
     );
     // The ACA issued exactly what the devices downloaded.
     let stored: BTreeSet<Vec<u8>> =

@@ -674,7 +674,10 @@ impl MaService {
 
     async fn step(&self, step: &str, details: serde_json::Value) -> Result<(), MaError> {
         self.store
-            .audit(vec![step_entry(step, details)], unix_from_time32(self.now()))
+            .audit(
+                vec![step_entry(step, details)],
+                unix_from_time32(self.now()),
+            )
             .await?;
         Ok(())
     }

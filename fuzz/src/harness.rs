@@ -530,6 +530,15 @@ impl Harness {
                 if e == Endpoint::EcaSuccessor {
                     return Ok(req.request);
                 }
+                // Usually for a request the ECA has taken, so that the
+                // download has something to find.
+                if u.ratio(3, 4)? {
+                    let eca = self.eca.clone();
+                    let post = Request::post(Endpoint::EcaSuccessor.path())
+                        .body(Body::from(req.request.clone()))
+                        .map_err(|_| arbitrary::Error::IncorrectFormat)?;
+                    self.rt.block_on(eca.oneshot(post)).expect("infallible");
+                }
                 scms_sdk::enroll::successor_download_request(
                     ks, "enrol", enrollment, ra_cert, &req, now,
                 )

@@ -133,7 +133,11 @@ fn every_endpoint_answers_fuzz_recipes_with_2xx_or_a_reasoned_4xx() {
         );
         if matches!(
             e,
-            Endpoint::RaProvision | Endpoint::EcaEnrollment | Endpoint::MaReport
+            Endpoint::RaProvision
+                | Endpoint::EcaEnrollment
+                | Endpoint::EcaSuccessor
+                | Endpoint::EcaSuccessorDownload
+                | Endpoint::MaReport
         ) {
             assert!(
                 statuses.keys().any(|s| (200..300).contains(s)),

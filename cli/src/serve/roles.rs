@@ -18,7 +18,7 @@ use axum::Router;
 use scms_ca::aca::{Aca, TrustStore};
 use scms_ca::aca_service::AcaService;
 use scms_ca::crl_service::{CrlService, CrlServiceConfig};
-use scms_ca::eca::Eca;
+use scms_ca::eca::{Eca, SuccessorFront};
 use scms_ca::profile::{builtin, Family, Profile};
 use scms_ca::store::{Authority, Store};
 use scms_crypto::ccm::SymmAlgorithm;
@@ -133,9 +133,25 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
     ) = match role {
         Role::Root => (root_router(ctx).await?, None, None, &[]),
         Role::Eca => {
-            let eca = Eca::from_store(store.clone(), ctx.keys.clone(), ctx.profile("enrollment")?)
-                .await
-                .map_err(|e| format!("eca: {e}"))?;
+            let mut eca =
+                Eca::from_store(store.clone(), ctx.keys.clone(), ctx.profile("enrollment")?)
+                    .await
+                    .map_err(|e| format!("eca: {e}"))?;
+            // Successor enrollment (1609.2.1) is addressed to the RA's
+            // certificate: served here when this key store holds the RA's
+            // keys (one `scms init` directory), else 503.
+            if let Ok(ra) = ctx.authority("ra").await {
+                let enc_key_label = format!("{}-enc", ra.key_label);
+                if ctx.keys.public_key(&ra.key_label).is_ok()
+                    && ctx.keys.public_key(&enc_key_label).is_ok()
+                {
+                    eca = eca.with_successor_front(SuccessorFront {
+                        certificate: ra.certificate.clone(),
+                        key_label: ra.key_label.clone(),
+                        enc_key_label,
+                    });
+                }
+            }
             (
                 scms_ca::eca::router(Arc::new(eca)),
                 None,

@@ -108,6 +108,32 @@ const ECA: &[RouteDoc] = &[
         ],
     },
     RouteDoc {
+        method: "POST",
+        path: "/v3/successor-enrollment-certificate",
+        summary: "Successor enrollment (1609.2.1): a new key's certificate, asked with the current enrollment certificate; the request is encrypted to the RA's certificate.",
+        request: "EeRaSuccessorEnrollmentCertRequestSpdu (COER)",
+        response: (200, "RaEeEnrollmentCertAckSpdu (COER)", OCTETS),
+        errors: &[
+            (
+                400,
+                "malformed, not from a current enrollment certificate of this ECA, or over its certRequestPermissions",
+            ),
+            (503, "no successor front (the RA's keys are not in this key store)"),
+        ],
+    },
+    RouteDoc {
+        method: "GET",
+        path: "/v3/successor-enrollment-certificate",
+        summary: "Download the successor enrollment certificate.",
+        request: "header Download-Req: base64 EeRaDownloadRequestSpdu",
+        response: (200, "EcaEeCertResponseSpdu (COER)", OCTETS),
+        errors: &[
+            (400, "malformed"),
+            (404, "no such file for this device"),
+            (503, "no successor front"),
+        ],
+    },
+    RouteDoc {
         method: "GET",
         path: "/v3/ca-certificate",
         summary: "The ECA's chain and the home CTL (bootstrap).",

@@ -25,11 +25,13 @@ pub fn signed_spdu(
     signed_with_header(ks, label, signer_cert, HeaderInfo::new(psid), payload, form)
 }
 
-fn signed_with_header(
+/// [`signed_spdu`] with the header `header_info` (PSID, and perhaps a
+/// generation time and other fields).
+pub fn signed_with_header(
     ks: &dyn KeyStore,
     label: &str,
     signer_cert: &[u8],
-    header_info: HeaderInfo<'static>,
+    header_info: HeaderInfo<'_>,
     payload: Vec<u8>,
     form: SignerForm,
 ) -> Result<Vec<u8>, CaError> {

@@ -97,19 +97,14 @@ fn ra_and_aca_killed_during_provisioning() {
     let audit = c.audit_verify();
     println!(
         "RA+ACA crash: {} SIGKILLs (RA {}, ACA {}) in {:.0} s; restart RA {}, ACA {}; \
-         {} devices provisioned, {slots} certificates, one per slot, all downloaded; \
-         device calls repeated: {} unanswered, {:?} by status; longest provisioning {:.1} s; \
-         {audit}; test {:.0} s",
+         {}; {audit}; test {:.0} s",
         ra.kills + aca.kills,
         ra.kills,
         aca.kills,
         kills.as_secs_f64(),
         summary(&ra.restart),
         summary(&aca.restart),
-        devices.hid8s.len(),
-        devices.tally.unanswered,
-        devices.tally.retried,
-        devices.longest.as_secs_f64(),
+        devices.summary(slots),
         t0.elapsed().as_secs_f64()
     );
     assert!(
@@ -179,16 +174,11 @@ fn ra_aca_nodes_killed_on_postgres() {
         })
         .collect();
     println!(
-        "RA+ACA nodes on PostgreSQL: {} SIGKILLs in {:.0} s ({}); {} devices provisioned, \
-         {slots} certificates, one per slot, all downloaded; device calls repeated: {} \
-         unanswered, {:?} by status; longest provisioning {:.1} s; {audit}; test {:.0} s",
+        "RA+ACA nodes on PostgreSQL: {} SIGKILLs in {:.0} s ({}); {}; {audit}; test {:.0} s",
         kills.len(),
         during.as_secs_f64(),
         per_node.join("; "),
-        devices.hid8s.len(),
-        devices.tally.unanswered,
-        devices.tally.retried,
-        devices.longest.as_secs_f64(),
+        devices.summary(slots),
         t0.elapsed().as_secs_f64()
     );
     assert!(

@@ -30,12 +30,9 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use base64::Engine;
 use http_body_util::BodyExt;
-use scms_asn1::codec::{Generate, Octets};
+use scms_asn1::codec::Generate;
 use scms_asn1::ieee1609dot2::time::time32_from_unix;
-use scms_asn1::ieee1609dot2::{
-    HeaderInfo, Ieee1609Dot2Content, Ieee1609Dot2Data, SignedDataPayload, Time32,
-    ToBeSignedCertificate, ToBeSignedData,
-};
+use scms_asn1::ieee1609dot2::{HeaderInfo, Time32, ToBeSignedCertificate};
 use scms_asn1::ieee1609dot2dot1::protocol::{ScmsPdu, ScmsPduContent};
 use scms_ca::hierarchy::HierarchyOptions;
 use scms_ca::profile::{builtin, Family};
@@ -687,23 +684,12 @@ fn signed_data(
         }
         h
     };
-    let tbs = ToBeSignedData {
-        payload: SignedDataPayload {
-            data: Some(Box::new(Ieee1609Dot2Data::new(
-                Ieee1609Dot2Content::UnsecuredData(Octets::from(payload)),
-            ))),
-            ext_data_hash: None,
-            omitted: None,
-            unknown_extensions: Default::default(),
-        },
-        header_info: header,
-    };
     let form = if u.ratio(1, 6)? {
         SignerForm::Digest
     } else {
         SignerForm::Certificate
     };
-    scms_hsm::spdu::signed_data(ks, label, cert, tbs, form)
+    scms_ca::spdu::signed_with_header(ks, label, cert, header, payload, form)
         .map_err(|_| arbitrary::Error::IncorrectFormat)
 }
 

@@ -394,14 +394,32 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn slow_requests_get_408_and_are_counted() {
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (base, metrics, _dir) = slow_role(500, done).await;
+        let r = scms_ra::http::call(&base, "GET", "/v3/ctl", &[], &[])
+            .await
+            .expect("call");
+        assert_eq!(r.status, 408);
+        assert!(r.text().contains("within 50 ms"), "{}", r.text());
+        assert_eq!(metrics.requests("/v3/ctl", 408), 1);
+    }
+
+    /// A role whose `/v3/ctl` handler takes `ms` and then sets `done`, served
+    /// with a request timeout of 50 ms: its base URL, its metrics (and its
+    /// database's directory, to keep).
+    async fn slow_role(
+        ms: u64,
+        done: Arc<std::sync::atomic::AtomicBool>,
+    ) -> (String, Arc<Metrics>, tempfile::TempDir) {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open_sqlite(&dir.path().join("t.db"))
             .await
             .expect("store");
         let router = Router::new().route(
             "/v3/ctl",
-            get(|| async {
-                tokio::time::sleep(Duration::from_millis(500)).await;
+            get(move || async move {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                done.store(true, std::sync::atomic::Ordering::SeqCst);
                 "late"
             }),
         );
@@ -423,61 +441,14 @@ mod tests {
             .await
             .expect("bind");
         let base = format!("http://{}", l.local_addr().expect("addr"));
-        let server = tokio::spawn(async move { axum::serve(l, app).await });
-        let r = scms_ra::http::call(&base, "GET", "/v3/ctl", &[], &[])
-            .await
-            .expect("call");
-        assert_eq!(r.status, 408);
-        assert!(r.text().contains("within 50 ms"), "{}", r.text());
-        assert_eq!(metrics.requests("/v3/ctl", 408), 1);
-        server.abort();
-    }
-
-    /// A role whose `/v3/ctl` handler takes `ms` and then sets `done`, served
-    /// with a request timeout of 50 ms: its base URL (and its database's
-    /// directory, to keep).
-    async fn slow_role(
-        ms: u64,
-        done: Arc<std::sync::atomic::AtomicBool>,
-    ) -> (String, tempfile::TempDir) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open_sqlite(&dir.path().join("t.db"))
-            .await
-            .expect("store");
-        let router = Router::new().route(
-            "/v3/ctl",
-            get(move || async move {
-                tokio::time::sleep(Duration::from_millis(ms)).await;
-                done.store(true, std::sync::atomic::Ordering::SeqCst);
-                "late"
-            }),
-        );
-        let (app, _) = app(
-            RoleService {
-                role: Role::Root,
-                router,
-                store,
-                ready: None,
-                gauges: None,
-                issues: &[],
-            },
-            Limits {
-                body_limit: 1024,
-                request_timeout: Duration::from_millis(50),
-            },
-        );
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", l.local_addr().expect("addr"));
         tokio::spawn(async move { axum::serve(l, app).await });
-        (base, dir)
+        (base, metrics, dir)
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_handler_runs_to_its_end_after_the_timeout() {
         let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (base, _dir) = slow_role(200, done.clone()).await;
+        let (base, _, _dir) = slow_role(200, done.clone()).await;
         let r = scms_ra::http::call(&base, "GET", "/v3/ctl", &[], &[])
             .await
             .expect("call");
@@ -490,7 +461,7 @@ mod tests {
     async fn a_handler_runs_to_its_end_when_the_client_goes_away() {
         use tokio::io::AsyncWriteExt;
         let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (base, _dir) = slow_role(30, done.clone()).await;
+        let (base, _, _dir) = slow_role(30, done.clone()).await;
         let mut c = tokio::net::TcpStream::connect(base.trim_start_matches("http://"))
             .await
             .expect("connect");

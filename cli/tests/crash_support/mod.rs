@@ -603,6 +603,21 @@ pub struct Load {
     pub longest: Duration,
 }
 
+impl Load {
+    /// What the devices did, for a test's report (`slots`: the certificates
+    /// [`check_provisioning`] found).
+    pub fn summary(&self, slots: usize) -> String {
+        format!(
+            "{} devices provisioned, {slots} certificates, one per slot, all downloaded; \
+             device calls repeated: {} unanswered, {:?} by status; longest provisioning {:.1} s",
+            self.hid8s.len(),
+            self.tally.unanswered,
+            self.tally.retried,
+            self.longest.as_secs_f64(),
+        )
+    }
+}
+
 pub fn load(c: &Cluster, workers: usize, stop: Arc<AtomicBool>) -> Load {
     let electors = c.electors();
     let out = Mutex::new(Load {

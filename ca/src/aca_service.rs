@@ -23,7 +23,10 @@
 //! `POST /v3/ma-hpcr` takes an MA's `SignedMaPcaHPCRRequest` (linkage values)
 //! and answers a `SignedPcaMaHPCRResponse` signed by the ACA: per linkage
 //! value the HPCR and the RA, or `linkageValueUnknown`. 403 when the signer
-//! is not an MA chaining in the ACA's trust store.
+//! is not an MA chaining in the ACA's trust store, or for the same bytes a
+//! second time (a replay, [`Store::first_sighting`]). An RA's request sent
+//! again gets the stored answer instead: the RA resends its in-flight
+//! requests after a crash, and a copy issues nothing.
 
 use std::sync::Arc;
 
@@ -53,7 +56,7 @@ use scms_crypto::verify::certificate_hashed_id8;
 use sqlx::Row;
 
 use crate::aca::{spdu_hash, Aca, AcaError};
-use crate::spdu::{hostname, scms_signed, verify_scms_signed};
+use crate::spdu::{hostname, scms_signed, verify_scms_signed, SpduRefusal};
 use crate::store::{
     request_hash, AcaLinkageRecord, Batch, Committed, RequestRecord, Store, StoreError,
 };
@@ -244,16 +247,22 @@ impl AcaService {
     pub async fn handle_hpcr_request(&self, request: &[u8]) -> Result<Vec<u8>, AcaServiceError> {
         let now = (self.clock)();
         let aca = self.aca.read().await;
-        let signed = verify_scms_signed(&aca.trust, request, now, |s| {
-            matches!(s, SecurityMgmtSsp::Ma(_))
-        })
-        .map_err(|e| {
+        let refused = |e: SpduRefusal| {
             AcaServiceError::Aca(if e.is_malformed() {
                 AcaError::Malformed(format!("MA: {e}"))
             } else {
                 AcaError::Unauthorized(format!("MA: {e}"))
             })
-        })?;
+        };
+        let signed = verify_scms_signed(&aca.trust, request, now, |s| {
+            matches!(s, SecurityMgmtSsp::Ma(_))
+        })
+        .map_err(refused)?;
+        self.store
+            .first_sighting(&aca.certificate, request, &signed, now)
+            .await
+            .map_err(AcaServiceError::Store)?
+            .map_err(refused)?;
         let scoped: ScopedMaPcaHPCRRequest<'_> = scms_asn1::decode(&signed.payload)
             .map_err(|e| AcaServiceError::Aca(AcaError::Malformed(e.to_string())))?;
         let ScmsPDUContent::MaPca(MaPcaInterfacePDU::MaPcaHpcrRequest(req)) = &scoped.0.content

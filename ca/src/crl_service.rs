@@ -7,7 +7,7 @@
 //! | method and path | in | out |
 //! |---|---|---|
 //! | `GET /v3/crl?series=N` | | the latest `SecuredCrl` of series N (default: the linkage series), 404 if none |
-//! | `POST /v3/crl-entries` | an MA-signed SPDU carrying a delta `CrlContents` | the new `SecuredCrl` |
+//! | `POST /v3/crl-entries` | an MA-signed SPDU carrying a delta `CrlContents` (the same bytes a second time: 403, a replay) | the new `SecuredCrl` |
 //!
 //! Entries: linkage-based ones (LA ids, the two linkage seeds at `iRev`, `iMax`,
 //! `jMax`) go into the linkage series (`fullLinkedCrl`): at each issue every
@@ -44,7 +44,7 @@ use crate::crl::{
     sign_crl, signer_craca, CrlBody, CrlHeader, HashEntry, IndividualEntry, SignedCrl,
 };
 use crate::issue::IssuerRef;
-use crate::spdu::{verify_scms_signed, SignerForm};
+use crate::spdu::{verify_scms_signed, SignerForm, SpduRefusal};
 use crate::store::{AuditEntry, Batch, CrlRecord, Store, StoreError};
 use crate::CaError;
 
@@ -527,16 +527,21 @@ impl CrlService {
     /// the entries and returns the new CRL of the first series touched.
     pub async fn handle_entries(&self, request: &[u8]) -> Result<Vec<u8>, CrlServiceError> {
         let now = (self.clock)();
-        let signed = verify_scms_signed(&self.config.trust, request, now, |s| {
-            matches!(s, SecurityMgmtSsp::Ma(_))
-        })
-        .map_err(|e| {
+        let refused = |e: SpduRefusal| {
             if e.is_malformed() {
                 CrlServiceError::Malformed(format!("MA: {e}"))
             } else {
                 CrlServiceError::Unauthorized(format!("MA: {e}"))
             }
-        })?;
+        };
+        let signed = verify_scms_signed(&self.config.trust, request, now, |s| {
+            matches!(s, SecurityMgmtSsp::Ma(_))
+        })
+        .map_err(refused)?;
+        self.store
+            .first_sighting(&self.config.certificate, request, &signed, now)
+            .await?
+            .map_err(refused)?;
         let contents: CrlContents = scms_asn1::decode(&signed.payload)
             .map_err(|e| CrlServiceError::Malformed(format!("CrlContents: {e}")))?;
         let entries = entries_of(&contents)?;

@@ -140,6 +140,11 @@ pub enum SpduRefusal {
     Untrusted(crate::aca::ChainError),
     /// The signer does not hold the SCMS role the request needs.
     WrongRole,
+    /// These very bytes were accepted before (the receiver remembers every
+    /// signed request until it would no longer verify,
+    /// [`ScmsSigned::verifies_until`]): a replay. A sender that tries again
+    /// signs again, which gives other bytes.
+    Replayed,
 }
 
 impl SpduRefusal {
@@ -156,7 +161,7 @@ impl SpduRefusal {
                 E::Malformed(_) | E::Unsupported(_) | E::Crypto(_) | E::Decode(_) => true,
                 E::NotForUs | E::Authentication | E::KeyStore(_) | E::Encode(_) => false,
             },
-            Self::Stale { .. } | Self::Untrusted(_) | Self::WrongRole => false,
+            Self::Stale { .. } | Self::Untrusted(_) | Self::WrongRole | Self::Replayed => false,
         }
     }
 }
@@ -179,6 +184,9 @@ impl core::fmt::Display for SpduRefusal {
             Self::Decryption(e) => write!(f, "SPDU: decryption: {e}"),
             Self::Untrusted(e) => write!(f, "{e}"),
             Self::WrongRole => f.write_str("the signer does not hold the SCMS role for this request"),
+            Self::Replayed => {
+                f.write_str("SPDU: this signed request was received before: replay refused")
+            }
         }
     }
 }
@@ -190,6 +198,11 @@ impl std::error::Error for SpduRefusal {}
 pub struct ScmsSigned {
     pub signer: Vec<u8>,
     pub payload: Vec<u8>,
+    /// The last second (Time32) at which these bytes still verify: the
+    /// signer certificate's expiry, or for a timed SPDU the end of its
+    /// freshness window if earlier. A receiver that refuses replays
+    /// (`Store::first_sighting`) remembers the SPDU until then.
+    pub verifies_until: scms_asn1::ieee1609dot2::Time32,
 }
 
 /// Verifies a CAMP `Signed…` SPDU between authorities at `now`: the profile
@@ -275,6 +288,7 @@ fn verify_profile(
     let Ieee1609Dot2Content::SignedData(sd) = &data.content else {
         return Err(malformed(&"not signed data"));
     };
+    let mut fresh_until = u64::MAX;
     if let Some(max_skew_secs) = max_skew_secs {
         // Present: the profile checked it.
         let generated = sd.tbs_data.header_info.generation_time.unwrap_or(0) / 1_000_000;
@@ -285,6 +299,7 @@ fn verify_profile(
                 max_skew_secs,
             });
         }
+        fresh_until = generated + u64::from(max_skew_secs);
     }
     let signer = crate::aca::verify_signed_data(trust, sd, now).map_err(SpduRefusal::Untrusted)?;
     let cert: scms_asn1::ieee1609dot2::Certificate<'_> = scms_asn1::decode(&signer)
@@ -292,7 +307,14 @@ fn verify_profile(
     if !crate::aca::has_scms_role(&cert, role) {
         return Err(SpduRefusal::WrongRole);
     }
-    Ok(ScmsSigned { signer, payload })
+    // The chain verified at `now`, so the certificate's end lies after it.
+    let expires = scms_asn1::ieee1609dot2::time::validity_end(&cert.to_be_signed.validity_period);
+    let verifies_until = expires.saturating_sub(1).min(fresh_until);
+    Ok(ScmsSigned {
+        signer,
+        payload,
+        verifies_until: u32::try_from(verifies_until).unwrap_or(u32::MAX),
+    })
 }
 
 /// A CAMP `Hostname` (an authority's name in investigation answers).

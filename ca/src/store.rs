@@ -10,6 +10,9 @@
 //!   given, so the same request gets the same answer and never a second
 //!   certificate;
 //! - `crls`, `ctls`: the CRLs (series, serial) and CTLs (series, sequence) issued;
+//! - `spdu_sightings`: the signed requests between authorities accepted, per
+//!   receiver, while they verify, so a replay is refused
+//!   ([`Store::first_sighting`]);
 //! - `audit_log`: append-only and hash-chained, `entry_hash = SHA-256(prev_hash
 //!   || canonical entry)`; `audit_head` holds the head of the chain.
 //!
@@ -681,6 +684,45 @@ impl Store {
         )
         .await
         .map(|_| ())
+    }
+
+    /// Refuses a replay of a verified signed request between authorities:
+    /// records that `spdu` (verified as `signed`) reached the authority whose
+    /// certificate is `receiver`, and answers
+    /// [`SpduRefusal::Replayed`](crate::spdu::SpduRefusal::Replayed) when
+    /// these bytes were recorded before. Kept until the SPDU stops verifying
+    /// ([`ScmsSigned::verifies_until`](crate::spdu::ScmsSigned)); sightings
+    /// past that are pruned here. Only verified requests are recorded, so
+    /// nobody but a trusted peer adds rows. The senders sign every attempt
+    /// afresh (hedged nonces: other bytes), so their retries pass.
+    pub async fn first_sighting(
+        &self,
+        receiver: &[u8],
+        spdu: &[u8],
+        signed: &crate::spdu::ScmsSigned,
+        now: scms_asn1::ieee1609dot2::Time32,
+    ) -> Result<Result<(), crate::spdu::SpduRefusal>, StoreError> {
+        let mut both = request_hash(receiver).to_vec();
+        both.extend_from_slice(&request_hash(spdu));
+        let sighting = request_hash(&both);
+        sqlx::query("DELETE FROM spdu_sightings WHERE keep_until < $1")
+            .bind(i64::from(now))
+            .execute(&self.pool)
+            .await?;
+        let added = sqlx::query(
+            "INSERT INTO spdu_sightings (sighting, keep_until) VALUES ($1, $2) \
+             ON CONFLICT (sighting) DO NOTHING",
+        )
+        .bind(sighting.to_vec())
+        .bind(i64::from(signed.verifies_until))
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(if added == 1 {
+            Ok(())
+        } else {
+            Err(crate::spdu::SpduRefusal::Replayed)
+        })
     }
 
     /// The answer stored for a request, if it was answered.

@@ -64,7 +64,8 @@ both!(
     hashed_id8_is_unique,
     audit_chain_verifies_and_catches_tampering,
     audit_log_is_append_only,
-    crl_and_ctl_counters
+    crl_and_ctl_counters,
+    spdu_sightings_refuse_replays
 );
 
 async fn hierarchy_round_trip(store: &Store) {
@@ -367,4 +368,53 @@ async fn crl_and_ctl_counters(store: &Store) {
         store.verify_audit_chain().await.expect("verify").broken,
         None
     );
+}
+
+/// A signed request between authorities is accepted once per receiver; the
+/// same bytes again are a replay, also when several arrive at once; a
+/// sighting is kept while the SPDU verifies, then pruned.
+async fn spdu_sightings_refuse_replays(store: &Store) {
+    use scms_ca::spdu::{ScmsSigned, SpduRefusal};
+    let signed = ScmsSigned {
+        signer: Vec::new(),
+        payload: Vec::new(),
+        verifies_until: now() + 10,
+    };
+    let (la1, la2, spdu) = (b"la1 certificate", b"la2 certificate", b"signed request");
+    let sighting = |receiver: &'static [u8], spdu: &'static [u8], at: u32| {
+        let (store, signed) = (store.clone(), signed.clone());
+        async move {
+            store
+                .first_sighting(receiver, spdu, &signed, at)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(sighting(la1, spdu, now()).await.is_ok());
+    assert!(matches!(
+        sighting(la1, spdu, now() + 10).await,
+        Err(SpduRefusal::Replayed)
+    ));
+    // Another receiver of the same bytes (the RA's PLV request goes to both LAs).
+    assert!(sighting(la2, spdu, now()).await.is_ok());
+    // Eight copies at once at a third receiver: one is accepted.
+    let tasks: Vec<_> = (0..8)
+        .map(|_| tokio::spawn(sighting(b"aca", spdu, now())))
+        .collect();
+    let mut accepted = 0;
+    for t in tasks {
+        accepted += usize::from(t.await.unwrap().is_ok());
+    }
+    assert_eq!(accepted, 1);
+    let rows = || async {
+        let r = sqlx::query("SELECT COUNT(*) FROM spdu_sightings")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        r.try_get::<i64, _>(0).unwrap()
+    };
+    assert_eq!(rows().await, 3);
+    // Once the SPDU no longer verifies its sightings go.
+    assert!(sighting(la1, b"another request", now() + 11).await.is_ok());
+    assert_eq!(rows().await, 1);
 }

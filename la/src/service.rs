@@ -12,9 +12,9 @@
 //!
 //! | method and path | body in | body out |
 //! |---|---|---|
-//! | `POST /v1/pre-linkage-values` | the RA's CAMP `SignedRaLaIndividualPreLinkageValueRequest` ([`signed_plv_request`]; 403 unless signed by an RA chaining to the trust store, within [`PLV_REQUEST_MAX_SKEW_SECS`] of now; 503 without [`LaService::with_investigation`]) | [`encode_plv_response`] |
+//! | `POST /v1/pre-linkage-values` | the RA's CAMP `SignedRaLaIndividualPreLinkageValueRequest` ([`signed_plv_request`]; 403 unless signed by an RA chaining to the trust store, within [`PLV_REQUEST_MAX_SKEW_SECS`] of now, and not seen before ([`Store::first_sighting`]: a replay); 503 without [`LaService::with_investigation`]) | [`encode_plv_response`] |
 //! | `GET /v1/aca-key` | | the key shared with the ACA, an `Ieee1609Dot2Data` encrypted to the ACA certificate |
-//! | `POST /v3/linkage-seed` | an MA's CAMP `SecuredLSRequest`: the `SignedLSRequest` (linkage chain identifiers) encrypted to the encryption key of this LA's certificate (400 not encrypted or not an SPDU, 403 encrypted to another key, a signer without the MA role or an MA certificate without an encryption key, 503 this LA's certificate has no encryption key) | `SecuredLSReply`: the `SignedLSReply` signed by the LA (each chain's seed at the current i-period), encrypted to the encryption key of the requesting MA's certificate (404 unless [`LaService::with_investigation`]) |
+//! | `POST /v3/linkage-seed` | an MA's CAMP `SecuredLSRequest`: the `SignedLSRequest` (linkage chain identifiers) encrypted to the encryption key of this LA's certificate (400 not encrypted or not an SPDU, 403 encrypted to another key, a signer without the MA role, an MA certificate without an encryption key or the same bytes a second time (a replay), 503 this LA's certificate has no encryption key) | `SecuredLSReply`: the `SignedLSReply` signed by the LA (each chain's seed at the current i-period), encrypted to the encryption key of the requesting MA's certificate (404 unless [`LaService::with_investigation`]) |
 //!
 //! Every PLV answer carries the chain's linkage chain identifier
 //! ([`LaService::linkage_chain_id`]: the chain id sealed by the LA to itself),
@@ -409,18 +409,39 @@ impl LaService {
     /// signer holds the RA role and chains to the trust store, the request
     /// is fresh. Without [`LaService::with_investigation`] (no trust store)
     /// every request is refused.
-    pub fn open_plv_request(&self, body: &[u8]) -> Result<PlvRequest, LaError> {
+    pub async fn open_plv_request(&self, body: &[u8]) -> Result<PlvRequest, LaError> {
         let inv = self.investigation.as_ref().ok_or(LaError::NotConfigured(
             "no trust store to check the RA with",
         ))?;
+        let now = (inv.clock)();
         let signed = scms_ca::spdu::verify_scms_signed_timed(
             &inv.trust,
             body,
-            (inv.clock)(),
+            now,
             PLV_REQUEST_MAX_SKEW_SECS,
             |s| matches!(s, SecurityMgmtSsp::Ra(_)),
         )?;
+        self.refuse_replay(inv, body, &signed, now).await?;
         plv_request_of(&signed.payload)
+    }
+
+    /// [`Store::first_sighting`] at this LA: the same signed request twice
+    /// is refused (403).
+    async fn refuse_replay(
+        &self,
+        inv: &LaInvestigation,
+        request: &[u8],
+        signed: &scms_ca::spdu::ScmsSigned,
+        now: scms_asn1::ieee1609dot2::Time32,
+    ) -> Result<(), LaError> {
+        self.store
+            .first_sighting(&inv.certificate, request, signed, now)
+            .await
+            .map_err(|e| LaError::Storage {
+                unavailable: e.is_unavailable(),
+                reason: e.to_string(),
+            })?
+            .map_err(LaError::Refused)
     }
 
     /// Answers an MA's `SecuredLSRequest` (COER): the `SignedLSRequest`
@@ -463,6 +484,7 @@ impl LaService {
             ) => LaError::Envelope(e),
             r => LaError::Refused(r),
         })?;
+        self.refuse_replay(inv, request, &signed, now).await?;
         let ma_certificate = signed.signer;
         let has_encryption_key =
             scms_asn1::decode::<scms_asn1::ieee1609dot2::Certificate<'_>>(&ma_certificate)
@@ -652,7 +674,7 @@ fn octets(body: Vec<u8>) -> Response {
 }
 
 async fn post_plv(State(la): State<Arc<LaService>>, body: Bytes) -> Response {
-    let req = match la.open_plv_request(&body) {
+    let req = match la.open_plv_request(&body).await {
         Ok(r) => r,
         Err(e) => return text(status(&e), e.to_string()),
     };

@@ -254,6 +254,7 @@ async fn run(kind: Db) {
         let r = call(base, "POST", path, &[], b"garbage").await.unwrap();
         assert!(r.status == 400 || r.status == 403, "{path}: {}", r.status);
     }
+    replays_are_refused(&net, &ma, &ma_cert, &crl_url).await;
 
     eprintln!(
         "{kind:?}: provisioned 3 devices x 40 in {:?}, whole test {:?}",
@@ -273,4 +274,150 @@ async fn misbehavior_to_revocation_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn misbehavior_to_revocation_postgres() {
     run(Db::Postgres).await;
+}
+
+/// `scoped` signed by the MA (each call signs afresh: other bytes).
+fn by_ma<T: scms_asn1::Encode>(net: &Net, ma_cert: &[u8], scoped: &T) -> Vec<u8> {
+    scms_ca::spdu::scms_signed(net.ks.as_ref(), &net.h.key_labels["ma"], ma_cert, scoped).unwrap()
+}
+
+/// Every authority refuses an MA request it has accepted when the same bytes
+/// come again (a replay: 403 naming it), and answers the same request signed
+/// again. The requests are those of the investigation: the culprit's HPCR at
+/// the ACA and the RA, its chain identifier at LA1 and LA2, a CRL entry.
+async fn replays_are_refused(net: &Net, ma: &scms_ma::MaService, ma_cert: &[u8], crl_url: &str) {
+    let ma_id = || scms_ca::spdu::hostname("ma");
+    let details = ma
+        .store()
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "ma-investigation")
+        .map(|e| serde_json::from_str::<serde_json::Value>(&e.details).unwrap())
+        .find(|d| d["step"] == "aca-hpcr")
+        .expect("the investigation logged the HPCR");
+    let hex_of = |k: &str| -> Vec<u8> {
+        let h = details[k].as_str().unwrap();
+        (0..h.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let hpcr: [u8; 32] = hex_of("hpcr").try_into().unwrap();
+    let lv: [u8; 9] = hex_of("linkage_value").try_into().unwrap();
+
+    // The culprit's chain identifiers, from the RA.
+    let lci = by_ma(
+        net,
+        ma_cert,
+        &scms_ma::investigate::lci_request(ma_id(), hpcr),
+    );
+    let r = call(&net.ra_url, "POST", "/v3/ma-lci", &[], &lci)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let answer: scms_asn1::ieee1609dot2::Ieee1609Dot2Data<'_> = scms_asn1::decode(&r.body).unwrap();
+    let payload = scms_asn1::camp::base_types::scms_signed_payload(
+        &answer,
+        &scms_asn1::camp::base_types::SCMS_SIGNED_PROFILE,
+    )
+    .unwrap();
+    let chains =
+        scms_ma::investigate::chains_of(payload, &hpcr, scms_ca::aca::spdu_hash(&lci, false))
+            .unwrap();
+
+    let now = net.now();
+    let crl_entry = scms_ca::crl::crl_contents(
+        &scms_ca::crl::CrlHeader {
+            series: scms_asn1::camp::base_types::EE_NON_PSEUDONYM_CRL_SERIES,
+            craca: [0; 8],
+            issue_date: now,
+            next_crl: now + 1,
+            priority: None,
+        },
+        &scms_ca::crl::CrlBody::Hash {
+            delta: true,
+            crl_serial: 0,
+            entries: vec![scms_ca::crl::hash_entry(net.h.certificate("la1").unwrap()).unwrap()],
+        },
+    );
+    let to_la = |la: &str, lci: &[u8]| {
+        scms_ca::spdu::scms_signed_encrypted(
+            net.ks.as_ref(),
+            &net.h.key_labels["ma"],
+            ma_cert,
+            &scms_ma::investigate::seed_request(ma_id(), lci).unwrap(),
+            net.h.certificate(la).unwrap(),
+        )
+        .unwrap()
+    };
+    type Sign<'a> = Box<dyn Fn() -> Vec<u8> + 'a>;
+    let requests: Vec<(&str, &str, Sign)> = vec![
+        (
+            &net.peers.aca,
+            "/v3/ma-hpcr",
+            Box::new(|| {
+                by_ma(
+                    net,
+                    ma_cert,
+                    &scms_ma::investigate::hpcr_request(ma_id(), lv),
+                )
+            }),
+        ),
+        (
+            &net.ra_url,
+            "/v3/ma-lci",
+            Box::new(|| {
+                by_ma(
+                    net,
+                    ma_cert,
+                    &scms_ma::investigate::lci_request(ma_id(), hpcr),
+                )
+            }),
+        ),
+        (
+            &net.ra_url,
+            "/v3/ma-blacklist",
+            Box::new(|| {
+                by_ma(
+                    net,
+                    ma_cert,
+                    &scms_ma::investigate::blacklist_request(ma_id(), hpcr),
+                )
+            }),
+        ),
+        (
+            &net.peers.la1,
+            "/v3/linkage-seed",
+            Box::new(|| to_la("la1", &chains.la1_lci)),
+        ),
+        (
+            &net.peers.la2,
+            "/v3/linkage-seed",
+            Box::new(|| to_la("la2", &chains.la2_lci)),
+        ),
+        (
+            crl_url,
+            "/v3/crl-entries",
+            Box::new(|| by_ma(net, ma_cert, &crl_entry)),
+        ),
+    ];
+    for (base, path, sign) in &requests {
+        let first = sign();
+        let r = call(base, "POST", path, &[], &first).await.unwrap();
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        let r = call(base, "POST", path, &[], &first).await.unwrap();
+        assert_eq!(r.status, 403, "{path}: {}", r.text());
+        assert!(r.text().contains("replay"), "{path}: {}", r.text());
+        let again = sign();
+        assert_ne!(again, first, "{path}: signing is hedged");
+        let r = call(base, "POST", path, &[], &again).await.unwrap();
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+    }
+    // The RA's answer to the first LCI request was given once.
+    let r = call(&net.ra_url, "POST", "/v3/ma-lci", &[], &lci)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 403, "{}", r.text());
 }

@@ -289,8 +289,14 @@ async fn run(family: Family) {
     // ... bytes that are no SPDU: 400.
     let (status, text) = post(b"\x03\x80\x00".to_vec()).await;
     assert_eq!(status, 400, "{text}");
-    // The same request again is still answered (it is not consumed).
+    // ... and the accepted request's bytes again: 403, a replay. The
+    // refusals consumed nothing: the same request signed again is answered.
     let (status, text) = post(request.clone()).await;
+    assert_eq!(status, 403, "{text}");
+    assert!(text.contains("replay refused"), "{text}");
+    let again =
+        scms_signed_encrypted(ks.as_ref(), &ma_label, &ma_cert, &scoped, &la1_cert).unwrap();
+    let (status, text) = post(again).await;
     assert_eq!(status, 200, "{text}");
 
     // An LA whose certificate has no encryption key (an older `scms init`)

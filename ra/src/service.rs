@@ -8,7 +8,7 @@
 //! | `POST /v3/authorization-certificate` | body `EeRaCertRequestSpdu` | `RaEeCertAckSpdu` |
 //! | `GET /v3/authorization-certificate` | header `Download-Req`: base64 of the `EeRaDownloadRequestSpdu` | the batch ZIP (`application/zip`) |
 //! | `GET /v3/ra-certificate` | | the RA certificate (COER) |
-//! | `POST /v3/ma-lci` | an MA's `SignedLCIRequest` (HPCRs) | `SignedLCIResponse`: per HPCR the two LAs' linkage chain identifiers |
+//! | `POST /v3/ma-lci` | an MA's `SignedLCIRequest` (HPCRs; a replay of the same bytes is refused, 403, as for the blacklist request) | `SignedLCIResponse`: per HPCR the two LAs' linkage chain identifiers |
 //! | `POST /v3/ma-blacklist` | an MA's `SignedBlacklistRequest` (HPCRs) | `SignedBlacklistResponse`: the devices behind them are blocklisted |
 //!
 //! The MA requests must be signed by a certificate with the MA role chaining
@@ -339,20 +339,29 @@ impl RaService {
         Ok(())
     }
 
-    fn verify_ma(&self, request: &[u8]) -> Result<Vec<u8>, RaError> {
-        scms_ca::spdu::verify_scms_signed(&self.ra.trust, request, self.now(), |s| {
-            matches!(s, SecurityMgmtSsp::Ma(_))
-        })
-        .map(|s| s.payload)
-        // Bytes that are not such an SPDU are a bad request; a signer or
-        // role that is refused, a forbidden one.
-        .map_err(|e| {
+    /// The payload of an MA's signed request, verified and seen for the
+    /// first time (a replay is refused).
+    async fn verify_ma(&self, request: &[u8]) -> Result<Vec<u8>, RaError> {
+        // Bytes that are not such an SPDU are a bad request; a signer, role
+        // or replay that is refused, a forbidden one.
+        let refused = |e: scms_ca::spdu::SpduRefusal| {
             if e.is_malformed() {
                 RaError::Malformed(format!("MA: {e}"))
             } else {
                 RaError::Unauthorized(format!("MA: {e}"))
             }
+        };
+        let now = self.now();
+        let signed = scms_ca::spdu::verify_scms_signed(&self.ra.trust, request, now, |s| {
+            matches!(s, SecurityMgmtSsp::Ma(_))
         })
+        .map_err(refused)?;
+        self.db
+            .store()
+            .first_sighting(&self.ra.certificate, request, &signed, now)
+            .await?
+            .map_err(refused)?;
+        Ok(signed.payload)
     }
 
     fn sign_camp<T: scms_asn1::Encode>(&self, scoped: &T) -> Result<Vec<u8>, RaError> {
@@ -386,7 +395,7 @@ impl RaService {
     /// `POST /v3/ma-lci`: an MA's `SignedLCIRequest` (COER) in, a
     /// `SignedLCIResponse` signed by this RA out.
     pub async fn handle_lci_request(&self, request: &[u8]) -> Result<Vec<u8>, RaError> {
-        let payload = self.verify_ma(request)?;
+        let payload = self.verify_ma(request).await?;
         let scoped: ScopedLCIRequest<'_> = scms_asn1::decode(&payload)?;
         let ScmsPDUContent::MaRa(MaRaInterfacePDU::MaRaLciRequest(req)) = &scoped.0.content else {
             return Err(RaError::Malformed("not a maRaLCIRequest".into()));
@@ -435,7 +444,7 @@ impl RaService {
     /// the enrollment certificate behind each HPCR is blocklisted (persisted
     /// first); a `SignedBlacklistResponse` signed by this RA out.
     pub async fn handle_blacklist_request(&self, request: &[u8]) -> Result<Vec<u8>, RaError> {
-        let payload = self.verify_ma(request)?;
+        let payload = self.verify_ma(request).await?;
         let scoped: ScopedBlacklistRequest<'_> = scms_asn1::decode(&payload)?;
         let ScmsPDUContent::MaRa(MaRaInterfacePDU::MaRaBlacklistRequest(req)) = &scoped.0.content
         else {

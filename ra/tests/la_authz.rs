@@ -61,8 +61,24 @@ async fn only_the_ra_gets_pre_linkage_values() {
         signed_plv_request(net.ks.as_ref(), &label, &cert, &REQ, t).unwrap()
     };
     let before = chains(&net).await;
+    // One signed request to both LAs, as the RA sends it.
+    let ra_request = sign("ra", now_us);
     for la in [&net.peers.la1, &net.peers.la2] {
         // The RA, now: the values, 2 i-periods x 3.
+        let r = call(la, "POST", "/v1/pre-linkage-values", &[], &ra_request)
+            .await
+            .unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+        let plv = decode_plv_response(&r.body).unwrap();
+        assert_eq!(plv.values.len(), 6);
+        assert_eq!((plv.values[0].i, plv.values[5].i), (40, 41));
+        // The same bytes again, within the freshness window: a replay, 403;
+        // the same request signed again is answered.
+        let r = call(la, "POST", "/v1/pre-linkage-values", &[], &ra_request)
+            .await
+            .unwrap();
+        assert_eq!(r.status, 403, "{}", r.text());
+        assert!(r.text().contains("replay"), "{}", r.text());
         let r = call(
             la,
             "POST",
@@ -73,9 +89,6 @@ async fn only_the_ra_gets_pre_linkage_values() {
         .await
         .unwrap();
         assert_eq!(r.status, 200, "{}", r.text());
-        let plv = decode_plv_response(&r.body).unwrap();
-        assert_eq!(plv.values.len(), 6);
-        assert_eq!((plv.values[0].i, plv.values[5].i), (40, 41));
         // Other authorities (valid certificates, wrong role): 403.
         for role in ["ma", "eca", "aca"] {
             let r = call(
@@ -113,8 +126,8 @@ async fn only_the_ra_gets_pre_linkage_values() {
             .unwrap();
         assert_eq!(r.status, 400, "{}", r.text());
     }
-    // Only the two accepted requests created chains.
-    assert_eq!(chains(&net).await, before + 2);
+    // Only the four accepted requests created chains.
+    assert_eq!(chains(&net).await, before + 4);
     net.stop().await;
 }
 
@@ -157,6 +170,12 @@ async fn each_la_error_has_its_status_and_reason() {
         .await
         .unwrap();
     assert_eq!(r.status, 200, "{}", r.text());
+    // 403: the same bytes again (a replay).
+    let r = call(la1, "POST", "/v3/linkage-seed", &[], &by_ma)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(r.text().contains("replay refused"), "{}", r.text());
 
     // 400: not an SPDU, or the MA's signed request not encrypted; 403:
     // encrypted to another LA (LA2), or signed by the RA (not an MA).
@@ -207,7 +226,8 @@ async fn each_la_error_has_its_status_and_reason() {
         .execute(net.dbs[0].store.pool())
         .await
         .unwrap();
-    let r = call(la1, "POST", "/v3/linkage-seed", &[], &by_ma)
+    let again = seed_request(&lci, &ma_label, &ma_cert);
+    let r = call(la1, "POST", "/v3/linkage-seed", &[], &again)
         .await
         .unwrap();
     assert_eq!(r.status, 500, "{}", r.text());

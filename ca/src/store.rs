@@ -705,10 +705,6 @@ impl Store {
         let mut both = request_hash(receiver).to_vec();
         both.extend_from_slice(&request_hash(spdu));
         let sighting = request_hash(&both);
-        sqlx::query("DELETE FROM spdu_sightings WHERE keep_until < $1")
-            .bind(i64::from(now))
-            .execute(&self.pool)
-            .await?;
         let added = sqlx::query(
             "INSERT INTO spdu_sightings (sighting, keep_until) VALUES ($1, $2) \
              ON CONFLICT (sighting) DO NOTHING",
@@ -718,6 +714,13 @@ impl Store {
         .execute(&self.pool)
         .await?
         .rows_affected();
+        // Housekeeping, not the answer: a failure here (two receivers pruning
+        // the same rows at once on PostgreSQL may deadlock, and one is
+        // aborted) leaves the rows for the next request to prune.
+        let _ = sqlx::query("DELETE FROM spdu_sightings WHERE keep_until < $1")
+            .bind(i64::from(now))
+            .execute(&self.pool)
+            .await;
         Ok(if added == 1 {
             Ok(())
         } else {

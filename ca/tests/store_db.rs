@@ -415,6 +415,17 @@ async fn spdu_sightings_refuse_replays(store: &Store) {
     };
     assert_eq!(rows().await, 3);
     // Once the SPDU no longer verifies its sightings go.
-    assert!(sighting(la1, b"another request", now() + 11).await.is_ok());
+    let later = ScmsSigned {
+        verifies_until: now() + 100,
+        ..signed.clone()
+    };
+    let r = store
+        .first_sighting(la1, b"another request", &later, now() + 11)
+        .await
+        .unwrap();
+    assert!(r.is_ok());
     assert_eq!(rows().await, 1);
+    // The first request's bytes again, past their window: no longer
+    // remembered (its signature would no longer verify).
+    assert!(sighting(la1, spdu, now() + 11).await.is_ok());
 }

@@ -694,7 +694,7 @@ impl Store {
     /// ([`ScmsSigned::verifies_until`](crate::spdu::ScmsSigned)); sightings
     /// past that are pruned here. Only verified requests are recorded, so
     /// nobody but a trusted peer adds rows. The senders sign every attempt
-    /// afresh (hedged nonces: other bytes), so their retries pass.
+    /// afresh with randomised signatures (other bytes), so their retries pass.
     pub async fn first_sighting(
         &self,
         receiver: &[u8],

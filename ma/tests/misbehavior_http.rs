@@ -308,11 +308,10 @@ async fn replays_are_refused(net: &Net, ma: &scms_ma::MaService, ma_cert: &[u8],
     let lv: [u8; 9] = hex_of("linkage_value").try_into().unwrap();
 
     // The culprit's chain identifiers, from the RA.
-    let lci = by_ma(
-        net,
-        ma_cert,
-        &scms_ma::investigate::lci_request(ma_id(), hpcr),
-    );
+    let hpcr_request = scms_ma::investigate::hpcr_request(ma_id(), lv);
+    let lci_request = scms_ma::investigate::lci_request(ma_id(), hpcr);
+    let blacklist_request = scms_ma::investigate::blacklist_request(ma_id(), hpcr);
+    let lci = by_ma(net, ma_cert, &lci_request);
     let r = call(&net.ra_url, "POST", "/v3/ma-lci", &[], &lci)
         .await
         .unwrap();
@@ -357,35 +356,17 @@ async fn replays_are_refused(net: &Net, ma: &scms_ma::MaService, ma_cert: &[u8],
         (
             &net.peers.aca,
             "/v3/ma-hpcr",
-            Box::new(|| {
-                by_ma(
-                    net,
-                    ma_cert,
-                    &scms_ma::investigate::hpcr_request(ma_id(), lv),
-                )
-            }),
+            Box::new(|| by_ma(net, ma_cert, &hpcr_request)),
         ),
         (
             &net.ra_url,
             "/v3/ma-lci",
-            Box::new(|| {
-                by_ma(
-                    net,
-                    ma_cert,
-                    &scms_ma::investigate::lci_request(ma_id(), hpcr),
-                )
-            }),
+            Box::new(|| by_ma(net, ma_cert, &lci_request)),
         ),
         (
             &net.ra_url,
             "/v3/ma-blacklist",
-            Box::new(|| {
-                by_ma(
-                    net,
-                    ma_cert,
-                    &scms_ma::investigate::blacklist_request(ma_id(), hpcr),
-                )
-            }),
+            Box::new(|| by_ma(net, ma_cert, &blacklist_request)),
         ),
         (
             &net.peers.la1,

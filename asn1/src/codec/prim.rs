@@ -1012,8 +1012,42 @@ impl<T: Describe> Describe for Box<T> {
     }
 }
 
+/// How deeply generated values may nest through `Box` (recursive types such as
+/// `Ieee1609Dot2Data` inside `SignedDataPayload`). Fuzz input chooses the
+/// branches, so without a bound a long input recursed until the stack overflowed
+/// (about 1800 frames seen). Eight levels is far beyond any real message and well
+/// inside the decoders' `MAX_DEPTH`.
+pub const MAX_GENERATED_BOX_DEPTH: u32 = 8;
+
+std::thread_local! {
+    static GENERATED_BOX_DEPTH: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
+}
+
+/// Holds one level of `Box` nesting while a value is generated; the level is
+/// released on drop, so an error on the way out leaves the count right.
+struct BoxDepthGuard;
+
+impl BoxDepthGuard {
+    fn enter() -> ArbResult<Self> {
+        GENERATED_BOX_DEPTH.with(|d| {
+            if d.get() >= MAX_GENERATED_BOX_DEPTH {
+                return Err(arbitrary::Error::IncorrectFormat);
+            }
+            d.set(d.get() + 1);
+            Ok(BoxDepthGuard)
+        })
+    }
+}
+
+impl Drop for BoxDepthGuard {
+    fn drop(&mut self) {
+        GENERATED_BOX_DEPTH.with(|d| d.set(d.get() - 1));
+    }
+}
+
 impl<'a, T: Generate<'a>> Generate<'a> for Box<T> {
     fn generate(u: &mut Unstructured<'a>) -> ArbResult<Self> {
+        let _level = BoxDepthGuard::enter()?;
         T::generate(u).map(Box::new)
     }
 }

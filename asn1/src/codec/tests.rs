@@ -217,3 +217,44 @@ fn a_shorter_bitmap_from_an_older_peer_re_encodes_unchanged() {
     assert_eq!((v.first, v.second), (Some(5), None));
     assert_eq!(encode(&v).unwrap(), older);
 }
+
+/// The smallest recursive type: the generator picks `End` or `Link` per level.
+#[derive(Asn1, Clone, Debug, PartialEq, Eq)]
+#[asn1(choice)]
+pub enum Chain {
+    End,
+    Link(Box<Chain>),
+}
+
+fn links(c: &Chain) -> u32 {
+    match c {
+        Chain::End => 0,
+        Chain::Link(next) => 1 + links(next),
+    }
+}
+
+#[test]
+fn generated_nesting_is_bounded() {
+    // Find the octet that makes the generator choose each alternative.
+    let choice = |b: u8| Chain::generate(&mut arbitrary::Unstructured::new(&[b, 0, 0, 0]));
+    let end = (0..=255u8).find(|&b| choice(b) == Ok(Chain::End)).unwrap();
+    let link = (0..=255u8)
+        .find(|&b| matches!(choice(b), Ok(Chain::Link(_))))
+        .unwrap();
+    // n links then an end, up to the bound: generated as asked and round-trips.
+    for n in 0..=MAX_GENERATED_BOX_DEPTH {
+        let mut input = vec![link; n as usize];
+        input.extend([end; 8]);
+        let v = Chain::generate(&mut arbitrary::Unstructured::new(&input)).unwrap();
+        assert_eq!(links(&v), n);
+        assert_eq!(decode::<Chain>(&encode(&v).unwrap()).unwrap(), v);
+    }
+    // One more, or input that always recurses (this used to overflow the stack):
+    // a clean error, and the next generation starts again from depth zero.
+    let mut input = vec![link; MAX_GENERATED_BOX_DEPTH as usize + 1];
+    input.extend([end; 8]);
+    assert!(Chain::generate(&mut arbitrary::Unstructured::new(&input)).is_err());
+    assert!(Chain::generate(&mut arbitrary::Unstructured::new(&[link; 1 << 20])).is_err());
+    let v = Chain::generate(&mut arbitrary::Unstructured::new(&[link, end, end])).unwrap();
+    assert_eq!(links(&v), 1);
+}

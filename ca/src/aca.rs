@@ -24,7 +24,7 @@
 //! [`TrustStore`] and the signed-certificate-request helpers are shared with
 //! the RA (`scms-ra`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use scms_asn1::codec::Spanned;
@@ -134,11 +134,19 @@ impl core::fmt::Display for ChainError {
 impl std::error::Error for ChainError {}
 
 /// Trust anchors (roots) and intermediate CA certificates by HashedId8: what an
-/// authority needs to check a peer's certificate chain.
+/// authority needs to check a peer's certificate chain; and, for requests
+/// between authorities, the allowlist of the peer certificates that may sign
+/// them.
 #[derive(Clone, Debug, Default)]
 pub struct TrustStore {
     anchors: BTreeMap<[u8; 8], Vec<u8>>,
     cas: BTreeMap<[u8; 8], Vec<u8>>,
+    /// HashedId8 of each authority certificate allowed to sign an internal
+    /// request (`check_peer`). `None`: not configured, any certificate that
+    /// chains and has the endpoint's role is a peer (libraries and tests of
+    /// one hierarchy); `scms serve` always configures it, so a second RA or
+    /// MA certificate issued in the hierarchy is not let in on its role alone.
+    peers: Option<BTreeSet<[u8; 8]>>,
     verified: ChainCache,
 }
 
@@ -231,6 +239,34 @@ impl TrustStore {
         self.cas.insert(hid(&c)?, cert.to_vec());
         self.verified.clear();
         Ok(())
+    }
+
+    /// Allows the authority certificate `cert` to sign internal requests
+    /// (the first call turns the allowlist on).
+    pub fn allow_peer(&mut self, cert: &[u8]) -> Result<(), ChainError> {
+        let c: Certificate<'_> = decode_cert(cert)?;
+        self.peers
+            .get_or_insert_with(BTreeSet::new)
+            .insert(hid(&c)?);
+        Ok(())
+    }
+
+    /// Whether the signer certificate `cert` of an internal request is an
+    /// allowed peer (always, when no allowlist is configured). Checked after
+    /// its chain, so the refusal names a certificate of this hierarchy.
+    pub fn check_peer(&self, cert: &[u8]) -> Result<(), ChainError> {
+        let Some(peers) = &self.peers else {
+            return Ok(());
+        };
+        let id = hid(&decode_cert(cert)?)?;
+        if peers.contains(&id) {
+            Ok(())
+        } else {
+            Err(ChainError(format!(
+                "the signer certificate {} is not in the allowlist of peers",
+                hex8(&id)
+            )))
+        }
     }
 
     fn lookup(&self, id: &[u8; 8]) -> Option<(&[u8], bool)> {
@@ -597,6 +633,7 @@ impl Aca {
         let spdu: RaAcaCertRequestSpdu<'_> = scms_asn1::decode(request)?;
         let signed = spdu.signed_certificate_request()?;
         let ra_cert = verify_cert_request(&self.trust, &signed, now)
+            .and_then(|c| self.trust.check_peer(&c).map(|()| c))
             .map_err(|e| AcaError::Unauthorized(format!("RA: {e}")))?;
         let ra: Certificate<'_> = scms_asn1::decode(&ra_cert)?;
         if !is_ra(&ra) {

@@ -206,7 +206,8 @@ pub struct ScmsSigned {
 }
 
 /// Verifies a CAMP `Signed…` SPDU between authorities at `now`: the profile
-/// (`SCMS_SIGNED_PROFILE`), the signer certificate's chain in `trust`, the
+/// (`SCMS_SIGNED_PROFILE`), the signer certificate's chain in `trust` and its
+/// allowlist of peers (`TrustStore::check_peer`), the
 /// signature, and the signer's SCMS role (`role` on its `SecurityMgmtSsp`).
 pub fn verify_scms_signed(
     trust: &crate::aca::TrustStore,
@@ -301,7 +302,9 @@ fn verify_profile(
         }
         fresh_until = generated + u64::from(max_skew_secs);
     }
-    let signer = crate::aca::verify_signed_data(trust, sd, now).map_err(SpduRefusal::Untrusted)?;
+    let signer = crate::aca::verify_signed_data(trust, sd, now)
+        .and_then(|c| trust.check_peer(&c).map(|()| c))
+        .map_err(SpduRefusal::Untrusted)?;
     let cert: scms_asn1::ieee1609dot2::Certificate<'_> = scms_asn1::decode(&signer)
         .map_err(|e| SpduRefusal::Untrusted(crate::aca::ChainError(e.to_string())))?;
     if !crate::aca::has_scms_role(&cert, role) {

@@ -395,6 +395,33 @@ fn issue_and_open(family: Family) {
         s.aca.handle_ra_aca_request(&s.ks, &forged, s.now),
         Err(AcaError::Unauthorized(_)) | Err(AcaError::Malformed(_))
     ));
+
+    // The allowlist of peers (as `scms serve` configures it): only the RA's
+    // certificate. The narrow RA, another RA certificate of this hierarchy,
+    // is then refused on that ground before its permissions are looked at;
+    // the RA still gets its certificate.
+    let mut s = s;
+    s.aca
+        .trust
+        .allow_peer(s.h.certificate("ra").unwrap())
+        .unwrap();
+    let ask = |signer| {
+        let r = Req {
+            signer,
+            plvs: [enc_plv(&s, 0, plv1), enc_plv(&s, 1, plv2)],
+            enc_key: true,
+            flags: vec![],
+        };
+        s.aca
+            .handle_ra_aca_request(&s.ks, &request(&s, &cocoon, &enc, &r), s.now)
+    };
+    match ask("narrow-ra") {
+        Err(AcaError::Unauthorized(why)) => {
+            assert!(why.contains("not in the allowlist of peers"), "{why}")
+        }
+        other => panic!("narrow RA, allowlist: {:?}", other.map(|_| ())),
+    }
+    assert!(ask("ra").is_ok());
 }
 
 #[test]

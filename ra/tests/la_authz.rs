@@ -18,11 +18,12 @@ mod store_support;
 use std::sync::Arc;
 
 use http_support::{serve, Db, Net};
+use scms_ca::aca::TrustStore;
 use scms_ca::profile::Family;
 use scms_crypto::ccm::SymmAlgorithm;
 use scms_crypto::linkage::LaId;
 use scms_la::service::{
-    decode_plv_response, signed_plv_request, LaService, PLV_REQUEST_MAX_SKEW_SECS,
+    decode_plv_response, signed_plv_request, LaInvestigation, LaService, PLV_REQUEST_MAX_SKEW_SECS,
 };
 use scms_la::PlvRequest;
 use scms_ra::http::call;
@@ -266,6 +267,56 @@ async fn each_la_error_has_its_status_and_reason() {
         .unwrap();
     assert_eq!(r.status, 503, "{}", r.text());
     assert!(r.text().starts_with("not configured: "), "{}", r.text());
+
+    // An LA whose allowlist of peers names only the MA (as `scms serve`
+    // configures an LA, but without the RA): the RA's request, valid chain
+    // and RA role, gets 403 naming the allowlist.
+    let mut ma_only = TrustStore::new();
+    ma_only.add_anchor(&net.root).unwrap();
+    ma_only.add_ca(&net.ica).unwrap();
+    ma_only.allow_peer(&ma_cert).unwrap();
+    let strict = LaService::open(
+        LaId(4),
+        SymmAlgorithm::Aes128Ccm,
+        net.ks.clone(),
+        "la4-seal",
+        scms_ca::store::Store::open_sqlite(&dir.path().join("la4.db"))
+            .await
+            .unwrap(),
+        &net.ra_core.aca_certificate,
+        common::NOW_UNIX,
+    )
+    .await
+    .unwrap()
+    .with_investigation(LaInvestigation {
+        certificate: la1_cert.clone(),
+        key_label: net.h.key_labels["la1"].clone(),
+        enc_key_label: format!("{}-enc", net.h.key_labels["la1"]),
+        trust: ma_only,
+        iperiod_epoch_unix: net.ra_core.config.iperiod_epoch_unix,
+        iperiod_secs: net.ra_core.config.iperiod_secs,
+        clock: net.clock.clone(),
+        hostname: "la4".into(),
+    });
+    let (strict_url, strict_task) = serve(scms_la::service::router(Arc::new(strict))).await;
+    let fresh = signed_plv_request(
+        net.ks.as_ref(),
+        &net.ra_core.key_label,
+        &net.ra_core.certificate,
+        &REQ,
+        now_us,
+    )
+    .unwrap();
+    let r = call(&strict_url, "POST", "/v1/pre-linkage-values", &[], &fresh)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(
+        r.text().contains("is not in the allowlist of peers"),
+        "{}",
+        r.text()
+    );
+    strict_task.abort();
 
     task.abort();
     net.stop().await;

@@ -110,6 +110,18 @@ impl Context {
         }
         Ok(t)
     }
+
+    /// [`Context::trust`] with the allowlist of the authorities that may sign
+    /// the internal requests (or answers) this role receives; the endpoint's
+    /// role check still applies on top.
+    async fn trust_of_peers(&self, peers: &[&str]) -> Result<TrustStore, String> {
+        let mut t = self.trust().await?;
+        for name in peers {
+            t.allow_peer(&self.authority(name).await?.certificate)
+                .map_err(|e| format!("{name}: {e}"))?;
+        }
+        Ok(t)
+    }
 }
 
 fn octets(b: Vec<u8>) -> Response {
@@ -166,7 +178,8 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
                 a.key_label.clone(),
                 format!("{}-enc", a.key_label),
                 ctx.profile("pseudonym")?,
-                ctx.trust().await?,
+                // The RA's certificate requests, the MA's HPCR requests.
+                ctx.trust_of_peers(&["ra", "ma"]).await?,
             );
             let svc = Arc::new(AcaService::new(
                 aca,
@@ -236,7 +249,8 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
                 key_label: a.key_label.clone(),
                 // The MA's requests are encrypted to the certificate's key.
                 enc_key_label: format!("{}-enc", a.key_label),
-                trust: ctx.trust().await?,
+                // The RA's PLV requests, the MA's seed requests.
+                trust: ctx.trust_of_peers(&["ra", "ma"]).await?,
                 iperiod_epoch_unix: ctx.iperiod_epoch()?,
                 iperiod_secs: 7 * 86_400,
                 clock: ctx.clock.clone(),
@@ -280,6 +294,10 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
             trust
                 .add_ca(&ctx.authority("ica").await?.certificate)
                 .map_err(|e| format!("ica: {e}"))?;
+            // Only the MA sends CRL entries.
+            trust
+                .allow_peer(&ctx.authority("ma").await?.certificate)
+                .map_err(|e| format!("ma: {e}"))?;
             let svc = CrlService::open(
                 CrlServiceConfig::new(a.certificate, a.key_label, trust, ctx.iperiod_epoch()?),
                 ctx.keys.clone(),
@@ -303,7 +321,8 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
         Role::Ma => {
             let a = ctx.authority("ma").await?;
             // Reporters' pseudonym certificates chain through the ACA.
-            let mut trust = ctx.trust().await?;
+            // The answers of the ACA, the RA and the LAs.
+            let mut trust = ctx.trust_of_peers(&["aca", "ra", "la1", "la2"]).await?;
             trust
                 .add_ca(&ctx.authority("aca").await?.certificate)
                 .map_err(|e| format!("aca: {e}"))?;
@@ -440,7 +459,9 @@ pub async fn ra_service(ctx: &Context) -> Result<(Arc<RaService>, Option<Duratio
         key_label: a.key_label.clone(),
         enc_key_label: format!("{}-enc", a.key_label),
         aca_certificate: aca.certificate.clone(),
-        trust: ctx.trust().await?,
+        // Devices chain through the ECA; of the authorities only the MA
+        // sends the RA requests (LCI, blacklist).
+        trust: ctx.trust_of_peers(&["ma"]).await?,
         config,
     };
     let peers = Peers {

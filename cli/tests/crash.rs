@@ -47,16 +47,16 @@ use scms_ca::store::Store;
 use serve_support::{text, try_http};
 use sqlx::Row;
 
-/// SIGKILLs of each of the RA and the ACA (at least 100 in all).
+/// SIGKILLs of each of the RA and the ACA (at least 100 in all), and of the ECA.
 const RA_ACA_KILLS: usize = 60;
-const ECA_KILLS: usize = 30;
+const ECA_KILLS: usize = 100;
 /// RA+ACA processes on one PostgreSQL database, and the SIGKILLs of a node
 /// chosen at random by each of two killers (at least 100 in all).
 const NODES: usize = 2;
 const NODE_KILLS: usize = 55;
 /// Revocations with an MA kill at a random moment of the investigation
-/// (after the one with the CRL generator down).
-const MA_RANDOM_ROUNDS: usize = 4;
+/// (after the one with the CRL generator down): 100 MA kills in all.
+const MA_RANDOM_ROUNDS: usize = 99;
 
 #[test]
 fn ra_and_aca_killed_during_provisioning() {

@@ -329,10 +329,10 @@ fn read_until_closed(sock: &mut TcpStream, limit: Duration) -> (Vec<u8>, Duratio
 fn slow_idle_and_malformed_clients_are_cut_off() {
     let dir = init_data_dir(
         &[],
-        "[serve]\nheader_timeout_ms = 1000\nmax_connections = 8\n",
+        "[serve]\nheader_timeout_ms = 1000\nrequest_timeout_ms = 1000\nmax_connections = 8\n",
     );
-    let server = Server::start(dir.path(), &["--role", "root"], 1);
-    let base = server.url("root").to_string();
+    let server = Server::start(dir.path(), &["--role", "eca"], 1);
+    let base = server.url("eca").to_string();
     let addr = base.trim_start_matches("http://").to_string();
     wait_ready(&base);
 
@@ -353,6 +353,19 @@ fn slow_idle_and_malformed_clients_are_cut_off() {
         took < Duration::from_secs(5),
         "idle connection held {took:?}"
     );
+
+    // A body that trickles in (complete headers announcing 1000 octets, two
+    // of them, then silence): 408 once the request timeout is up.
+    let mut trickle = TcpStream::connect(&addr).expect("connect");
+    trickle
+        .write_all(
+            b"POST /v3/enrollment-certificate HTTP/1.1\r\nHost: x\r\n\
+              Content-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n\x03\x81",
+        )
+        .expect("write");
+    let (got, took) = read_until_closed(&mut trickle, Duration::from_secs(10));
+    assert!(got.starts_with(b"HTTP/1.1 408"), "{}", text(&got));
+    assert!(took < Duration::from_secs(5), "slow body held {took:?}");
 
     // Malformed header line: 400.
     let (st, _, _) = raw(

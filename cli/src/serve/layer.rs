@@ -251,32 +251,54 @@ async fn guard(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respon
             ),
         ),
         _ => {
+            let deadline = tokio::time::Instant::now() + s.limits.request_timeout;
             let (parts, body) = req.into_parts();
-            // Bodies without a Content-Length are cut at the limit too.
-            let body = Body::new(http_body_util::Limited::new(body, s.limits.body_limit));
-            let req = Request::from_parts(parts, body);
-            // The handler runs in a task of its own, to its end: neither a
-            // client that goes away (hyper drops the request's future) nor
-            // the timeout below cancels it half-way through its database
-            // work. A cancelled sqlx `begin()` on PostgreSQL (0.8) returns
-            // its connection to the pool inside a transaction sqlx does not
-            // know of, where the next borrower's writes would wait for a
-            // commit that may never come. What the handler commits after
-            // its client left is what the same request again gets.
-            let work = tokio::spawn(next.run(req));
-            match tokio::time::timeout(s.limits.request_timeout, work).await {
-                Ok(Ok(r)) => r,
-                Ok(Err(e)) => text(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("request handler failed: {e}"),
-                ),
-                Err(_) => text(
-                    StatusCode::REQUEST_TIMEOUT,
-                    format!(
-                        "request not answered within {} ms",
-                        s.limits.request_timeout.as_millis()
-                    ),
-                ),
+            // The body is read here, within the request's time and the body
+            // limit (also for bodies without a Content-Length): a client that
+            // trickles it gets 408 and its connection closed, and the
+            // handler's task below never waits on the network.
+            match tokio::time::timeout_at(deadline, axum::body::to_bytes(body, s.limits.body_limit))
+                .await
+            {
+                Err(_) => request_timeout(&s),
+                Ok(Err(e)) => {
+                    let e = e.into_inner();
+                    if e.downcast_ref::<http_body_util::LengthLimitError>()
+                        .is_some()
+                    {
+                        text(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            format!(
+                                "request body is over the limit of {} bytes",
+                                s.limits.body_limit
+                            ),
+                        )
+                    } else {
+                        text(StatusCode::BAD_REQUEST, format!("request body: {e}"))
+                    }
+                }
+                Ok(Ok(bytes)) => {
+                    let req = Request::from_parts(parts, Body::from(bytes));
+                    // The handler runs in a task of its own, to its end:
+                    // neither a client that goes away (hyper drops the
+                    // request's future) nor the timeout below cancels it
+                    // half-way through its database work. A cancelled sqlx
+                    // `begin()` on PostgreSQL (0.8) returns its connection to
+                    // the pool inside a transaction sqlx does not know of,
+                    // where the next borrower's writes would wait for a
+                    // commit that may never come. What the handler commits
+                    // after its client left is what the same request again
+                    // gets.
+                    let work = tokio::spawn(next.run(req));
+                    match tokio::time::timeout_at(deadline, work).await {
+                        Ok(Ok(r)) => r,
+                        Ok(Err(e)) => text(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            format!("request handler failed: {e}"),
+                        ),
+                        Err(_) => request_timeout(&s),
+                    }
+                }
             }
         }
     };
@@ -293,6 +315,23 @@ async fn guard(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respon
         "request"
     );
     resp
+}
+
+/// 408, closing the connection: the client may still be sending a body
+/// nobody reads.
+fn request_timeout(s: &Shared) -> Response {
+    let mut r = text(
+        StatusCode::REQUEST_TIMEOUT,
+        format!(
+            "request not answered within {} ms",
+            s.limits.request_timeout.as_millis()
+        ),
+    );
+    r.headers_mut().insert(
+        header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    r
 }
 
 async fn readyz(State(s): State<Arc<Shared>>) -> Response {

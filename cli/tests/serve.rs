@@ -517,3 +517,81 @@ fn every_documented_post_refuses_hostile_bodies_and_changes_nothing() {
     let (code, _) = server.terminate();
     assert_eq!(code, Some(0));
 }
+
+/// The allowlist of peers as `scms serve` configures it: an MA certificate
+/// issued by the hierarchy's own ICA, with the MA role, is still not the MA of
+/// this data directory, and the CRL signer refuses what it signs (403 naming
+/// the allowlist); what the configured MA signs passes that check (the
+/// payload, not CRL entries, then gets 400).
+#[test]
+fn a_second_ma_of_the_hierarchy_is_not_a_peer() {
+    use scms_ca::issue::{IssueParams, IssuerRef, SubjectId};
+    use scms_hsm::{KdfParams, KeyStore, SoftKeyStore};
+
+    let dir = init_data_dir(&[], "");
+    let server = Server::start(dir.path(), &["--role", "crl"], 1);
+    let base = server.url("crl").to_string();
+    wait_ready(&base);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let [root, ica, ma] = rt.block_on(async {
+        let url = format!("sqlite://{}", dir.path().join("scms.db").display());
+        let store = scms_ca::store::Store::connect(&url).await.expect("db");
+        let mut out = Vec::new();
+        for name in ["root", "ica", "ma"] {
+            out.push(store.authority(name).await.expect("db").expect(name));
+        }
+        <[_; 3]>::try_from(out).expect("three")
+    });
+    let ks = SoftKeyStore::open(
+        dir.path().join("keys"),
+        zeroize::Zeroizing::new(PASS.1.as_bytes().to_vec()),
+        KdfParams::default(),
+    )
+    .expect("key store");
+    let profile = scms_ca::profile::builtin(scms_ca::profile::Family::Us, "ma").expect("profile");
+    let info = ks
+        .generate("second-ma", scms_crypto::suite::Curve::NistP256)
+        .expect("key");
+    let key = scms_crypto::suite::PublicKey::from_sec1(info.curve, &info.public_key).expect("key");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let mut p = IssueParams::new(
+        &profile,
+        SubjectId::Name("second-ma.example".into()),
+        key,
+        scms_asn1::ieee1609dot2::time::time32_from_unix(now - 60),
+    );
+    p.craca_id = scms_crypto::verify::certificate_hashed_id3(
+        &scms_asn1::decode(&root.certificate).expect("root"),
+    )
+    .expect("craca");
+    let issuer = IssuerRef {
+        certificate: &ica.certificate,
+        key_label: &ica.key_label,
+    };
+    let second = scms_ca::issue::issue(&ks, &issuer, &p)
+        .expect("issue")
+        .record
+        .certificate;
+    let payload = scms_ma::investigate::hpcr_request(scms_ca::spdu::hostname("ma"), [0; 9]);
+    let by_second = scms_ca::spdu::scms_signed(&ks, "second-ma", &second, &payload).expect("sign");
+    let (st, _, body) = http(&base, "POST", "/v3/crl-entries", &by_second);
+    assert_eq!(st, 403, "{}", text(&body));
+    assert!(
+        text(&body).contains("is not in the allowlist of peers"),
+        "{}",
+        text(&body)
+    );
+    let by_ma =
+        scms_ca::spdu::scms_signed(&ks, &ma.key_label, &ma.certificate, &payload).expect("sign");
+    let (st, _, body) = http(&base, "POST", "/v3/crl-entries", &by_ma);
+    assert_eq!(st, 400, "{}", text(&body));
+    assert!(!text(&body).contains("allowlist"), "{}", text(&body));
+    let (code, _) = server.terminate();
+    assert_eq!(code, Some(0));
+}

@@ -370,12 +370,27 @@ impl MaService {
     }
 
     /// Verifies a CRL from the CRL generator (signer chaining in the trust
-    /// store, signature) and applies it to the MA's revocation state.
+    /// store and on its allowlist of peers, CRL signing permission,
+    /// signature) and applies it to the MA's revocation state.
     pub async fn apply_crl(&self, crl: &[u8]) -> Result<(), MaError> {
         let now = self.now();
         let c: SecuredCrl<'_> = scms_asn1::decode(crl).map_err(inv)?;
         let sd = c.signed_data().ok_or_else(|| inv("CRL: not signed"))?;
-        verify_signed_data(&self.config.trust, sd, now).map_err(|e| inv(format!("CRL: {e}")))?;
+        let signer = verify_signed_data(&self.config.trust, sd, now)
+            .and_then(|s| self.config.trust.check_peer(&s).map(|()| s))
+            .map_err(|e| inv(format!("CRL: {e}")))?;
+        // The MA's trust store also holds the ECA and the ACA (for reports),
+        // so a device certificate chains too: only a CRL signer may sign one.
+        let signer: Certificate<'_> = scms_asn1::decode(&signer).map_err(inv)?;
+        if !signer
+            .to_be_signed
+            .app_permissions
+            .iter()
+            .flatten()
+            .any(|p| p.psid.0 == scms_ca::profile::PSID_CRL)
+        {
+            return Err(inv("CRL: the signer has no CRL permission (PSID 256)"));
+        }
         let contents = c.crl_contents().map_err(inv)?;
         self.revocation
             .lock()

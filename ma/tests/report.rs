@@ -321,6 +321,7 @@ async fn severe_violation_revokes_by_hash(kind: &str) {
         let _ = axum::serve(l, app).await;
     });
     let unused = "http://127.0.0.1:9".to_string();
+    let authority_keys = ks.clone();
     let ma = MaService::open(
         MaConfig::new(
             f.ma.clone(),
@@ -381,6 +382,38 @@ async fn severe_violation_revokes_by_hash(kind: &str) {
         .await
         .unwrap();
     assert_eq!(out.decision, Decision::AlreadyRevoked);
+    // A CRL signed by a certificate that chains to the MA's trust store but
+    // may not sign CRLs (the MA's own): refused.
+    let root: scms_asn1::ieee1609dot2::Certificate<'_> =
+        scms_asn1::decode(f.w.h.certificate("root").unwrap()).unwrap();
+    let header = scms_ca::crl::CrlHeader {
+        series: 3,
+        craca: scms_crypto::verify::certificate_hashed_id8(&root)
+            .unwrap()
+            .0,
+        issue_date: now(),
+        next_crl: now() + 7 * 86_400,
+        priority: None,
+    };
+    let body = scms_ca::crl::CrlBody::Hash {
+        delta: false,
+        crl_serial: 99,
+        entries: vec![],
+    };
+    let contents = scms_ca::crl::crl_contents(&header, &body);
+    let forged = scms_ca::spdu::signed_spdu(
+        authority_keys.as_ref(),
+        &f.w.h.key_labels["ma"],
+        f.w.h.certificate("ma").unwrap(),
+        scms_asn1::ieee1609dot2::base_types::Psid(scms_ca::profile::PSID_CRL),
+        scms_asn1::encode(&contents).unwrap(),
+        scms_ca::spdu::SignerForm::Certificate,
+    )
+    .unwrap();
+    let e = ma.apply_crl(&forged).await.unwrap_err();
+    assert!(e.to_string().contains("no CRL permission"), "{e}");
+    // The CRL signer's own CRL is applied.
+    ma.apply_crl(&crl.latest(3).await.unwrap()).await.unwrap();
     assert!(ma
         .store()
         .verify_audit_chain()

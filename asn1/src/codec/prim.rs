@@ -1015,8 +1015,10 @@ impl<T: Describe> Describe for Box<T> {
 /// How deeply generated values may nest through `Box` (recursive types such as
 /// `Ieee1609Dot2Data` inside `SignedDataPayload`). Fuzz input chooses the
 /// branches, so without a bound a long input recursed until the stack overflowed
-/// (about 1800 frames seen). Eight levels is far beyond any real message and well
-/// inside the decoders' `MAX_DEPTH`.
+/// (about 1800 frames seen). Eight levels (a signed message takes two, its
+/// `SignedData` and its payload's `data`: four nested signed messages) is beyond
+/// any real message and well inside the decoders' `MAX_DEPTH`. Past it the whole
+/// value fails, and the fuzzer moves on to other input.
 pub const MAX_GENERATED_BOX_DEPTH: u32 = 8;
 
 std::thread_local! {

@@ -323,7 +323,7 @@ fn request_timeout(s: &Shared) -> Response {
     let mut r = text(
         StatusCode::REQUEST_TIMEOUT,
         format!(
-            "request not answered within {} ms",
+            "request not received and answered within {} ms",
             s.limits.request_timeout.as_millis()
         ),
     );

@@ -321,8 +321,10 @@ pub async fn build(role: Role, ctx: &Context) -> Result<Built, String> {
         Role::Ma => {
             let a = ctx.authority("ma").await?;
             // Reporters' pseudonym certificates chain through the ACA.
-            // The answers of the ACA, the RA and the LAs.
-            let mut trust = ctx.trust_of_peers(&["aca", "ra", "la1", "la2"]).await?;
+            // The answers of the ACA, the RA and the LAs; the CRLs.
+            let mut trust = ctx
+                .trust_of_peers(&["aca", "ra", "la1", "la2", "crl"])
+                .await?;
             trust
                 .add_ca(&ctx.authority("aca").await?.certificate)
                 .map_err(|e| format!("aca: {e}"))?;

@@ -241,19 +241,7 @@ async fn each_la_error_has_its_status_and_reason() {
     // An LA without investigation: 404 for seeds, 503 for PLVs (no trust
     // store to check the RA with).
     let dir = tempfile::tempdir().unwrap();
-    let bare = LaService::open(
-        LaId(3),
-        SymmAlgorithm::Aes128Ccm,
-        net.ks.clone(),
-        "la3-seal",
-        scms_ca::store::Store::open_sqlite(&dir.path().join("la3.db"))
-            .await
-            .unwrap(),
-        &net.ra_core.aca_certificate,
-        common::NOW_UNIX,
-    )
-    .await
-    .unwrap();
+    let bare = extra_la(&net, 3, dir.path()).await;
     let (bare_url, task) = serve(scms_la::service::router(Arc::new(bare))).await;
     let r = call(&bare_url, "POST", "/v3/linkage-seed", &[], &by_ma)
         .await
@@ -275,41 +263,28 @@ async fn each_la_error_has_its_status_and_reason() {
     ma_only.add_anchor(&net.root).unwrap();
     ma_only.add_ca(&net.ica).unwrap();
     ma_only.allow_peer(&ma_cert).unwrap();
-    let strict = LaService::open(
-        LaId(4),
-        SymmAlgorithm::Aes128Ccm,
-        net.ks.clone(),
-        "la4-seal",
-        scms_ca::store::Store::open_sqlite(&dir.path().join("la4.db"))
-            .await
-            .unwrap(),
-        &net.ra_core.aca_certificate,
-        common::NOW_UNIX,
+    let strict = extra_la(&net, 4, dir.path())
+        .await
+        .with_investigation(LaInvestigation {
+            certificate: la1_cert.clone(),
+            key_label: net.h.key_labels["la1"].clone(),
+            enc_key_label: format!("{}-enc", net.h.key_labels["la1"]),
+            trust: ma_only,
+            iperiod_epoch_unix: net.ra_core.config.iperiod_epoch_unix,
+            iperiod_secs: net.ra_core.config.iperiod_secs,
+            clock: net.clock.clone(),
+            hostname: "la4".into(),
+        });
+    let (strict_url, strict_task) = serve(scms_la::service::router(Arc::new(strict))).await;
+    let r = call(
+        &strict_url,
+        "POST",
+        "/v1/pre-linkage-values",
+        &[],
+        &ra_signed,
     )
     .await
-    .unwrap()
-    .with_investigation(LaInvestigation {
-        certificate: la1_cert.clone(),
-        key_label: net.h.key_labels["la1"].clone(),
-        enc_key_label: format!("{}-enc", net.h.key_labels["la1"]),
-        trust: ma_only,
-        iperiod_epoch_unix: net.ra_core.config.iperiod_epoch_unix,
-        iperiod_secs: net.ra_core.config.iperiod_secs,
-        clock: net.clock.clone(),
-        hostname: "la4".into(),
-    });
-    let (strict_url, strict_task) = serve(scms_la::service::router(Arc::new(strict))).await;
-    let fresh = signed_plv_request(
-        net.ks.as_ref(),
-        &net.ra_core.key_label,
-        &net.ra_core.certificate,
-        &REQ,
-        now_us,
-    )
     .unwrap();
-    let r = call(&strict_url, "POST", "/v1/pre-linkage-values", &[], &fresh)
-        .await
-        .unwrap();
     assert_eq!(r.status, 403, "{}", r.text());
     assert!(
         r.text().contains("is not in the allowlist of peers"),
@@ -320,6 +295,23 @@ async fn each_la_error_has_its_status_and_reason() {
 
     task.abort();
     net.stop().await;
+}
+
+/// An LA without investigation, on its own SQLite file in `dir`.
+async fn extra_la(net: &Net, id: u16, dir: &std::path::Path) -> LaService {
+    LaService::open(
+        LaId(id),
+        SymmAlgorithm::Aes128Ccm,
+        net.ks.clone(),
+        &format!("la{id}-seal"),
+        scms_ca::store::Store::open_sqlite(&dir.join(format!("la{id}.db")))
+            .await
+            .unwrap(),
+        &net.ra_core.aca_certificate,
+        common::NOW_UNIX,
+    )
+    .await
+    .unwrap()
 }
 
 /// The MA's `ScopedLSRequest` for one linkage chain identifier (COER).

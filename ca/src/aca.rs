@@ -254,11 +254,11 @@ impl TrustStore {
     /// Whether the signer certificate `cert` of an internal request is an
     /// allowed peer (always, when no allowlist is configured). Checked after
     /// its chain, so the refusal names a certificate of this hierarchy.
-    pub fn check_peer(&self, cert: &[u8]) -> Result<(), ChainError> {
+    pub fn check_peer(&self, cert: &Certificate<'_>) -> Result<(), ChainError> {
         let Some(peers) = &self.peers else {
             return Ok(());
         };
-        let id = hid(&decode_cert(cert)?)?;
+        let id = hid(cert)?;
         if peers.contains(&id) {
             Ok(())
         } else {
@@ -633,9 +633,11 @@ impl Aca {
         let spdu: RaAcaCertRequestSpdu<'_> = scms_asn1::decode(request)?;
         let signed = spdu.signed_certificate_request()?;
         let ra_cert = verify_cert_request(&self.trust, &signed, now)
-            .and_then(|c| self.trust.check_peer(&c).map(|()| c))
             .map_err(|e| AcaError::Unauthorized(format!("RA: {e}")))?;
         let ra: Certificate<'_> = scms_asn1::decode(&ra_cert)?;
+        self.trust
+            .check_peer(&ra)
+            .map_err(|e| AcaError::Unauthorized(format!("RA: {e}")))?;
         if !is_ra(&ra) {
             return Err(AcaError::Unauthorized(
                 "the signer is not an RA (SecurityMgmtSsp)".into(),

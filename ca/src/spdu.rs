@@ -302,11 +302,10 @@ fn verify_profile(
         }
         fresh_until = generated + u64::from(max_skew_secs);
     }
-    let signer = crate::aca::verify_signed_data(trust, sd, now)
-        .and_then(|c| trust.check_peer(&c).map(|()| c))
-        .map_err(SpduRefusal::Untrusted)?;
+    let signer = crate::aca::verify_signed_data(trust, sd, now).map_err(SpduRefusal::Untrusted)?;
     let cert: scms_asn1::ieee1609dot2::Certificate<'_> = scms_asn1::decode(&signer)
         .map_err(|e| SpduRefusal::Untrusted(crate::aca::ChainError(e.to_string())))?;
+    trust.check_peer(&cert).map_err(SpduRefusal::Untrusted)?;
     if !crate::aca::has_scms_role(&cert, role) {
         return Err(SpduRefusal::WrongRole);
     }

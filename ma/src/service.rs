@@ -377,11 +377,14 @@ impl MaService {
         let c: SecuredCrl<'_> = scms_asn1::decode(crl).map_err(inv)?;
         let sd = c.signed_data().ok_or_else(|| inv("CRL: not signed"))?;
         let signer = verify_signed_data(&self.config.trust, sd, now)
-            .and_then(|s| self.config.trust.check_peer(&s).map(|()| s))
+            .map_err(|e| inv(format!("CRL: {e}")))?;
+        let signer: Certificate<'_> = scms_asn1::decode(&signer).map_err(inv)?;
+        self.config
+            .trust
+            .check_peer(&signer)
             .map_err(|e| inv(format!("CRL: {e}")))?;
         // The MA's trust store also holds the ECA and the ACA (for reports),
         // so a device certificate chains too: only a CRL signer may sign one.
-        let signer: Certificate<'_> = scms_asn1::decode(&signer).map_err(inv)?;
         if !signer
             .to_be_signed
             .app_permissions

@@ -97,7 +97,8 @@ fn sha256(b: &[u8]) -> [u8; 32] {
     out
 }
 
-fn hid8(cert: &[u8]) -> Result<[u8; 8], String> {
+/// HashedId8 of an encoded certificate.
+pub(crate) fn hid8(cert: &[u8]) -> Result<[u8; 8], String> {
     let c: Certificate<'_> = scms_asn1::decode(cert).map_err(|e| e.to_string())?;
     certificate_hashed_id8(&c)
         .map(|h| h.0)

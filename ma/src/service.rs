@@ -28,6 +28,7 @@ use scms_ca::aca::{spdu_hash, verify_signed_data, TrustStore};
 use scms_ca::crl::{crl_contents, hash_entry, CrlBody, CrlHeader, IndividualEntry};
 use scms_ca::spdu::{
     hostname, open_scms_signed_encrypted, scms_signed, scms_signed_encrypted, verify_scms_signed,
+    ScmsSigned,
 };
 use scms_ca::store::{AuditEntry, Batch, Store, StoreError};
 use scms_crypto::linkage::{LaId, LinkageSeed, LinkageValue};
@@ -39,9 +40,9 @@ use scms_sdk::RevocationList;
 use sqlx::Row;
 use tokio::sync::Mutex;
 
-use crate::investigate;
 use crate::report::{open_report, OpenContext, OpenedReport, ReportError};
 use crate::rules::{evaluate, Finding, Rule, RuleConfig};
+use crate::{investigate, report};
 
 /// The service's clock (Time32).
 pub type Clock = Arc<dyn Fn() -> Time32 + Send + Sync>;
@@ -276,8 +277,8 @@ pub fn la_recipient(
     let bad = |w: String| MaError::Config(format!("the {which} certificate {w}"));
     let c: Certificate<'_> =
         scms_asn1::decode(certificate).map_err(|e| bad(format!("does not decode: {e}")))?;
-    let id = scms_crypto::verify::certificate_hashed_id8(&c)
-        .map(|h| hex(&h.0))
+    let id = report::hid8(certificate)
+        .map(|h| hex(&h))
         .unwrap_or_default();
     if !scms_ca::aca::has_scms_role(&c, |s| matches!(s, SecurityMgmtSsp::La(_))) {
         return Err(bad(format!("{id} is not an LA certificate")));
@@ -702,8 +703,9 @@ impl MaService {
 
     /// Signs `scoped` (and encrypts it, `request`), posts it to `base` +
     /// `path`, opens the answer (`form`), verifies its signature and the
-    /// answering authority's role, and returns its payload and the request's
-    /// hash (the `requestHash` the answer must carry: of the SPDU sent).
+    /// answering authority's role, and returns the verified answer (its
+    /// signer and payload) and the request's hash (the `requestHash` the
+    /// answer must carry: of the SPDU sent).
     async fn exchange<T: scms_asn1::Encode>(
         &self,
         base: &str,
@@ -712,7 +714,7 @@ impl MaService {
         request: RequestForm<'_>,
         form: AnswerForm,
         role: fn(&SecurityMgmtSsp) -> bool,
-    ) -> Result<(Vec<u8>, [u8; 8]), MaError> {
+    ) -> Result<(ScmsSigned, [u8; 8]), MaError> {
         let (ks, label, cert) = (
             self.ks.as_ref(),
             &self.config.key_label,
@@ -754,7 +756,7 @@ impl MaService {
             ),
         }
         .map_err(|e| inv(format!("{base}{path}: answer: {e}")))?;
-        Ok((v.payload, hash))
+        Ok((v, hash))
     }
 
     /// The investigation and the revocation of `r.target`'s device: the
@@ -790,7 +792,7 @@ impl MaService {
                 |s| matches!(s, SecurityMgmtSsp::Aca(_)),
             )
             .await?;
-        let hpcr = investigate::hpcr_of(&p, &lv, h).map_err(inv)?;
+        let hpcr = investigate::hpcr_of(&p.payload, &lv, h).map_err(inv)?;
         self.step(
             "aca-hpcr",
             serde_json::json!({"peer": self.peers.aca, "linkage_value": hex(&lv), "i": ld.i_cert, "hpcr": hex(&hpcr)}),
@@ -807,7 +809,7 @@ impl MaService {
                 |s| matches!(s, SecurityMgmtSsp::Ra(_)),
             )
             .await?;
-        let chains = investigate::chains_of(&p, &hpcr, h).map_err(inv)?;
+        let chains = investigate::chains_of(&p.payload, &hpcr, h).map_err(inv)?;
         self.step(
             "ra-lci",
             serde_json::json!({"peer": self.peers.ra, "hpcr": hex(&hpcr), "i_max": chains.i_max}),
@@ -844,7 +846,16 @@ impl MaService {
                     |s| matches!(s, SecurityMgmtSsp::La(_)),
                 )
                 .await?;
-            let (seed, la_id) = investigate::seed_of(&p, h).map_err(inv)?;
+            // Encrypted to this LA's certificate, so answered by it: a seed
+            // signed by another LA (even a peer) is not this LA's.
+            if p.signer != *la_cert {
+                return Err(inv(format!(
+                    "{base}/v3/linkage-seed: answer signed by {}, not by {which}'s certificate {}",
+                    report::hid8(&p.signer).map(|h| hex(&h)).unwrap_or_default(),
+                    report::hid8(la_cert).map(|h| hex(&h)).unwrap_or_default(),
+                )));
+            }
+            let (seed, la_id) = investigate::seed_of(&p.payload, h).map_err(inv)?;
             self.step(
                 "la-seed",
                 serde_json::json!({"peer": base, "la_id": u16::from_be_bytes(la_id), "i": i_now}),
@@ -887,7 +898,7 @@ impl MaService {
                 |s| matches!(s, SecurityMgmtSsp::Ra(_)),
             )
             .await?;
-        let newly = investigate::blacklisted(&p, &hpcr, h).map_err(inv)?;
+        let newly = investigate::blacklisted(&p.payload, &hpcr, h).map_err(inv)?;
         self.step(
             "ra-blacklist",
             serde_json::json!({"peer": self.peers.ra, "hpcr": hex(&hpcr), "newly_blocked": newly}),

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use http_support::{download, provision_with, Db, Net};
 use report_support::{bsm, report};
+use scms_asn1::ieee1609dot2dot1::protocol::SecurityMgmtSsp;
 use scms_ca::profile::Family;
 use scms_ma::Decision;
 use scms_ra::http::call;
@@ -114,8 +115,10 @@ async fn run(kind: Db) {
         .unwrap();
     assert_eq!(r.status, 400, "{}", r.text());
 
-    // A second device reports: two distinct reporters, the MA revokes.
     let r2 = report(&ps[2][0][0], &ma_cert, evidence.clone(), t64 + 1_700_000);
+    an_answer_signed_by_the_other_la_is_refused(&net, kind, &crl_url, [&r1, &r2]).await;
+
+    // A second device reports: two distinct reporters, the MA revokes.
     let r = call(&ma_url, "POST", "/v3/misbehavior-report", &[], &r2)
         .await
         .unwrap();
@@ -274,6 +277,88 @@ async fn misbehavior_to_revocation_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn misbehavior_to_revocation_postgres() {
     run(Db::Postgres).await;
+}
+
+/// The MA asks LA1 for a seed with a request encrypted to LA1's certificate;
+/// the answer must be signed by that certificate. Here something at LA1's
+/// address holds LA1's decryption key and LA2's signing key: it has the real
+/// LA1 answer, opens it (with the MA's key, to build the case) and signs the
+/// same reply (the right seed, the right request hash) with LA2's key. A
+/// second MA, with LA1 at that address, is given the two reports: it refuses
+/// the seed, names both certificates and does not revoke.
+async fn an_answer_signed_by_the_other_la_is_refused(
+    net: &Net,
+    kind: Db,
+    crl_url: &str,
+    reports: [&[u8]; 2],
+) {
+    let la1 = net.peers.la1.clone();
+    let ks = net.ks.clone();
+    let (ma_cert, la2_cert) = (
+        net.h.certificate("ma").unwrap().to_vec(),
+        net.h.certificate("la2").unwrap().to_vec(),
+    );
+    let (ma_enc, la2_label) = (
+        format!("{}-enc", net.h.key_labels["ma"]),
+        net.h.key_labels["la2"].clone(),
+    );
+    let (trust, clock) = (misbehavior_support::ma_trust(net), net.clock.clone());
+    let impostor = axum::Router::new().route(
+        "/v3/linkage-seed",
+        axum::routing::post(move |body: axum::body::Bytes| async move {
+            let real = call(&la1, "POST", "/v3/linkage-seed", &[], &body)
+                .await
+                .unwrap();
+            assert_eq!(real.status, 200, "{}", real.text());
+            let opened = scms_ca::spdu::open_scms_signed_encrypted(
+                ks.as_ref(),
+                &ma_enc,
+                &ma_cert,
+                &trust,
+                &real.body,
+                clock(),
+                |s| matches!(s, SecurityMgmtSsp::La(_)),
+            )
+            .unwrap();
+            let reply: scms_asn1::camp::protocol::ScopedLSReply<'_> =
+                scms_asn1::decode(&opened.payload).unwrap();
+            scms_ca::spdu::scms_signed_encrypted(
+                ks.as_ref(),
+                &la2_label,
+                &la2_cert,
+                &reply,
+                &ma_cert,
+            )
+            .unwrap()
+        }),
+    );
+    let (impostor_url, task) = http_support::serve(impostor).await;
+    let (ma, db) = misbehavior_support::open_ma(net, kind, crl_url, &impostor_url).await;
+    let out = ma.handle_report(reports[0]).await.unwrap();
+    assert_eq!(out.decision, Decision::Pending { reporters: 1 });
+    let e = ma.handle_report(reports[1]).await.unwrap_err().to_string();
+    let id = |c: &[u8]| {
+        let c: scms_asn1::ieee1609dot2::Certificate<'_> = scms_asn1::decode(c).unwrap();
+        let h = scms_crypto::verify::certificate_hashed_id8(&c).unwrap();
+        h.0.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    let (la1_id, la2_id) = (
+        id(net.h.certificate("la1").unwrap()),
+        id(net.h.certificate("la2").unwrap()),
+    );
+    assert!(
+        e.contains(&format!(
+            "answer signed by {la2_id}, not by LA1's certificate {la1_id}"
+        )),
+        "{e}"
+    );
+    assert_eq!(
+        ma.decision_of(&out.target).await.unwrap().as_deref(),
+        Some("revoking"),
+        "decided, not done: resumed later"
+    );
+    task.abort();
+    db.cleanup().await;
 }
 
 /// `scoped` signed by the MA (each call signs afresh: other bytes).

@@ -35,7 +35,7 @@ pub async fn start_misbehavior(net: &mut Net, kind: Db) -> Misbehavior {
             CrlServiceConfig::new(
                 net.h.certificate("crl").unwrap().to_vec(),
                 net.h.key_labels["crl"].clone(),
-                ca_trust.clone(),
+                ca_trust,
                 epoch,
             ),
             net.ks.clone(),
@@ -47,45 +47,64 @@ pub async fn start_misbehavior(net: &mut Net, kind: Db) -> Misbehavior {
     );
     let (crl_url, t) = serve(scms_ca::crl_service::router(crl.clone())).await;
     net.tasks.push(t);
-    let mut ma_trust = ca_trust;
-    ma_trust.add_ca(&net.ra_core.aca_certificate).unwrap();
-    let ma_cert = net.h.certificate("ma").unwrap().to_vec();
-    let ma_label = net.h.key_labels["ma"].clone();
-    let ma_db = db(kind).await;
-    let ma = Arc::new(
-        MaService::open(
-            MaConfig::new(
-                ma_cert.clone(),
-                ma_label.clone(),
-                format!("{ma_label}-enc"),
-                ma_trust,
-                epoch,
-            ),
-            net.ks.clone(),
-            ma_db.store.clone(),
-            net.clock.clone(),
-            MaPeers {
-                aca: net.peers.aca.clone(),
-                ra: net.ra_url.clone(),
-                la1: net.peers.la1.clone(),
-                la2: net.peers.la2.clone(),
-                crl: crl_url.clone(),
-                la1_certificate: net.h.certificate("la1").unwrap().to_vec(),
-                la2_certificate: net.h.certificate("la2").unwrap().to_vec(),
-            },
-        )
-        .await
-        .unwrap(),
-    );
+    let (ma, ma_db) = open_ma(net, kind, &crl_url, &net.peers.la1).await;
     let (ma_url, t) = serve(scms_ma::router(ma.clone())).await;
     net.tasks.push(t);
     Misbehavior {
         ma,
         ma_url,
-        ma_cert,
+        ma_cert: net.h.certificate("ma").unwrap().to_vec(),
         ma_db,
         crl,
         crl_url,
         crl_db,
     }
+}
+
+/// The MA's trust store: the root, the ICA and the ACA (reporters' pseudonym
+/// certificates and the authorities' certificates chain there).
+pub fn ma_trust(net: &Net) -> TrustStore {
+    let mut t = TrustStore::new();
+    t.add_anchor(&net.root).unwrap();
+    t.add_ca(&net.ica).unwrap();
+    t.add_ca(&net.ra_core.aca_certificate).unwrap();
+    t
+}
+
+/// An MA on its own database of `kind`, with the peers of `net`, the CRL
+/// generator at `crl_url` and LA1 at `la1_url` (LA1's certificate stays the
+/// hierarchy's: a test may put something else at LA1's address).
+pub async fn open_ma(
+    net: &Net,
+    kind: Db,
+    crl_url: &str,
+    la1_url: &str,
+) -> (Arc<MaService>, TestDb) {
+    let epoch = net.ra_core.config.iperiod_epoch_unix;
+    let ma_label = net.h.key_labels["ma"].clone();
+    let ma_db = db(kind).await;
+    let ma = MaService::open(
+        MaConfig::new(
+            net.h.certificate("ma").unwrap().to_vec(),
+            ma_label.clone(),
+            format!("{ma_label}-enc"),
+            ma_trust(net),
+            epoch,
+        ),
+        net.ks.clone(),
+        ma_db.store.clone(),
+        net.clock.clone(),
+        MaPeers {
+            aca: net.peers.aca.clone(),
+            ra: net.ra_url.clone(),
+            la1: la1_url.to_string(),
+            la2: net.peers.la2.clone(),
+            crl: crl_url.to_string(),
+            la1_certificate: net.h.certificate("la1").unwrap().to_vec(),
+            la2_certificate: net.h.certificate("la2").unwrap().to_vec(),
+        },
+    )
+    .await
+    .unwrap();
+    (Arc::new(ma), ma_db)
 }

@@ -258,6 +258,12 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// HashedId8 of an encoded certificate in hex, for messages (empty if it
+/// does not decode).
+fn hid8_hex(cert: &[u8]) -> String {
+    report::hid8(cert).map(|h| hex(&h)).unwrap_or_default()
+}
+
 fn inv(w: impl std::fmt::Display) -> MaError {
     MaError::Investigation(w.to_string())
 }
@@ -277,9 +283,7 @@ pub fn la_recipient(
     let bad = |w: String| MaError::Config(format!("the {which} certificate {w}"));
     let c: Certificate<'_> =
         scms_asn1::decode(certificate).map_err(|e| bad(format!("does not decode: {e}")))?;
-    let id = report::hid8(certificate)
-        .map(|h| hex(&h))
-        .unwrap_or_default();
+    let id = hid8_hex(certificate);
     if !scms_ca::aca::has_scms_role(&c, |s| matches!(s, SecurityMgmtSsp::La(_))) {
         return Err(bad(format!("{id} is not an LA certificate")));
     }
@@ -386,13 +390,7 @@ impl MaService {
             .map_err(|e| inv(format!("CRL: {e}")))?;
         // The MA's trust store also holds the ECA and the ACA (for reports),
         // so a device certificate chains too: only a CRL signer may sign one.
-        if !signer
-            .to_be_signed
-            .app_permissions
-            .iter()
-            .flatten()
-            .any(|p| p.psid.0 == scms_ca::profile::PSID_CRL)
-        {
+        if scms_ca::crl::crl_ssp(&signer).is_none() {
             return Err(inv("CRL: the signer has no CRL permission (PSID 256)"));
         }
         let contents = c.crl_contents().map_err(inv)?;
@@ -851,8 +849,8 @@ impl MaService {
             if p.signer != *la_cert {
                 return Err(inv(format!(
                     "{base}/v3/linkage-seed: answer signed by {}, not by {which}'s certificate {}",
-                    report::hid8(&p.signer).map(|h| hex(&h)).unwrap_or_default(),
-                    report::hid8(la_cert).map(|h| hex(&h)).unwrap_or_default(),
+                    hid8_hex(&p.signer),
+                    hid8_hex(la_cert),
                 )));
             }
             let (seed, la_id) = investigate::seed_of(&p.payload, h).map_err(inv)?;
